@@ -1,0 +1,66 @@
+# i2i-book: `make book` renders the book, `make test` runs every test.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Exact torch for this project's machines (served from local disk there). Colab and laptops that
+# already have torch can run `make TORCH_PIN= ...` to keep theirs.
+TORCH_PIN ?= torch==2.14.1 torchvision==0.29.1
+EXTRAS ?= book,dev,metrics
+CHAPTER ?=
+
+export MPLBACKEND ?= Agg
+export PYTHONHASHSEED ?= 0
+
+.PHONY: help venv book book-student test test-unit test-notebooks lab reproduce benchmark lint clean
+
+help:
+	@echo "make book        install into $(VENV), run the notebooks at book scale, render _build/html"
+	@echo "make test        unit tests + every notebook at smoke scale (what CI runs)"
+	@echo "make lab         JupyterLab on the notebooks"
+	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter)"
+	@echo "make book-student  the book with every exercise solution hidden"
+	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(if $(strip $(TORCH_PIN)),$(PY) -m pip install -q $(TORCH_PIN))
+	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
+	touch $@
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html
+	@echo "Open _build/html/index.html"
+
+book-student: $(STAMP)
+	$(PY) tools/student_config.py _build/student_config.yml
+	I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html \
+		--config _build/student_config.yml --path-output _build/student
+	@echo "Open _build/student/_build/html/index.html"
+
+test: $(STAMP)
+	I2I_SCALE=smoke $(PY) -m pytest -p no:cacheprovider tests notebooks --nbval-lax \
+		--nbval-cell-timeout=120
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider tests
+
+test-notebooks: $(STAMP)
+	I2I_SCALE=smoke $(PY) -m pytest -p no:cacheprovider notebooks --nbval-lax
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks
+
+reproduce: $(STAMP)
+	$(PY) -m i2ilib reproduce $(if $(CHAPTER),--chapter $(CHAPTER))
+
+benchmark: $(STAMP)
+	$(PY) benchmarks/train_step.py --quick
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check i2ilib tests benchmarks tools
+
+clean:
+	rm -rf _build

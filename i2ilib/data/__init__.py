@@ -1,0 +1,74 @@
+"""Data for image-to-image translation: image folders, in-memory pairs, transforms, loaders.
+
+- :mod:`i2ilib.data.folders` -- ``PairedImageFolder`` (pix2pix: A|B images or ``A/`` + ``B/``),
+  ``UnpairedImageFolder`` (CycleGAN: ``trainA/`` + ``trainB/``), ``TensorPairDataset``
+  (arrays in memory), ``make_loader``, ``check_channels``.
+- :mod:`i2ilib.data.transforms` -- the reference preprocessing (``resize_and_crop``, ``crop``,
+  ``scale_width``, ``none``, flip) with one random draw shared by both halves of a pair;
+  ``to_tensor_m11`` / ``to_uint8`` / ``load_image``.
+- :mod:`i2ilib.data.errors` -- the exceptions raised for unusable data.
+
+Names are imported lazily (``from i2ilib.data import PairedImageFolder`` loads only
+:mod:`i2ilib.data.folders`), so importing the package stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Public name -> submodule that defines it.
+_LAZY = {
+    "PairedImageFolder": "folders",
+    "UnpairedImageFolder": "folders",
+    "TensorPairDataset": "folders",
+    "EpochSampler": "folders",
+    "make_loader": "folders",
+    "check_channels": "folders",
+    "detect_layout": "folders",
+    "list_images": "folders",
+    "TransformParams": "transforms",
+    "get_params": "transforms",
+    "apply_transform": "transforms",
+    "to_tensor_m11": "transforms",
+    "to_uint8": "transforms",
+    "load_image": "transforms",
+    "DataLayoutError": "errors",
+    "EmptyDatasetError": "errors",
+    "ImageReadError": "errors",
+    "ChannelMismatchError": "errors",
+}
+
+__all__ = [
+    "ChannelMismatchError",
+    "DataLayoutError",
+    "EmptyDatasetError",
+    "EpochSampler",
+    "ImageReadError",
+    "PairedImageFolder",
+    "TensorPairDataset",
+    "TransformParams",
+    "UnpairedImageFolder",
+    "apply_transform",
+    "check_channels",
+    "detect_layout",
+    "get_params",
+    "list_images",
+    "load_image",
+    "make_loader",
+    "to_tensor_m11",
+    "to_uint8",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

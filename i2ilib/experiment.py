@@ -1,0 +1,130 @@
+"""Translation experiments as the chapters run them: build the data a configuration names,
+train pix2pix or CycleGAN on it, evaluate against the ground truth, and hand the result to the
+results store (:func:`i2ilib.results.load_or_train`).
+
+A configuration is a plain dict, stored verbatim with the run::
+
+    {"scale": "book", "method": "pix2pix" | "cyclegan",
+     "data": {"source": "synthscenes", "task": "labels2photo", "size": 64,
+              "n_train": 400, "n_test": 32, "seed": 0, "flip": True},
+     "trainer": {... every field of Pix2PixConfig / CycleGANConfig ...},
+     "n_show": 6}
+
+Unpaired data (``method = "cyclegan"``) takes its A images and its B images from *different*
+scenes, so no true pair is hidden in the training set; the test set is paired, which lets the
+chapter measure how far each translation is from the true counterpart.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from .data.folders import TensorPairDataset
+from .results import Outcome, Run, config_hash, project_root
+from .train import CycleGANConfig, CycleGANTrainer, Pix2PixConfig, Pix2PixTrainer
+from .viz import image_grid
+
+METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer)}
+
+
+def trainer_config(method: str, **options: Any):
+    """The full trainer configuration for ``method`` with ``options`` changed."""
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}: choose one of {', '.join(METHODS)}.")
+    return METHODS[method][0](**options)
+
+
+def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scale: str,
+                n_show: int = 6) -> dict[str, Any]:
+    """A complete experiment configuration (every trainer option written out)."""
+    return {"scale": scale, "method": method, "data": dict(data),
+            "trainer": trainer_config(method, **trainer).to_dict(), "n_show": n_show}
+
+
+def _paired(spec: dict[str, Any], n: int, seed: int) -> tuple[Tensor, Tensor]:
+    source = spec.get("source", "synthscenes")
+    if source != "synthscenes":
+        raise ValueError(f"Unknown data source {source!r}; this experiment knows 'synthscenes'.")
+    from .data.synthscenes import paired_tensors
+
+    return paired_tensors(n, size=spec["size"], task=spec["task"], seed=seed)
+
+
+def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tensor]:
+    """``(train_dataset, test_A, test_B)`` for a configuration.
+
+    Train scenes use seed ``s``; for unpaired training the B images come from scenes of seed
+    ``s + 1`` (disjoint from the A scenes); test scenes use seed ``s + 1000``.
+    """
+    spec, paired = config["data"], config["method"] == "pix2pix"
+    seed = int(spec.get("seed", 0))
+    A, B = _paired(spec, spec["n_train"], seed)
+    if not paired:
+        _, B = _paired(spec, spec["n_train"], seed + 1)
+    train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
+    test_A, test_B = _paired(spec, spec["n_test"], seed + 1000)
+    return train, test_A, test_B
+
+
+def run_dir_for(config: dict[str, Any]) -> Path:
+    """Where a run keeps its checkpoints while it trains, so an interrupted run resumes:
+    ``runs/<hash>`` in the checkout (a temporary folder at smoke scale)."""
+    root = project_root()
+    if config.get("scale") == "smoke" or root is None:
+        return Path(tempfile.gettempdir()) / "i2i-runs" / config_hash(config)
+    return root / "runs" / config_hash(config)
+
+
+def _mse_l1(output: Tensor, target: Tensor) -> dict[str, float]:
+    """Errors on the [0, 1] intensity scale, averaged over pixels, channels and images."""
+    o, t = (output + 1) / 2, (target + 1) / 2
+    return {"mse": float(((o - t) ** 2).mean()), "l1": float((o - t).abs().mean())}
+
+
+def evaluate(trainer, test_A: Tensor, test_B: Tensor, batch_size: int = 16) -> dict[str, Any]:
+    """Distance of the translations to the true counterparts (per direction)."""
+    def run(fn, x):
+        return torch.cat([fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
+
+    if isinstance(trainer, Pix2PixTrainer):
+        return {"A->B": _mse_l1(run(trainer.translate, test_A), test_B)}
+    return {"A->B": _mse_l1(run(trainer.translate_AB, test_A), test_B),
+            "B->A": _mse_l1(run(trainer.translate_BA, test_B), test_A)}
+
+
+def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train the experiment ``config`` describes; the ``train`` function for ``load_or_train``."""
+    cfg_cls, trainer_cls = METHODS[config["method"]]
+    train, test_A, test_B = build_data(config)
+    trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
+    t0 = time.perf_counter()
+    trainer.fit(train, progress=progress)
+    wall = trainer.wall_time or (time.perf_counter() - t0)
+    metrics = evaluate(trainer, test_A, test_B)
+    metrics["steps"] = trainer.global_step
+    n = config.get("n_show", 6)
+    fig = image_grid(trainer.samples({"A": test_A[:n], "B": test_B[:n]}), max_rows=n)
+    return Outcome(metrics=metrics, history=trainer.history, generators=trainer.generator_state(),
+                   figure=fig, device=trainer.device, wall_time_s=wall)
+
+
+def generators_from_run(run: Run) -> dict[str, nn.Module]:
+    """The stored generators of a run, built from its configuration, in eval mode on CPU."""
+    from .nets import define_G
+
+    c = run.config["trainer"]
+    io = {"G": (c["input_nc"], c["output_nc"]), "G_AB": (c["input_nc"], c["output_nc"]),
+          "G_BA": (c["output_nc"], c["input_nc"])}
+    nets = {}
+    for name, state in run.generator_state().items():
+        G = define_G(c["netG"], *io[name], ngf=c["ngf"], norm=c["norm"],
+                     use_dropout=c["use_dropout"])
+        G.load_state_dict(state)
+        nets[name] = G.eval()
+    return nets

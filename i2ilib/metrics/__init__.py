@@ -1,0 +1,112 @@
+"""Metrics for image-to-image translation, cross-checked against reference implementations.
+
+One concept per module:
+
+- :mod:`~i2ilib.metrics.score` -- :class:`Score`: a value that names its metric and extractor.
+- :mod:`~i2ilib.metrics.distribution` -- set distances on features: Fréchet distance (FID),
+  KID/KMMD, improved precision/recall, independent Wasserstein critic.
+- :mod:`~i2ilib.metrics.features` -- feature extractors and batched feature extraction.
+- :mod:`~i2ilib.metrics.scores` -- the set distances on images, returned as :class:`Score`.
+- :mod:`~i2ilib.metrics.perceptual` -- LPIPS / LPIPS-style distance and output diversity.
+- :mod:`~i2ilib.metrics.segmentation` -- confusion matrix, pixel/class accuracy, IoU, FCN-score.
+- :mod:`~i2ilib.metrics.depth` -- delta thresholds and RMSE (linear, log) of depth maps.
+- :mod:`~i2ilib.metrics.classification` -- reverse classification accuracy, misclassification
+  rate, drop in confidence, alignment factor.
+- :mod:`~i2ilib.metrics.reconstruction` -- MSE to ground truth, InfoSim, ID distance.
+"""
+
+from __future__ import annotations
+
+from .classification import (
+    alignment_factor,
+    drop_in_confidence,
+    misclassification_rate,
+    reverse_classification_accuracy,
+)
+from .depth import depth_scores, depth_scores_per_image
+from .distribution import (
+    IWResult,
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_from_stats,
+    independent_wasserstein_critic,
+    kid,
+    mmd2_unbiased,
+    precision_recall,
+)
+from .features import (
+    FeatureExtractor,
+    InceptionExtractor,
+    RandomConvExtractor,
+    extract_features,
+    inception_extractor,
+)
+from .perceptual import (
+    LPIPSDistance,
+    LPIPSStyleDistance,
+    PerceptualDistance,
+    diversity,
+    lpips_available,
+    perceptual_distance,
+)
+from .reconstruction import id_distance, infosim, mse, per_direction_mse
+from .score import Score
+from .scores import fd_score, kid_score, precision_recall_scores
+from .segmentation import (
+    class_accuracies,
+    class_iou,
+    confusion_matrix,
+    fcn_score_photo2labels,
+    global_accuracy,
+    mean_class_accuracy,
+    mean_iou,
+    pixel_accuracy,
+    rgb_to_labels,
+    segmentation_scores,
+)
+
+__all__ = [
+    "FeatureExtractor",
+    "IWResult",
+    "InceptionExtractor",
+    "LPIPSDistance",
+    "LPIPSStyleDistance",
+    "PerceptualDistance",
+    "RandomConvExtractor",
+    "Score",
+    "alignment_factor",
+    "class_accuracies",
+    "class_iou",
+    "confusion_matrix",
+    "depth_scores",
+    "depth_scores_per_image",
+    "diversity",
+    "drop_in_confidence",
+    "extract_features",
+    "fcn_score_photo2labels",
+    "fd_score",
+    "feature_statistics",
+    "frechet_distance",
+    "frechet_distance_from_stats",
+    "global_accuracy",
+    "id_distance",
+    "inception_extractor",
+    "independent_wasserstein_critic",
+    "infosim",
+    "kid",
+    "kid_score",
+    "lpips_available",
+    "mean_class_accuracy",
+    "mean_iou",
+    "misclassification_rate",
+    "mmd2_unbiased",
+    "mse",
+    "per_direction_mse",
+    "perceptual_distance",
+    "pixel_accuracy",
+    "precision_recall",
+    "precision_recall_scores",
+    "reverse_classification_accuracy",
+    "rgb_to_labels",
+    "segmentation_scores",
+]

@@ -1,0 +1,72 @@
+"""Networks of pix2pix and CycleGAN, faithful to the reference implementation.
+
+Architectures in the papers' notation (CycleGAN, Zhu et al. 2017, Appendix 7.2; pix2pix,
+Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's appendix,
+"Architectures"):
+
+* :class:`ResnetGenerator` -- ``c7s1-64, d128, d256, R256 x 9, u128, u64, c7s1-3`` (CycleGAN).
+* :class:`UnetGenerator` -- encoder ``C64-C128-C256-C512-C512-C512-C512-C512``, decoder
+  ``CD512-CD512-CD512-C512-C256-C128-C64`` with skip connections (pix2pix); ``skip=False``
+  for the encoder-decoder ablation.
+* :class:`NLayerDiscriminator` -- the PatchGAN ``C64-C128-C256-C512`` (70x70 receptive field;
+  16/34/70/142/286 px for ``n_layers`` 1..5) and :class:`PixelDiscriminator` (1x1).
+* :func:`define_G` / :func:`define_D` -- by the reference names (``resnet_9blocks``,
+  ``unet_256``, ``basic``, ``pixel``, ...), initialised ``N(0, 0.02)``.
+* :func:`load_official_generator` -- the reference ``.pth`` generator checkpoints, with an
+  error naming every option that differs.
+
+Width (``ngf``/``ndf``) and depth (``n_blocks``, ``num_downs``, ``n_layers``) are parameters, so
+book-scale runs use the same classes as the papers, only smaller.
+"""
+
+from .factory import (
+    DISCRIMINATOR_NAMES,
+    GENERATOR_NAMES,
+    define_D,
+    define_G,
+    generator_name,
+    parse_generator_name,
+)
+from .norm import INIT_TYPES, NORMS, get_norm_layer, init_weights, uses_conv_bias
+from .official import (
+    build_generator_for,
+    describe_checkpoint,
+    load_official_generator,
+    read_state_dict,
+)
+from .patchgan import NLayerDiscriminator, PixelDiscriminator, patchgan_output_size
+from .receptive_field import (
+    measure_receptive_field,
+    n_layers_for_receptive_field,
+    patchgan_receptive_field,
+)
+from .resnet import ResnetBlock, ResnetGenerator
+from .unet import UnetGenerator, UnetSkipConnectionBlock
+
+__all__ = [
+    "NORMS",
+    "INIT_TYPES",
+    "GENERATOR_NAMES",
+    "DISCRIMINATOR_NAMES",
+    "get_norm_layer",
+    "uses_conv_bias",
+    "init_weights",
+    "ResnetBlock",
+    "ResnetGenerator",
+    "UnetSkipConnectionBlock",
+    "UnetGenerator",
+    "NLayerDiscriminator",
+    "PixelDiscriminator",
+    "patchgan_output_size",
+    "patchgan_receptive_field",
+    "n_layers_for_receptive_field",
+    "measure_receptive_field",
+    "define_G",
+    "define_D",
+    "parse_generator_name",
+    "generator_name",
+    "describe_checkpoint",
+    "load_official_generator",
+    "read_state_dict",
+    "build_generator_for",
+]

@@ -1,0 +1,15 @@
+"""Training: the pix2pix and CycleGAN trainers and their parts."""
+
+from .base import Trainer, TrainerConfig, seed_everything, set_requires_grad
+from .checkpoint import atomic_save, load_checkpoint
+from .cyclegan import CycleGANConfig, CycleGANTrainer
+from .pix2pix import Pix2PixConfig, Pix2PixTrainer
+from .pool import ImagePool
+from .schedule import linear_decay_factor, linear_decay_scheduler
+
+__all__ = [
+    "Trainer", "TrainerConfig", "seed_everything", "set_requires_grad",
+    "atomic_save", "load_checkpoint",
+    "CycleGANConfig", "CycleGANTrainer", "Pix2PixConfig", "Pix2PixTrainer",
+    "ImagePool", "linear_decay_factor", "linear_decay_scheduler",
+]
