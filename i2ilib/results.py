@@ -62,7 +62,9 @@ def default_results_dir() -> Path:
 
 def git_commit(root: Path | None = None) -> str:
     """``HEAD`` of the checkout (``+dirty`` when there are uncommitted changes), or
-    ``"unknown"`` outside a git checkout."""
+    ``$I2I_GIT_COMMIT`` when set (a copy of the tree without its ``.git``), else ``"unknown"``."""
+    if os.environ.get("I2I_GIT_COMMIT"):
+        return os.environ["I2I_GIT_COMMIT"]
     root = root or project_root() or Path.cwd()
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,

@@ -20,9 +20,9 @@ from i2ilib.nets import (
     init_weights,
     measure_receptive_field,
     n_layers_for_receptive_field,
+    parse_generator_name,
     patchgan_output_size,
     patchgan_receptive_field,
-    parse_generator_name,
 )
 
 
@@ -161,7 +161,9 @@ def test_conv_bias_rule_of_reference(norm: str, bias: bool) -> None:
 def test_dropout_placement() -> None:
     unet = UnetGenerator(3, 3, num_downs=8, ngf=2, use_dropout=True)
     assert sum(isinstance(m, nn.Dropout) for m in unet.modules()) == 3  # CD512 x 3
-    assert not any(isinstance(m, nn.Dropout) for m in UnetGenerator(3, 3, 8, 2, use_dropout=False).modules())
+    assert not any(
+        isinstance(m, nn.Dropout) for m in UnetGenerator(3, 3, 8, 2, use_dropout=False).modules()
+    )
     res = ResnetGenerator(3, 3, 2, n_blocks=4, use_dropout=True)
     assert sum(isinstance(m, nn.Dropout) for m in res.modules()) == 4
     assert isinstance(res.model[10].conv_block[4], nn.Dropout)
@@ -170,7 +172,9 @@ def test_dropout_placement() -> None:
 # ------------------------------------------------------------- receptive fields
 
 
-@pytest.mark.parametrize(("n_layers", "expected"), [(0, 16), (1, 16), (2, 34), (3, 70), (4, 142), (5, 286)])
+@pytest.mark.parametrize(
+    ("n_layers", "expected"), [(0, 16), (1, 16), (2, 34), (3, 70), (4, 142), (5, 286)]
+)
 def test_receptive_field_formula(n_layers: int, expected: int) -> None:
     assert patchgan_receptive_field(n_layers) == expected
 
@@ -228,7 +232,13 @@ def test_n_layers_for_receptive_field() -> None:
 
 def test_normal_init_statistics() -> None:
     net = define_G("resnet_9blocks", 3, 3, 64, norm="instance", generator=seeded(1))
-    w = torch.cat([m.weight.flatten() for m in net.modules() if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))])
+    w = torch.cat(
+        [
+            m.weight.flatten()
+            for m in net.modules()
+            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d))
+        ]
+    )
     assert abs(w.std().item() - 0.02) < 2e-4  # 7.8 M samples
     assert abs(w.mean().item()) < 1e-4
     biases = [m.bias for m in net.modules() if isinstance(m, nn.Conv2d) and m.bias is not None]
@@ -247,7 +257,9 @@ def test_other_init_types() -> None:
     conv = nn.Conv2d(64, 128, 3)
     init_weights(conv, "xavier", 0.02, generator=seeded(3))
     fan_in, fan_out = 64 * 9, 128 * 9
-    assert conv.weight.std().item() == pytest.approx(0.02 * math.sqrt(2 / (fan_in + fan_out)), rel=0.03)
+    assert conv.weight.std().item() == pytest.approx(
+        0.02 * math.sqrt(2 / (fan_in + fan_out)), rel=0.03
+    )
     init_weights(conv, "kaiming", generator=seeded(3))
     assert conv.weight.std().item() == pytest.approx(math.sqrt(2 / fan_in), rel=0.03)
     init_weights(conv, "orthogonal", 0.5, generator=seeded(3))
@@ -342,7 +354,11 @@ def test_define_G_encodes_depth() -> None:
     assert define_G("resnet_6blocks", ngf=2).n_blocks == 6
     assert define_G("resnet_9blocks", ngf=2).n_blocks == 9
     assert define_G("unet_128", ngf=2).num_downs == 7
-    assert parse_generator_name("unet_256_noskip") == {"arch": "unet", "num_downs": 8, "skip": False}
+    assert parse_generator_name("unet_256_noskip") == {
+        "arch": "unet",
+        "num_downs": 8,
+        "skip": False,
+    }
 
 
 @pytest.mark.parametrize(

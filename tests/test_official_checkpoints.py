@@ -158,15 +158,22 @@ def unet_forward(sd, x: torch.Tensor, num_downs: int = 8) -> torch.Tensor:
 
     def bn(h, name):
         return F.batch_norm(
-            h, sd[f"{name}.running_mean"], sd[f"{name}.running_var"], sd[f"{name}.weight"],
-            sd[f"{name}.bias"], training=False, eps=1e-5,
+            h,
+            sd[f"{name}.running_mean"],
+            sd[f"{name}.running_var"],
+            sd[f"{name}.weight"],
+            sd[f"{name}.bias"],
+            training=False,
+            eps=1e-5,
         )
 
     def down(h, name):
         return F.conv2d(h, sd[f"{name}.weight"], sd.get(f"{name}.bias"), stride=2, padding=1)
 
     def up(h, name):
-        return F.conv_transpose2d(h, sd[f"{name}.weight"], sd.get(f"{name}.bias"), stride=2, padding=1)
+        return F.conv_transpose2d(
+            h, sd[f"{name}.weight"], sd.get(f"{name}.bias"), stride=2, padding=1
+        )
 
     def level(k, h):
         p = unet_prefix(k)
@@ -231,8 +238,13 @@ def test_cyclegan_checkpoint_gives_reference_outputs(
     cyclegan_sd, cyclegan_input, cyclegan_expected
 ) -> None:
     G = load_official_generator(
-        cyclegan_sd, netG="resnet_9blocks", norm="instance", use_dropout=False,
-        input_nc=3, output_nc=3, ngf=64,
+        cyclegan_sd,
+        netG="resnet_9blocks",
+        norm="instance",
+        use_dropout=False,
+        input_nc=3,
+        output_nc=3,
+        ngf=64,
     )
     assert not G.training
     y = run(G, cyclegan_input)
@@ -251,7 +263,9 @@ def test_pix2pix_checkpoint_gives_reference_outputs() -> None:
     assert torch.allclose(y, expected, rtol=0, atol=1e-6)
 
 
-def test_load_from_file_with_options_inferred(tmp_path, cyclegan_sd, cyclegan_input, cyclegan_expected) -> None:
+def test_load_from_file_with_options_inferred(
+    tmp_path, cyclegan_sd, cyclegan_input, cyclegan_expected
+) -> None:
     path = tmp_path / "latest_net_G_A.pth"
     torch.save(cyclegan_sd, path)
     G = load_official_generator(path)  # every option read from the checkpoint
@@ -267,7 +281,9 @@ def test_dataparallel_prefix_loads(cyclegan_sd, cyclegan_input, cyclegan_expecte
     assert torch.allclose(run(G, cyclegan_input), cyclegan_expected, rtol=0, atol=1e-6)
 
 
-def test_old_instance_norm_running_stats_are_dropped(cyclegan_sd, cyclegan_input, cyclegan_expected) -> None:
+def test_old_instance_norm_running_stats_are_dropped(
+    cyclegan_sd, cyclegan_input, cyclegan_expected
+) -> None:
     """Checkpoints from before PyTorch 0.4 stored running statistics in InstanceNorm layers."""
     old = OrderedDict(cyclegan_sd)
     norms = ["model.2", "model.5", "model.8", "model.20", "model.23"]
@@ -287,8 +303,15 @@ def test_old_instance_norm_running_stats_are_dropped(cyclegan_sd, cyclegan_input
 def test_metadata_and_missing_num_batches_tracked() -> None:
     """A state_dict straight from a module (with _metadata) and an old batch-norm checkpoint
     without num_batches_tracked both load."""
-    net = define_G("unet_32", 3, 3, 8, norm="batch", use_dropout=True,
-                   generator=torch.Generator().manual_seed(0))
+    net = define_G(
+        "unet_32",
+        3,
+        3,
+        8,
+        norm="batch",
+        use_dropout=True,
+        generator=torch.Generator().manual_seed(0),
+    )
     sd = net.state_dict()
     assert hasattr(sd, "_metadata")
     old = OrderedDict((k, v) for k, v in sd.items() if not k.endswith("num_batches_tracked"))
@@ -305,16 +328,47 @@ def test_metadata_and_missing_num_batches_tracked() -> None:
 @pytest.mark.parametrize(
     ("netG", "norm", "dropout", "expected"),
     [
-        ("resnet_6blocks", "batch", True,
-         {"arch": "resnet", "netG": "resnet_6blocks", "norm": "batch", "n_blocks": 6,
-          "use_dropout": True, "conv_bias": False, "padding_type": "reflect", "n_downsampling": 2}),
-        ("resnet_9blocks", "none", False,
-         {"arch": "resnet", "norm": "none", "use_dropout": False, "conv_bias": False}),
-        ("unet_64", "instance", True,
-         {"arch": "unet", "netG": "unet_64", "norm": "instance", "num_downs": 6, "skip": True,
-          "use_dropout": None, "conv_bias": True}),
-        ("unet_32_noskip", "batch", False,
-         {"arch": "unet", "netG": "unet_32_noskip", "num_downs": 5, "skip": False}),
+        (
+            "resnet_6blocks",
+            "batch",
+            True,
+            {
+                "arch": "resnet",
+                "netG": "resnet_6blocks",
+                "norm": "batch",
+                "n_blocks": 6,
+                "use_dropout": True,
+                "conv_bias": False,
+                "padding_type": "reflect",
+                "n_downsampling": 2,
+            },
+        ),
+        (
+            "resnet_9blocks",
+            "none",
+            False,
+            {"arch": "resnet", "norm": "none", "use_dropout": False, "conv_bias": False},
+        ),
+        (
+            "unet_64",
+            "instance",
+            True,
+            {
+                "arch": "unet",
+                "netG": "unet_64",
+                "norm": "instance",
+                "num_downs": 6,
+                "skip": True,
+                "use_dropout": None,
+                "conv_bias": True,
+            },
+        ),
+        (
+            "unet_32_noskip",
+            "batch",
+            False,
+            {"arch": "unet", "netG": "unet_32_noskip", "num_downs": 5, "skip": False},
+        ),
     ],
 )
 def test_describe_checkpoint(netG: str, norm: str, dropout: bool, expected: dict) -> None:
@@ -325,7 +379,9 @@ def test_describe_checkpoint(netG: str, norm: str, dropout: bool, expected: dict
 
 
 def test_describe_zero_padding_and_no_blocks() -> None:
-    zero = ResnetGenerator(3, 3, 4, norm="instance", n_blocks=2, padding_type="zero", use_dropout=True)
+    zero = ResnetGenerator(
+        3, 3, 4, norm="instance", n_blocks=2, padding_type="zero", use_dropout=True
+    )
     info = describe_checkpoint(zero.state_dict())
     assert info["padding_type"] == "zero" and info["use_dropout"] and info["n_blocks"] == 2
     bare = ResnetGenerator(3, 1, 4, norm="batch", n_blocks=0, n_downsampling=3)
@@ -340,7 +396,7 @@ def test_describe_zero_padding_and_no_blocks() -> None:
 
 
 def small(netG: str, **kw) -> OrderedDict:
-    options = dict(input_nc=3, output_nc=3, ngf=8, norm="instance", use_dropout=False)
+    options = {"input_nc": 3, "output_nc": 3, "ngf": 8, "norm": "instance", "use_dropout": False}
     options.update(kw)
     return define_G(netG, **options).state_dict()
 
@@ -348,32 +404,69 @@ def small(netG: str, **kw) -> OrderedDict:
 @pytest.mark.parametrize(
     ("checkpoint", "request_", "message"),
     [
-        (("resnet_6blocks", {}), {"netG": "resnet_9blocks"},
-         "checkpoint has 6 residual blocks but netG='resnet_9blocks': use netG='resnet_6blocks'"),
-        (("resnet_9blocks", {"norm": "batch"}), {"norm": "instance"},
-         "checkpoint uses norm='batch' \\(its norm layers store weight.*\\) but norm='instance': "
-         "use norm='batch'"),
-        (("resnet_9blocks", {}), {"norm": "batch"},
-         "checkpoint uses norm='instance' .* but norm='batch': use norm='instance'"),
-        (("unet_32", {"norm": "none"}), {"norm": "instance"},
-         "checkpoint uses norm='none' .* use norm='none'"),
-        (("unet_64", {}), {"netG": "resnet_9blocks"},
-         "checkpoint is a U-Net generator \\(unet_64\\) but netG='resnet_9blocks': "
-         "use netG='unet_64'"),
-        (("resnet_6blocks", {}), {"netG": "unet_256"},
-         "checkpoint is a ResNet generator \\(resnet_6blocks\\) but netG='unet_256'"),
-        (("unet_64", {}), {"netG": "unet_256"},
-         "num_downs=6 \\(for 64 px images\\) but netG='unet_256' has num_downs=8: "
-         "use netG='unet_64'"),
-        (("unet_32_noskip", {}), {"netG": "unet_32"},
-         "U-Net has no skip connections but netG='unet_32': use netG='unet_32_noskip'"),
-        (("resnet_6blocks", {"use_dropout": True}), {"use_dropout": False},
-         "residual blocks contain dropout \\(second conv at conv_block.6\\) but "
-         "use_dropout=False: use use_dropout=True"),
-        (("resnet_6blocks", {}), {"use_dropout": True},
-         "have no dropout .* use use_dropout=False"),
-        (("resnet_6blocks", {}), {"ngf": 64},
-         "checkpoint has ngf=8 \\(its first convolution has 8 filters\\) but ngf=64: use ngf=8"),
+        (
+            ("resnet_6blocks", {}),
+            {"netG": "resnet_9blocks"},
+            "checkpoint has 6 residual blocks but netG='resnet_9blocks': use netG='resnet_6blocks'",
+        ),
+        (
+            ("resnet_9blocks", {"norm": "batch"}),
+            {"norm": "instance"},
+            (
+                "checkpoint uses norm='batch' \\(its norm layers store weight.*\\) but "
+                "norm='instance': use norm='batch'"
+            ),
+        ),
+        (
+            ("resnet_9blocks", {}),
+            {"norm": "batch"},
+            "checkpoint uses norm='instance' .* but norm='batch': use norm='instance'",
+        ),
+        (
+            ("unet_32", {"norm": "none"}),
+            {"norm": "instance"},
+            "checkpoint uses norm='none' .* use norm='none'",
+        ),
+        (
+            ("unet_64", {}),
+            {"netG": "resnet_9blocks"},
+            (
+                "checkpoint is a U-Net generator \\(unet_64\\) but netG='resnet_9blocks': "
+                "use netG='unet_64'"
+            ),
+        ),
+        (
+            ("resnet_6blocks", {}),
+            {"netG": "unet_256"},
+            "checkpoint is a ResNet generator \\(resnet_6blocks\\) but netG='unet_256'",
+        ),
+        (
+            ("unet_64", {}),
+            {"netG": "unet_256"},
+            (
+                "num_downs=6 \\(for 64 px images\\) but netG='unet_256' has num_downs=8: "
+                "use netG='unet_64'"
+            ),
+        ),
+        (
+            ("unet_32_noskip", {}),
+            {"netG": "unet_32"},
+            "U-Net has no skip connections but netG='unet_32': use netG='unet_32_noskip'",
+        ),
+        (
+            ("resnet_6blocks", {"use_dropout": True}),
+            {"use_dropout": False},
+            (
+                "residual blocks contain dropout \\(second conv at conv_block.6\\) but "
+                "use_dropout=False: use use_dropout=True"
+            ),
+        ),
+        (("resnet_6blocks", {}), {"use_dropout": True}, "have no dropout .* use use_dropout=False"),
+        (
+            ("resnet_6blocks", {}),
+            {"ngf": 64},
+            "checkpoint has ngf=8 \\(its first convolution has 8 filters\\) but ngf=64: use ngf=8",
+        ),
         (("unet_32", {"input_nc": 1}), {"input_nc": 3}, "input_nc=1 .* use input_nc=1"),
         (("resnet_6blocks", {"output_nc": 1}), {"output_nc": 3}, "output_nc=1 .* use output_nc=1"),
     ],

@@ -114,7 +114,7 @@ def handwritten_digits(
     if seed is not None:
         order = np.random.default_rng(seed).permutation(len(images))
     order = order[: int(n)]
-    inner = max(1, int(round(size * (1 - 2 * pad))))
+    inner = max(1, round(size * (1 - 2 * pad)))
     off = (size - inner) // 2
     x = torch.from_numpy(images[order]).unsqueeze(1)
     x = F.interpolate(x, size=(inner, inner), mode="bicubic", align_corners=False)

@@ -233,7 +233,9 @@ def render_object(
         ss: supersampling factor per axis.
     """
     if domain not in COLOUR_DOMAINS:
-        raise ValueError(f"unknown colour domain {domain!r}; choose one of {sorted(COLOUR_DOMAINS)}")
+        raise ValueError(
+            f"unknown colour domain {domain!r}; choose one of {sorted(COLOUR_DOMAINS)}"
+        )
     if int(size) != size or size < 8:
         raise ValueError(f"size must be an integer >= 8, got {size!r}")
     if int(seed) != seed or seed < 0:
@@ -374,7 +376,9 @@ def biased_objects(
     k = int(seed) * 1_000_003
     for (colour, textured), n in counts.items():
         if colour not in COLOUR_DOMAINS:
-            raise ValueError(f"unknown colour domain {colour!r}; choose from {sorted(COLOUR_DOMAINS)}")
+            raise ValueError(
+                f"unknown colour domain {colour!r}; choose from {sorted(COLOUR_DOMAINS)}"
+            )
         if colour not in domains:
             domains.append(colour)
         for _ in range(int(n)):
@@ -426,7 +430,9 @@ def hue_saturation_value(images: np.ndarray, masks: np.ndarray | None = None) ->
 
 
 def classify_colour(
-    images: np.ndarray, masks: np.ndarray | None = None, domains: Sequence[str] = tuple(COLOUR_DOMAINS)
+    images: np.ndarray,
+    masks: np.ndarray | None = None,
+    domains: Sequence[str] = tuple(COLOUR_DOMAINS),
 ) -> np.ndarray:
     """Name the colour domain of each object from its hue (a ground-truth oracle).
 

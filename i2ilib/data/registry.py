@@ -200,7 +200,12 @@ _ENTRIES: list[DatasetInfo] = [
         "http://transattr.cs.brown.edu/",
         "BtoA",
     ),
-    _cyclegan("horse2zebra", "939 horses, 1177 zebras (ImageNet 'wild horse', 'zebra').", _IMAGENET, "ImageNet"),
+    _cyclegan(
+        "horse2zebra",
+        "939 horses, 1177 zebras (ImageNet 'wild horse', 'zebra').",
+        _IMAGENET,
+        "ImageNet",
+    ),
     _cyclegan("apple2orange", "996 apples, 1020 oranges (ImageNet).", _IMAGENET, "ImageNet"),
     _cyclegan(
         "summer2winter_yosemite",
@@ -208,10 +213,27 @@ _ENTRIES: list[DatasetInfo] = [
         "Flickr photos: copyright of the individual authors; research use only.",
         "Flickr",
     ),
-    _cyclegan("monet2photo", "1074 Monet paintings and 6853 landscape photos.", _FLICKR_ART, "WikiArt, Flickr"),
-    _cyclegan("cezanne2photo", "584 Cezanne paintings and landscape photos.", _FLICKR_ART, "WikiArt, Flickr"),
-    _cyclegan("ukiyoe2photo", "1433 ukiyo-e prints and landscape photos.", _FLICKR_ART, "WikiArt, Flickr"),
-    _cyclegan("vangogh2photo", "401 Van Gogh paintings and landscape photos.", _FLICKR_ART, "WikiArt, Flickr"),
+    _cyclegan(
+        "monet2photo",
+        "1074 Monet paintings and 6853 landscape photos.",
+        _FLICKR_ART,
+        "WikiArt, Flickr",
+    ),
+    _cyclegan(
+        "cezanne2photo",
+        "584 Cezanne paintings and landscape photos.",
+        _FLICKR_ART,
+        "WikiArt, Flickr",
+    ),
+    _cyclegan(
+        "ukiyoe2photo", "1433 ukiyo-e prints and landscape photos.", _FLICKR_ART, "WikiArt, Flickr"
+    ),
+    _cyclegan(
+        "vangogh2photo",
+        "401 Van Gogh paintings and landscape photos.",
+        _FLICKR_ART,
+        "WikiArt, Flickr",
+    ),
     _cyclegan(
         "iphone2dslr_flower",
         "1813 iPhone and 3316 DSLR flower photos (Flickr).",
@@ -251,7 +273,10 @@ _ENTRIES: list[DatasetInfo] = [
             "raw/t10k-images-idx3-ubyte",
             "raw/t10k-labels-idx1-ubyte",
         ),
-        urls=("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"),
+        urls=(
+            "https://ossci-datasets.s3.amazonaws.com/mnist/",
+            "http://yann.lecun.com/exdb/mnist/",
+        ),
         licence="MNIST (LeCun, Cortes & Burges): commonly distributed under CC BY-SA 3.0.",
         source="http://yann.lecun.com/exdb/mnist/",
         description="70,000 handwritten digits, 28x28 grey. Downloaded by "
@@ -302,7 +327,9 @@ def dataset_info(name: str) -> DatasetInfo:
         return DATASETS[name]
     close = difflib.get_close_matches(str(name), list(DATASETS), n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise KeyError(f"unknown dataset {name!r}.{hint} Known datasets: {', '.join(sorted(DATASETS))}.")
+    raise KeyError(
+        f"unknown dataset {name!r}.{hint} Known datasets: {', '.join(sorted(DATASETS))}."
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -349,7 +376,7 @@ def validate_layout(info: DatasetInfo, folder: str | os.PathLike) -> Path:
         from PIL import Image
 
         split = folder / info.required[0].rstrip("/")
-        first = sorted(p for p in split.iterdir() if p.suffix.lower() in _IMAGE_EXT)[0]
+        first = min(p for p in split.iterdir() if p.suffix.lower() in _IMAGE_EXT)
         with Image.open(first) as im:
             w, h = im.size
         if w != 2 * h:
@@ -409,7 +436,9 @@ def _check_archive(path: Path, name: str) -> None:
                 for _ in t:
                     pass
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as e:
-        raise ChecksumError(f"{path}: not a complete {name.rsplit('.', 1)[-1]} archive ({e})") from e
+        raise ChecksumError(
+            f"{path}: not a complete {name.rsplit('.', 1)[-1]} archive ({e})"
+        ) from e
 
 
 def _manual_hint(info: DatasetInfo, root: Path) -> str:
@@ -594,7 +623,9 @@ def get_dataset(
         return validate_layout(info, folder)
     if info.manual or not download:
         why = "needs a manual download" if info.manual else "is not present and download=False"
-        raise DataLayoutError(f"dataset {name!r} {why} (expected {folder}). {_manual_hint(info, root)}")
+        raise DataLayoutError(
+            f"dataset {name!r} {why} (expected {folder}). {_manual_hint(info, root)}"
+        )
     root.mkdir(parents=True, exist_ok=True)
     if info.layout in ("mnist", "svhn", "celeba"):
         _torchvision_download(info, root, timeout)
@@ -648,7 +679,10 @@ def celeba_torchvision(
 
 
 def prepare_cityscapes_pairs(
-    src: str | os.PathLike, dst: str | os.PathLike, size: int = 256, splits: tuple[str, ...] = ("train", "val")
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    size: int = 256,
+    splits: tuple[str, ...] = ("train", "val"),
 ) -> Path:
     """Turn the official Cityscapes release into pix2pix ``photo|labels`` pairs.
 

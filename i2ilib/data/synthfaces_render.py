@@ -520,7 +520,7 @@ def _geometry(idt: Identity, pose: Pose, attrs: dict) -> _Geo:
         nose=(fs * 1.35, ey + idt.nose_len),
         mouth_c=(fs * 1.05, my),
         mouth_w=mw,
-        lift=0.055 * smile,
+        lift=0.065 * smile,
         feature_shift=fs,
     )
 
@@ -771,7 +771,7 @@ def _paint_mouth(cv: _Canvas, idt: Identity, g: _Geo, skin, attrs: dict) -> None
     mx, my = g.mouth_c
     mw = g.mouth_w
     smile = attrs["Smiling"]
-    opening = max(0.55 * attrs["Mouth_Slightly_Open"], 0.0) * 0.03 + 0.028 * max(smile - 0.45, 0)
+    opening = 0.034 * max(attrs["Mouth_Slightly_Open"], 0.0) + 0.03 * max(smile - 0.45, 0)
     tags = _mouth_tags()
     win = cv.window(mx - mw - 0.06, mx + mw + 0.06, my - 0.09, my + 0.09)
     X, Y = cv.X[win], cv.Y[win]

@@ -67,16 +67,18 @@ def parse_generator_name(netG: str) -> dict:
     )
 
 
-def generator_name(arch: str, n_blocks: int | None = None, num_downs: int | None = None,
-                   skip: bool = True) -> str:
+def generator_name(
+    arch: str, n_blocks: int | None = None, num_downs: int | None = None, skip: bool = True
+) -> str:
     """The ``netG`` name of an architecture (inverse of :func:`parse_generator_name`)."""
     if arch == "resnet":
         return f"resnet_{n_blocks}blocks"
     return f"unet_{2**num_downs}" + ("" if skip else "_noskip")
 
 
-def _initialised(net: nn.Module, init_type: str, init_gain: float,
-                 generator: torch.Generator | None) -> nn.Module:
+def _initialised(
+    net: nn.Module, init_type: str, init_gain: float, generator: torch.Generator | None
+) -> nn.Module:
     return init_weights(net, init_type=init_type, init_gain=init_gain, generator=generator)
 
 
@@ -117,7 +119,12 @@ def define_G(
         )
     else:
         net = UnetGenerator(
-            input_nc, output_nc, spec["num_downs"], ngf, norm=norm, use_dropout=use_dropout,
+            input_nc,
+            output_nc,
+            spec["num_downs"],
+            ngf,
+            norm=norm,
+            use_dropout=use_dropout,
             skip=spec["skip"],
         )
     return _initialised(net, init_type, init_gain, generator)

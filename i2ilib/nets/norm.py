@@ -30,7 +30,7 @@ Gaussian distribution N(0, 0.02)").
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -74,7 +74,7 @@ def get_norm_layer(norm: str) -> NormFactory:
 
 
 def uses_conv_bias(norm: str) -> bool:
-    """The reference rule: convolutions before a norm layer have a bias iff ``norm == "instance"``."""
+    """The reference rule: a conv before a norm layer has a bias iff ``norm == "instance"``."""
     return check_norm(norm) == "instance"
 
 
@@ -160,9 +160,7 @@ def _init_conv_weight(
     weight.copy_(_normal(weight.shape, 0.0, std, generator))
 
 
-def _orthogonal(
-    shape: torch.Size, gain: float, generator: torch.Generator | None
-) -> torch.Tensor:
+def _orthogonal(shape: torch.Size, gain: float, generator: torch.Generator | None) -> torch.Tensor:
     """A ``(shape[0], prod(shape[1:]))`` matrix with orthonormal rows (or columns), times gain."""
     rows, cols = shape[0], math.prod(shape[1:])
     flat = torch.randn(max(rows, cols), min(rows, cols), generator=generator)

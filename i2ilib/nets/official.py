@@ -66,7 +66,9 @@ def read_state_dict(checkpoint: str | os.PathLike | Mapping[str, Tensor]) -> Ord
         try:
             obj: Any = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as err:  # pickle/zip errors of many kinds
-            raise ValueError(f"Could not read {str(path)!r} as a PyTorch checkpoint: {err}") from err
+            raise ValueError(
+                f"Could not read {str(path)!r} as a PyTorch checkpoint: {err}"
+            ) from err
         source = repr(str(path))
     elif isinstance(checkpoint, Mapping):
         obj, source = checkpoint, "the given mapping"
@@ -75,7 +77,8 @@ def read_state_dict(checkpoint: str | os.PathLike | Mapping[str, Tensor]) -> Ord
             f"checkpoint must be a path or a state_dict, got {type(checkpoint).__name__}."
         )
     if not isinstance(obj, Mapping):
-        raise ValueError(f"{source} holds a {type(obj).__name__}, not a state_dict.")
+        # a ValueError: the file's content is wrong, not the argument's type
+        raise ValueError(f"{source} holds a {type(obj).__name__}, not a state_dict.")  # noqa: TRY004
     clean: OrderedDict = OrderedDict()  # a fresh dict: the _metadata attribute is not copied
     for key, value in obj.items():
         if not torch.is_tensor(value):
@@ -83,7 +86,7 @@ def read_state_dict(checkpoint: str | os.PathLike | Mapping[str, Tensor]) -> Ord
                 f"{source} is not a network state_dict: entry {key!r} is a "
                 f"{type(value).__name__}, not a tensor."
             )
-        clean[key[len("module."):] if key.startswith("module.") else key] = value
+        clean[key.removeprefix("module.")] = value
     return clean
 
 
@@ -150,7 +153,9 @@ def _conv_indices(sd: Mapping[str, Tensor], prefix: str) -> list[int]:
 def _describe_resnet(sd: Mapping[str, Tensor]) -> dict:
     first = sd["model.1.weight"]
     ngf, input_nc = int(first.shape[0]), int(first.shape[1])
-    blocks = sorted({int(m.group(1)) for k in sd if (m := re.match(r"model\.(\d+)\.conv_block\.", k))})
+    blocks = sorted(
+        {int(m.group(1)) for k in sd if (m := re.match(r"model\.(\d+)\.conv_block\.", k))}
+    )
     if blocks:
         n_down = (blocks[0] - 4) // 3
     else:  # no residual blocks: down and up layers are the 3x3 layers at 4, 7, 10, ...
@@ -222,8 +227,15 @@ def _describe_unet(sd: Mapping[str, Tensor]) -> dict:
     }
 
 
-def _mismatches(info: dict, netG: str | None, norm: str | None, use_dropout: bool | None,
-                input_nc: int | None, output_nc: int | None, ngf: int | None) -> list[str]:
+def _mismatches(
+    info: dict,
+    netG: str | None,
+    norm: str | None,
+    use_dropout: bool | None,
+    input_nc: int | None,
+    output_nc: int | None,
+    ngf: int | None,
+) -> list[str]:
     """One sentence per requested option that the checkpoint contradicts."""
     out: list[str] = []
     if netG is not None:
@@ -255,7 +267,11 @@ def _mismatches(info: dict, netG: str | None, norm: str | None, use_dropout: boo
             f"checkpoint uses norm={info['norm']!r} ({why}) but norm={norm!r}: "
             f"use norm={info['norm']!r}"
         )
-    if use_dropout is not None and info["use_dropout"] is not None and use_dropout != info["use_dropout"]:
+    if (
+        use_dropout is not None
+        and info["use_dropout"] is not None
+        and use_dropout != info["use_dropout"]
+    ):
         where = "conv_block.6" if info["use_dropout"] else "conv_block.5"
         if info.get("padding_type") == "zero":
             where = "conv_block.4" if info["use_dropout"] else "conv_block.3"
@@ -283,14 +299,24 @@ def build_generator_for(info: dict, use_dropout: bool | None = None) -> nn.Modul
     pix2pix's ``True`` (U-Net, where a checkpoint cannot tell)."""
     if info["arch"] == "resnet":
         return ResnetGenerator(
-            info["input_nc"], info["output_nc"], info["ngf"], norm=info["norm"],
+            info["input_nc"],
+            info["output_nc"],
+            info["ngf"],
+            norm=info["norm"],
             use_dropout=info["use_dropout"] if use_dropout is None else use_dropout,
-            n_blocks=info["n_blocks"], padding_type=info["padding_type"],
-            n_downsampling=info["n_downsampling"], conv_bias=info["conv_bias"],
+            n_blocks=info["n_blocks"],
+            padding_type=info["padding_type"],
+            n_downsampling=info["n_downsampling"],
+            conv_bias=info["conv_bias"],
         )
     return UnetGenerator(
-        info["input_nc"], info["output_nc"], info["num_downs"], info["ngf"], norm=info["norm"],
-        use_dropout=True if use_dropout is None else use_dropout, skip=info["skip"],
+        info["input_nc"],
+        info["output_nc"],
+        info["num_downs"],
+        info["ngf"],
+        norm=info["norm"],
+        use_dropout=True if use_dropout is None else use_dropout,
+        skip=info["skip"],
         conv_bias=info["conv_bias"],
     )
 
@@ -301,7 +327,11 @@ def _patch_norm_entries(sd: OrderedDict, net: nn.Module) -> OrderedDict:
     for key in list(sd):
         path, _, leaf = key.rpartition(".")
         module = modules.get(path)
-        if isinstance(module, nn.InstanceNorm2d) and leaf in _STATS and not module.track_running_stats:
+        if (
+            isinstance(module, nn.InstanceNorm2d)
+            and leaf in _STATS
+            and not module.track_running_stats
+        ):
             del sd[key]
     for path, module in modules.items():
         if isinstance(module, nn.BatchNorm2d) and f"{path}.running_mean" in sd:
@@ -349,7 +379,8 @@ def load_official_generator(
     problems = _mismatches(info, netG, norm, use_dropout, input_nc, output_nc, ngf)
     if problems:
         raise ValueError(
-            "The checkpoint does not match the requested generator:\n- " + "\n- ".join(problems)
+            "The checkpoint does not match the requested generator:\n- "
+            + "\n- ".join(problems)
             + "\n(leave an option as None to take it from the checkpoint)."
         )
     with torch.device("meta"):  # no random initialisation: every tensor comes from the file
@@ -361,7 +392,8 @@ def load_official_generator(
     unexpected = [k for k in sd if k not in expected]
     wrong = [
         f"{k}: checkpoint {tuple(sd[k].shape)} vs model {tuple(v.shape)}"
-        for k, v in expected.items() if k in sd and sd[k].shape != v.shape
+        for k, v in expected.items()
+        if k in sd and sd[k].shape != v.shape
     ]
     if missing or unexpected or wrong:
         raise ValueError(

@@ -68,7 +68,11 @@ class NLayerDiscriminator(nn.Module):
         conv_bias: bool | None = None,
     ) -> None:
         super().__init__()
-        for name, value, low in (("input_nc", input_nc, 1), ("ndf", ndf, 1), ("n_layers", n_layers, 0)):
+        for name, value, low in (
+            ("input_nc", input_nc, 1),
+            ("ndf", ndf, 1),
+            ("n_layers", n_layers, 0),
+        ):
             if not isinstance(value, int) or value < low:
                 raise ValueError(
                     f"NLayerDiscriminator: {name} must be an integer >= {low}, got {value!r}."
@@ -103,8 +107,8 @@ class NLayerDiscriminator(nn.Module):
         if x.dim() != 4 or x.shape[1] != self.input_nc:
             raise ValueError(
                 f"NLayerDiscriminator expects (N, {self.input_nc}, H, W) input, got "
-                f"{tuple(x.shape)}" + (" (pix2pix's D sees input and output concatenated)."
-                                       if x.dim() == 4 else ".")
+                f"{tuple(x.shape)}"
+                + (" (pix2pix's D sees input and output concatenated)." if x.dim() == 4 else ".")
             )
         smallest = 3 * 2 ** max(self.n_layers, 1)
         if min(x.shape[-2:]) < smallest:
@@ -135,7 +139,9 @@ class PixelDiscriminator(nn.Module):
         super().__init__()
         for name, value in (("input_nc", input_nc), ("ndf", ndf)):
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"PixelDiscriminator: {name} must be an integer >= 1, got {value!r}.")
+                raise ValueError(
+                    f"PixelDiscriminator: {name} must be an integer >= 1, got {value!r}."
+                )
         norm_layer = get_norm_layer(norm)
         bias = uses_conv_bias(norm) if conv_bias is None else conv_bias
         self.input_nc, self.ndf, self.norm = input_nc, ndf, norm
@@ -152,6 +158,7 @@ class PixelDiscriminator(nn.Module):
         """``(N, input_nc, H, W) -> (N, 1, H, W)`` per-pixel scores (logits)."""
         if x.dim() != 4 or x.shape[1] != self.input_nc:
             raise ValueError(
-                f"PixelDiscriminator expects (N, {self.input_nc}, H, W) input, got {tuple(x.shape)}."
+                f"PixelDiscriminator expects (N, {self.input_nc}, H, W) input, "
+                f"got {tuple(x.shape)}."
             )
         return self.net(x)

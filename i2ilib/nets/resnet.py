@@ -125,7 +125,9 @@ class ResnetGenerator(nn.Module):
             ("n_downsampling", n_downsampling, 0),
         ):
             if not isinstance(value, int) or value < low:
-                raise ValueError(f"ResnetGenerator: {name} must be an integer >= {low}, got {value!r}.")
+                raise ValueError(
+                    f"ResnetGenerator: {name} must be an integer >= {low}, got {value!r}."
+                )
         _padding(padding_type, 1)  # validates the name
         norm_layer = get_norm_layer(norm)
         bias = uses_conv_bias(norm) if conv_bias is None else conv_bias

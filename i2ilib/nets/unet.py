@@ -98,7 +98,9 @@ class UnetSkipConnectionBlock(nn.Module):
                 nn.LeakyReLU(0.2),
                 down_conv,
                 nn.ReLU(True),
-                nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=bias),
+                nn.ConvTranspose2d(
+                    inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=bias
+                ),
                 norm_layer(outer_nc),
             ]
         else:
@@ -165,12 +167,20 @@ class UnetGenerator(nn.Module):
             if not isinstance(value, int) or value < low:
                 raise ValueError(
                     f"UnetGenerator: {name} must be an integer >= {low}, got {value!r}"
-                    + (" (the U-Net has 5 fixed levels: use num_downs=5 for 32 px images)."
-                       if name == "num_downs" else ".")
+                    + (
+                        " (the U-Net has 5 fixed levels: use num_downs=5 for 32 px images)."
+                        if name == "num_downs"
+                        else "."
+                    )
                 )
-        self.input_nc, self.output_nc, self.num_downs, self.ngf = input_nc, output_nc, num_downs, ngf
+        self.input_nc, self.output_nc, self.num_downs, self.ngf = (
+            input_nc,
+            output_nc,
+            num_downs,
+            ngf,
+        )
         self.norm, self.skip = norm, skip
-        kw = dict(norm=norm, skip=skip, conv_bias=conv_bias)
+        kw = {"norm": norm, "skip": skip, "conv_bias": conv_bias}
         block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, innermost=True, **kw)
         for _ in range(num_downs - 5):
             block = UnetSkipConnectionBlock(

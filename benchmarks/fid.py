@@ -1,0 +1,171 @@
+"""Benchmark: feature extraction + Fréchet distance on 10 000 images at 64 px.
+
+Run: ``python benchmarks/fid.py [--n 10000] [--size 64] [--devices cpu,cuda] [--out FILE]``.
+
+Prints one JSON object per line (and appends them to ``--out`` if given):
+
+- ``{"bench": "features", "extractor", "device", "n", "size", "batch_size", "seconds",
+  "images_per_s", "hardware"}`` — :func:`i2ilib.metrics.extract_features` throughput;
+- ``{"bench": "frechet", "extractor", "dim", "n", "seconds", "value"}`` — mean/covariance
+  + ``scipy.linalg.sqrtm`` in float64 on the CPU (:func:`i2ilib.metrics.frechet_distance`);
+- ``{"bench": "kid" | "precision_recall", ...}`` — the other set metrics on the same features.
+
+Extractors: ``randconv`` (:class:`RandomConvExtractor`, 256-D, works offline) and
+``inception`` — the pytorch-fid Inception-V3 when its weights are present, otherwise the same
+architecture from torchvision with random weights, named ``inception-v3-arch-random-init``: its
+*timings* stand for the real network (same layers, 299 px input), its values mean nothing.
+On the CPU the Inception pass is slow, so it runs on ``--cpu-inception-n`` images and reports
+the measured throughput.
+
+The images are procedural (smooth random colour fields + noise, seeded), generated up front and
+excluded from the timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+from i2ilib.device import describe_hardware
+from i2ilib.metrics import distribution
+from i2ilib.metrics.features import RandomConvExtractor, extract_features, inception_extractor
+
+
+def make_images(n: int, size: int, seed: int) -> torch.Tensor:
+    """``(n, 3, size, size)`` uint8: bilinear-upsampled 8x8 colour fields plus pixel noise."""
+    g = torch.Generator().manual_seed(seed)
+    out = torch.empty(n, 3, size, size, dtype=torch.uint8)
+    for s in range(0, n, 1000):
+        m = min(1000, n - s)
+        low = torch.rand(m, 3, 8, 8, generator=g)
+        x = nn.functional.interpolate(low, size=(size, size), mode="bilinear", align_corners=False)
+        x = (x + 0.1 * torch.randn(x.shape, generator=g)).clamp(0, 1)
+        out[s:s + m] = (x * 255).round().to(torch.uint8)
+    return out
+
+
+def _batches(images_u8: torch.Tensor, batch_size: int):
+    for s in range(0, len(images_u8), batch_size):
+        yield images_u8[s:s + batch_size].float() / 127.5 - 1.0
+
+
+class _ArchOnlyInception(nn.Module):
+    """torchvision Inception-V3 with random weights, 299 px bilinear resize, 2048-D pool."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import torchvision
+
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            net = torchvision.models.inception_v3(weights=None, aux_logits=False,
+                                                  init_weights=True)
+        net.fc = nn.Identity()
+        self.net = net.eval()
+        self.dim = 2048
+        self.name = "inception-v3-arch-random-init"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
+        return self.net(x)
+
+
+def _inception() -> nn.Module:
+    try:
+        return inception_extractor()
+    except (ImportError, FileNotFoundError):
+        return _ArchOnlyInception()
+
+
+def _sync(device: str) -> None:
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def bench_features(extractor, images_u8, device: str, batch_size: int) -> tuple[dict, torch.Tensor]:
+    # warm-up (cuDNN autotuning, allocator) on one batch
+    extract_features(extractor, images_u8[:batch_size].float() / 127.5 - 1, batch_size,
+                     device, progress=False)
+    _sync(device)
+    t0 = time.perf_counter()
+    feats = extract_features(extractor, _batches(images_u8, batch_size), batch_size, device,
+                             progress=False)
+    _sync(device)
+    dt = time.perf_counter() - t0
+    row = {"bench": "features", "extractor": extractor.name, "device": device,
+           "n": len(images_u8), "size": images_u8.shape[-1], "batch_size": batch_size,
+           "seconds": round(dt, 3), "images_per_s": round(len(images_u8) / dt, 1),
+           "hardware": describe_hardware(torch.device(device))}
+    return row, feats
+
+
+def bench_set_metrics(name: str, fa: torch.Tensor, fb: torch.Tensor) -> list[dict]:
+    rows = []
+    t0 = time.perf_counter()
+    value = distribution.frechet_distance(fa, fb)
+    rows.append({"bench": "frechet", "extractor": name, "dim": fa.shape[1], "n": len(fa),
+                 "seconds": round(time.perf_counter() - t0, 3), "value": round(value, 4)})
+    n_sub = min(1000, len(fa), len(fb))
+    t0 = time.perf_counter()
+    mean, std = distribution.kid(fa, fb, n_subsets=100, subset_size=n_sub)
+    rows.append({"bench": "kid", "extractor": name, "dim": fa.shape[1], "n": len(fa),
+                 "n_subsets": 100, "subset_size": n_sub,
+                 "seconds": round(time.perf_counter() - t0, 3), "value": mean, "std": std})
+    t0 = time.perf_counter()
+    p, r = distribution.precision_recall(fa, fb, k=3)
+    rows.append({"bench": "precision_recall", "extractor": name, "dim": fa.shape[1],
+                 "n": len(fa), "seconds": round(time.perf_counter() - t0, 3),
+                 "precision": p, "recall": r})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--n", type=int, default=10_000, help="images per set")
+    ap.add_argument("--size", type=int, default=64)
+    ap.add_argument("--batch-size", type=int, default=200)
+    ap.add_argument("--devices", default="cpu,cuda", help="comma list; cuda skipped if absent")
+    ap.add_argument("--extractors", default="randconv,inception")
+    ap.add_argument("--cpu-inception-n", type=int, default=500,
+                    help="images for the (slow) Inception pass on the CPU")
+    ap.add_argument("--set-metrics-device", default="cuda",
+                    help="features of this device's run feed the set-metric timings")
+    ap.add_argument("--out", default=None, help="append the JSON lines to this file")
+    args = ap.parse_args(argv)
+
+    real = make_images(args.n, args.size, seed=0)
+    fake = make_images(args.n, args.size, seed=1)
+    fake[:, 0] = (fake[:, 0].float() * 0.8).to(torch.uint8)  # a colour shift: FD > 0
+    devices = [d for d in args.devices.split(",") if d != "cuda" or torch.cuda.is_available()]
+    metric_device = args.set_metrics_device if args.set_metrics_device in devices else devices[-1]
+    rows: list[dict] = []
+
+    def emit(row: dict) -> None:
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+
+    for ext_name in args.extractors.split(","):
+        extractor = RandomConvExtractor(seed=0) if ext_name == "randconv" else _inception()
+        for device in devices:
+            n = args.n
+            if device == "cpu" and ext_name == "inception":
+                n = min(n, args.cpu_inception_n)
+            row_a, fa = bench_features(extractor, real[:n], device, args.batch_size)
+            emit(row_a)
+            if device == metric_device:
+                _, fb = bench_features(extractor, fake[:n], device, args.batch_size)
+                for row in bench_set_metrics(extractor.name, fa, fb):
+                    emit(row)
+    if args.out:
+        with open(args.out, "a") as fh:
+            for row in rows:
+                fh.write(json.dumps(row) + "\n")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
