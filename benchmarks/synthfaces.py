@@ -14,14 +14,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from i2ilib.data.pseudopairs import pseudo_eyeglasses, pseudo_smile  # noqa: E402
-from i2ilib.data.synthfaces import (  # noqa: E402
+from i2ilib.data.pseudopairs import pseudo_eyeglasses, pseudo_smile
+from i2ilib.data.synthfaces import (
     make_synthfaces,
     render_face,
     sample_identity,

@@ -39,8 +39,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -50,13 +50,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from i2ilib.nets import define_D, define_G  # noqa: E402
+from i2ilib.nets import define_D, define_G
 
 # The configurations, smallest last. "paper" is the published CycleGAN set-up; "book" is the
 # book-scale one of notebooks/04_cyclegan.ipynb (resnet_6blocks, ngf 32) at 64 px.
 CONFIGS: list[dict] = [
     {"name": "paper", "image_size": 256, "ngf": 64, "ndf": 64, "n_blocks": 9, "batch_size": 1},
-    {"name": "book", "image_size": 64, "ngf": 32, "ndf": 64, "n_blocks": 6, "batch_size": 4},
+    {"name": "book", "image_size": 64, "ngf": 32, "ndf": 32, "n_blocks": 6, "batch_size": 4},
 ]
 # (name, amp, channels_last)
 VARIANTS: dict[str, list[tuple[str, bool, bool]]] = {
@@ -199,10 +199,14 @@ class PlainCycleGANStep:
 
 def i2ilib_nets(cfg: dict, seed: int) -> dict[str, nn.Module]:
     g = torch.Generator().manual_seed(seed)
-    G = lambda: define_G(  # noqa: E731
-        f"resnet_{cfg['n_blocks']}blocks", 3, 3, cfg["ngf"], norm="instance", generator=g
-    )
-    D = lambda: define_D("basic", 3, cfg["ndf"], norm="instance", generator=g)  # noqa: E731
+
+    def G() -> nn.Module:
+        netG = f"resnet_{cfg['n_blocks']}blocks"
+        return define_G(netG, 3, 3, cfg["ngf"], norm="instance", generator=g)
+
+    def D() -> nn.Module:
+        return define_D("basic", 3, cfg["ndf"], norm="instance", generator=g)
+
     return {"G_AB": G(), "G_BA": G(), "D_A": D(), "D_B": D()}
 
 
@@ -306,7 +310,11 @@ def environment(device: torch.device) -> dict:
         hardware = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
     except OSError:
         commit = ""
@@ -321,8 +329,16 @@ def environment(device: torch.device) -> dict:
     }
 
 
-def run_config(cfg: dict, device: torch.device, variant: tuple[str, bool, bool], impls: list[str],
-               warmup: int, steps: int, rounds: int, seed: int) -> list[dict]:
+def run_config(
+    cfg: dict,
+    device: torch.device,
+    variant: tuple[str, bool, bool],
+    impls: list[str],
+    warmup: int,
+    steps: int,
+    rounds: int,
+    seed: int,
+) -> list[dict]:
     """Time every impl on one (config, device, variant), interleaving impls round by round."""
     name, amp, channels_last = variant
     batch = make_batch(cfg, device, channels_last, seed)
@@ -338,23 +354,27 @@ def run_config(cfg: dict, device: torch.device, variant: tuple[str, bool, bool],
     lines = []
     for impl in impls:
         ms = statistics.median(times[impl])
-        lines.append({
-            "benchmark": "train_step",
-            "model": "cyclegan",
-            "config": cfg["name"],
-            **{k: cfg[k] for k in ("image_size", "ngf", "ndf", "n_blocks", "batch_size")},
-            "impl": impl,
-            "device": device.type,
-            "variant": name,
-            "ms_per_step": round(ms, 2),
-            "ms_per_step_min": round(min(times[impl]), 2),
-            "images_per_s": round(cfg["batch_size"] * 1000 / ms, 3),
-            "warmup": warmup,
-            "steps": steps,
-            "rounds": rounds,
-            "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
-            **env,
-        })
+        lines.append(
+            {
+                "benchmark": "train_step",
+                "model": "cyclegan",
+                "config": cfg["name"],
+                **{k: cfg[k] for k in ("image_size", "ngf", "ndf", "n_blocks", "batch_size")},
+                "impl": impl,
+                "device": device.type,
+                "variant": name,
+                "ms_per_step": round(ms, 2),
+                "ms_per_step_min": round(min(times[impl]), 2),
+                "images_per_s": round(cfg["batch_size"] * 1000 / ms, 3),
+                "warmup": warmup,
+                "steps": steps,
+                "rounds": rounds,
+                "load_avg_1min": round(os.getloadavg()[0], 2)
+                if hasattr(os, "getloadavg")
+                else None,
+                **env,
+            }
+        )
     del built
     if device.type == "cuda":
         torch.cuda.empty_cache()
@@ -363,10 +383,16 @@ def run_config(cfg: dict, device: torch.device, variant: tuple[str, bool, bool],
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true",
-                   help="few steps; the paper config on CPU with the nets impl only (< 3 min)")
-    p.add_argument("--reference", action="store_true",
-                   help="time only the nets and reference impls (plus trainer if importable)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="few steps; the paper config on CPU with the nets impl only (< 3 min)",
+    )
+    p.add_argument(
+        "--reference",
+        action="store_true",
+        help="time only the nets and reference impls (plus trainer if importable)",
+    )
     p.add_argument("--configs", default=",".join(c["name"] for c in CONFIGS))
     p.add_argument("--device", choices=("all", "cpu", "cuda"), default="all")
     p.add_argument("--impls", default=None, help=f"comma-separated subset of {', '.join(IMPLS)}")
@@ -375,6 +401,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--rounds", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     p.add_argument("--out", type=Path, default=RESULTS, help="JSON-lines file to append to")
     p.add_argument("--no-save", action="store_true", help="print only, append nothing")
     return p.parse_args(argv)
@@ -414,6 +441,8 @@ def plan(args: argparse.Namespace, device: torch.device, cfg: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
     by_name = {c["name"]: c for c in CONFIGS}
     missing = [n for n in names if n not in by_name]
@@ -434,8 +463,16 @@ def main(argv: list[str] | None = None) -> None:
         for cfg in (by_name[n] for n in names):
             p = plan(args, device, cfg)
             for variant in p["variants"]:
-                lines = run_config(cfg, device, variant, p["impls"], p["warmup"], p["steps"],
-                                   p["rounds"], args.seed)
+                lines = run_config(
+                    cfg,
+                    device,
+                    variant,
+                    p["impls"],
+                    p["warmup"],
+                    p["steps"],
+                    p["rounds"],
+                    args.seed,
+                )
                 for line in lines:
                     if device.type == "cuda":
                         line["cudnn_benchmark"] = bool(torch.backends.cudnn.benchmark)

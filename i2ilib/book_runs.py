@@ -84,3 +84,36 @@ def reproduce(chapter: str | None = None, scale: str = "book") -> list[str]:
             load_or_train(name, config, train_translation, retrain=True)
             names.append(name)
     return names
+
+
+_TABLE_ROWS = (
+    ("image size (px)", lambda c: c["data"]["size"]),
+    ("training images", lambda c: c["data"]["n_train"]),
+    ("generator", lambda c: f"{c['trainer']['netG']}, ngf {c['trainer']['ngf']}"),
+    ("discriminator", lambda c: f"{c['trainer']['netD']} PatchGAN, n_layers "
+                                f"{c['trainer']['n_layers_D']}, ndf {c['trainer']['ndf']}"),
+    ("epochs (constant + decay)", lambda c: f"{c['trainer']['n_epochs']} + "
+                                            f"{c['trainer']['n_epochs_decay']}"),
+    ("batch size", lambda c: c["trainer"]["batch_size"]),
+    ("GAN loss", lambda c: c["trainer"]["gan_mode"]),
+    ("learning rate, betas", lambda c: f"{c['trainer']['lr']}, ({c['trainer']['beta1']}, "
+                                       f"{c['trainer']['beta2']})"),
+)
+
+
+def scale_table(make: Callable[[str], tuple[str, Config]],
+                scales: tuple[str, ...] = ("paper", "book")) -> str:
+    """A Markdown table comparing a run's settings across scales (``paper`` = as published)."""
+    configs = {s: make(s)[1] for s in scales}
+    extra = []
+    t = configs[scales[0]]["trainer"]
+    for key in ("lambda_L1", "lambda_cyc", "lambda_id", "pool_size"):
+        if key in t:
+            extra.append((key, lambda c, k=key: c["trainer"][k]))
+    lines = ["| setting | " + " | ".join(f"{s} scale" for s in scales) + " |",
+             "|---|" + "---|" * len(scales)]
+    for label, get in (*_TABLE_ROWS, *extra):
+        values = [str(get(configs[s])) for s in scales]
+        mark = "" if len(set(values)) == 1 else " **≠**"
+        lines.append(f"| {label}{mark} | " + " | ".join(values) + " |")
+    return "\n".join(lines)

@@ -141,6 +141,31 @@ def test_sqrtm_product_falls_back_to_eps_offset_on_non_finite_root(monkeypatch):
     np.testing.assert_allclose(root, np.diag([1.0 + 1e-6, 1e-6]), atol=1e-9)
 
 
+def test_trace_sqrtm_product_eigen_form():
+    a, b = _random_sets(200, 150, 12, 8)
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    expected = np.trace(np.real(dist.scipy.linalg.sqrtm(s1 @ s2)))
+    assert dist.trace_sqrtm_product(s1, s2) == pytest.approx(expected, rel=1e-9)
+    # rank-deficient (N << D): agrees with torchmetrics' eigenvalue form
+    a, b = np.exp(_random_sets(20, 20, 120, 9)[0]), np.exp(_random_sets(20, 20, 120, 10)[1])
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    ref = tm_fid._compute_fid(*(torch.from_numpy(x) for x in (np.zeros(120), s1, np.zeros(120), s2)))
+    ours = np.trace(s1) + np.trace(s2) - 2 * dist.trace_sqrtm_product(s1, s2)
+    assert _rel(ours, float(ref)) <= 1e-4
+
+
+def test_frechet_distance_falls_back_to_eigen_form_when_sqrtm_fails(monkeypatch):
+    a, b = _random_sets(100, 100, 6, 11)
+    expected = dist.frechet_distance(a, b)
+
+    def broken(*args, **kwargs):
+        raise ValueError("no real root")
+
+    monkeypatch.setattr(dist, "sqrtm_product", broken)
+    with pytest.warns(UserWarning, match="eigenvalue form"):
+        assert dist.frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
+
+
 @pytest.mark.parametrize("name", sorted(FEATURE_SETS))
 def test_kid_full_set_matches_torchmetrics(name):
     a, b = FEATURE_SETS[name]()
@@ -244,7 +269,7 @@ def test_iw_critic_separated_vs_identical(one_thread):
     same = rng.normal(size=(600, 4))
     far = rng.normal(size=(600, 4))
     far[:, 0] += 3.0  # W1 distance = 3
-    kw = dict(n_steps=250, hidden=64, batch_size=128, lr=1e-3)
+    kw = {"n_steps": 250, "hidden": 64, "batch_size": 128, "lr": 1e-3}
     iw_far = dist.independent_wasserstein_critic(ref, far, **kw)
     iw_same = dist.independent_wasserstein_critic(ref, same, **kw)
     assert 2.0 < iw_far.value < 4.0

@@ -7,7 +7,8 @@ import pytest
 import torch
 from sklearn.linear_model import LogisticRegression
 
-from i2ilib.metrics import classification as cls, reconstruction as rec
+from i2ilib.metrics import classification as cls
+from i2ilib.metrics import reconstruction as rec
 
 
 def test_reverse_classification_accuracy_good_vs_label_scrambling_translation():

@@ -7,7 +7,8 @@ import pytest
 import torch
 from sklearn.metrics import confusion_matrix as sk_confusion_matrix
 
-from i2ilib.metrics import depth, segmentation as seg
+from i2ilib.metrics import depth
+from i2ilib.metrics import segmentation as seg
 
 
 def _label_maps(seed: int, k: int = 6, ignore: int = 255):

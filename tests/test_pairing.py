@@ -213,3 +213,12 @@ def test_smile_config_and_errors():
         build_config("smile_removal", "ratio_2", n_base=2, n_aug=2, n_test=1, size=32)
     with pytest.raises(ValueError, match="n_aug <= n_base"):
         build_config("smile_removal", "ours", n_base=2, n_aug=3, n_test=1, size=32)
+
+
+def test_config_training_view_hides_the_pairing(glasses_configs):
+    cfg = glasses_configs["ours"]
+    ds = cfg.dataset(seed=0)
+    item = ds[0]
+    assert set(item) == {"A", "B", "A_path", "B_path"}
+    assert item["A"].shape == (3, 32, 32) and -1.0 <= float(item["A"].min()) <= float(item["A"].max()) <= 1.0
+    assert torch.equal(item["A"], torch.from_numpy(cfg.A[0]).permute(2, 0, 1).float() / 127.5 - 1.0)

@@ -252,3 +252,51 @@ def test_write_triplets_round_trip(tmp_path):
     np.testing.assert_array_equal(
         np.asarray(Image.open(root / "train" / "rgb" / "00001.png")), s.photo
     )
+
+
+# --------------------------------------------------------------------------- #
+# facade view
+
+
+@pytest.fixture(scope="module")
+def facades() -> list[ss.Scene]:
+    return [ss.render_facade(i, 64) for i in range(4)]
+
+
+def test_facade_deterministic_and_differs_from_street():
+    a, b = ss.render_facade(3, 48), ss.render_facade(3, 48)
+    assert _digest(a) == _digest(b)
+    assert _digest(ss.render_facade(4, 48)) != _digest(a)
+    assert _digest(ss.render_scene(3, 48)) != _digest(a)
+
+
+def test_facade_classes_depth_and_night(facades):
+    bld, win, door = (ss.CLASSES.index(c) for c in ("building", "window", "door"))
+    sky = ss.CLASSES.index("sky")
+    for s in facades:
+        frac = np.bincount(s.labels.ravel(), minlength=len(ss.CLASSES)) / s.labels.size
+        assert frac[bld] + frac[win] + frac[door] > 0.5  # the wall fills the frame
+        assert frac[win] > 0.08
+        np.testing.assert_array_equal(ss.rgb_to_labels(s.label_rgb), s.labels)
+        # the wall is a plane facing the camera: one depth; windows and doors sit deeper
+        d_wall = np.median(s.depth[s.labels == bld])
+        assert np.abs(s.depth[s.labels == bld] - d_wall).max() < 1.0
+        assert np.median(s.depth[s.labels == win]) > d_wall
+        assert (s.depth[s.labels == sky] == ss.SKY_DEPTH).all()
+        # the ground is nearer than the wall, and nearer lower down
+        road = s.labels == ss.CLASSES.index("road")
+        assert s.depth[road].max() < d_wall
+        assert _lum(s.night).mean() < 0.6 * _lum(s.photo).mean()
+    # doors appear on the ground storey of most facades
+    assert sum((s.labels == door).any() for s in facades) >= 3
+
+
+def test_facade_collections(tmp_path):
+    _, B = ss.paired_tensors(2, 32, "labels2photo", seed=0, view="facade")
+    s = ss.render_facade(ss.scene_key(0, 1), 32)
+    torch.testing.assert_close(B[1], torch.from_numpy(s.photo).permute(2, 0, 1).float() / 127.5 - 1)
+    root = ss.write_pix2pix(tmp_path / "fac", 1, 1, size=32, view="facade", seed=0)
+    ab = np.asarray(Image.open(root / "train" / "00000.png"))
+    np.testing.assert_array_equal(ab[:, :32], ss.render_facade(ss.scene_key(0, 0), 32).label_rgb)
+    with pytest.raises(ValueError, match="view"):
+        ss.render_scenes(1, 32, view="aerial")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from i2ilib.data.pairing import n_paired_for
+from i2ilib.data.pairing import UnalignedDataset, n_paired_for
 from i2ilib.data.synthfaces import DEFAULT_ATTRIBUTE_PROBS, sample_image_attributes
 from i2ilib.data.synthfaces_render import (
     render_face,
@@ -282,6 +282,10 @@ class PseudoPairedConfig:
     def pairing_ratio(self) -> float:
         """Fraction of A that is pseudo-paired (the α of Sec. 4.2)."""
         return float(np.mean(self.A_kind == "pseudo_paired")) if len(self.A_kind) else 0.0
+
+    def dataset(self, seed: int = 0) -> UnalignedDataset:
+        """The training view: unaligned ``{"A", "B", "A_path", "B_path"}`` samples, no pairing."""
+        return UnalignedDataset(self.A, self.B, seed=seed)
 
     def counts(self) -> dict[str, int]:
         out = {k: int(np.sum(self.A_kind == k)) for k in ("real", "pseudo_paired", "pseudo_unpaired")}

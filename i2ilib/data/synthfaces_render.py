@@ -239,7 +239,7 @@ def sample_identity(rng: np.random.Generator) -> Identity:
     """Sample a person. Deterministic given the generator state."""
     male = bool(rng.random() < 0.45)
     tone = _SKIN_TONES[int(rng.integers(len(_SKIN_TONES)))]
-    skin = _rgb(rng, tone, 0.02)
+    skin = _rgb(rng, tone * rng.uniform(0.94, 1.06), 0.008)  # brightness varies more than hue
     pale = bool(rng.random() < 0.08) and float(np.mean(tone)) > 0.6
     dark_skin = float(np.mean(tone)) < 0.5
     colour_p = np.array([0.22, 0.25, 0.22, 0.08, 0.17, 0.06])
@@ -556,27 +556,44 @@ _SKIN_TAGS = ("Pale_Skin",)
 _HAIR_TAGS = ("Blond_Hair", "Black_Hair")
 
 
+@lru_cache(maxsize=8)
+def _vignette(size: int) -> np.ndarray:
+    xi, yi = _grid(size)
+    v = (1.0 - 0.12 * (xi * xi + yi * yi))[..., None].astype(np.float32)
+    v.flags.writeable = False
+    return v
+
+
 def _paint_background(cv: _Canvas, pose: Pose) -> None:
     xi, yi = cv.xi, cv.yi
     t = 0.5 + 0.5 * (np.cos(pose.bg_angle) * xi + np.sin(pose.bg_angle) * yi) / 1.42
     c0 = np.asarray(pose.bg_rgb0, np.float32)
     c1 = np.asarray(pose.bg_rgb1, np.float32)
-    bg = c0 + t[..., None] * (c1 - c0)
+    bg = cv.rgb
+    np.multiply(t[..., None], c1 - c0, out=bg)
+    bg += c0
     if pose.bg_pattern == "stripes":
         s = np.sin(pose.bg_freq * 3.0 * xi + pose.bg_phase)
-        bg = bg * (1.0 + 0.07 * s)[..., None]
+        bg *= (1.0 + 0.07 * s)[..., None]
     elif pose.bg_pattern == "blobs":
         s = np.sin(pose.bg_freq * xi + pose.bg_phase) * np.cos(pose.bg_freq * 0.8 * yi - pose.bg_phase)
-        bg = bg + (0.10 * s)[..., None] * (c1 - c0 + 0.15)
+        bg += (0.10 * s)[..., None] * (c1 - c0 + 0.15)
     elif pose.bg_pattern == "bokeh":
-        r = np.random.default_rng(pose.noise_seed + 1)
-        for _ in range(6):
-            cx, cy, rad = r.uniform(-1, 1), r.uniform(-1, 0.6), r.uniform(0.08, 0.25)
-            d = np.hypot(xi - cx, yi - cy)
-            w = _clip(1.0 - d / rad, 0, 1) ** 0.5 * r.uniform(0.1, 0.25)
-            bg = bg + w[..., None] * (1.0 - bg)
-    vign = 1.0 - 0.12 * (xi * xi + yi * yi)
-    cv.rgb[:] = bg * vign[..., None]
+        # soft discs of light; drawn in image coordinates inside their own windows
+        k = pose.noise_seed
+        n = cv.size
+        for j in range(6):
+            h = [((k + 101 * j + 7 * m) * 2654435761 % 2**32) / 2**32 for m in range(4)]
+            cx, cy, rad, gain = 2 * h[0] - 1, 1.6 * h[1] - 1, 0.08 + 0.17 * h[2], 0.1 + 0.15 * h[3]
+            c0_, c1_ = max(int((cx - rad + 1) * n / 2), 0), min(int((cx + rad + 1) * n / 2) + 2, n)
+            r0_, r1_ = max(int((cy - rad + 1) * n / 2), 0), min(int((cy + rad + 1) * n / 2) + 2, n)
+            if c0_ >= c1_ or r0_ >= r1_:
+                continue
+            win = (slice(r0_, r1_), slice(c0_, c1_))
+            d = np.hypot(xi[win] - cx, yi[win] - cy)
+            w = np.sqrt(_clip(1.0 - d / rad, 0, 1)) * gain
+            bg[win] += w[..., None] * (1.0 - bg[win])
+    bg *= _vignette(cv.size)
 
 
 def _paint_hair_back(cv: _Canvas, idt: Identity, g: _Geo, hair: np.ndarray) -> None:
@@ -662,7 +679,7 @@ def _paint_beard(cv: _Canvas, idt: Identity, g: _Geo, hair: np.ndarray, attrs: d
     win = cv.window(-g.a, g.a, top - 0.02, g.cy + g.b + 0.02)
     X, Y = cv.X[win], cv.Y[win]
     inside = _cov(_face_d(X, Y, g, idt.jaw_taper) + 0.004, cv.pw)
-    tex = 0.6 * _hash_noise(X, Y, idt.texture_seed, 260.0) + 0.4 * _hash_noise(X, Y, idt.texture_seed + 1, 90.0)
+    tex = _hash_noise(X, Y, idt.texture_seed, 200.0)
     rel = np.abs(X - g.feature_shift) / g.a
     if idt.beard == "goatee":
         chin = _ellipse_d(X, Y, mx, my + 0.085, idt.mouth_w * 0.8, 0.075)
@@ -705,13 +722,14 @@ def _paint_eyes(cv: _Canvas, idt: Identity, g: _Geo, skin, attrs: dict, hair) ->
         cv.paint(win, sclera, np.array((0.93, 0.91, 0.88), np.float32))
         ir = min(h * 0.95, w * 0.55)
         ix = ex + g.feature_shift * 0.12
-        iris = _cov(np.hypot(X - ix, Y - ey) - ir, pw) * sclera
-        ic = np.asarray(idt.iris_rgb, np.float32)
-        cv.paint(win, iris, ic)
-        pupil = _cov(np.hypot(X - ix, Y - ey) - ir * 0.45, pw) * sclera
-        cv.paint(win, pupil, np.array((0.03, 0.03, 0.03), np.float32))
-        glint = _cov(np.hypot(X - ix + ir * 0.35, Y - ey + ir * 0.35) - ir * 0.22, pw) * sclera
-        cv.paint(win, glint * 0.8, np.array((1.0, 1.0, 1.0), np.float32))
+        # iris, pupil and a glint as one layer (colour varies inside it)
+        r_iris = np.hypot(X - ix, Y - ey)
+        iris = _cov(r_iris - ir, pw) * sclera
+        pupil = _cov(r_iris - ir * 0.45, pw)[..., None]
+        glint = 0.8 * _cov(np.hypot(X - ix + ir * 0.35, Y - ey + ir * 0.35) - ir * 0.22, pw)[..., None]
+        col = np.asarray(idt.iris_rgb, np.float32) * (1.0 - pupil) + 0.03 * pupil
+        col = col + glint * (1.0 - col)
+        cv.paint(win, iris, col)
         # upper lid crease (skin-derived) and lash line
         lid_t = 0.010 + (0.006 if makeup else 0.0)
         lash = _band(Y, top - lid_t, top + 0.003, pw) * _cov(np.abs(X - ex) - w * 1.04, pw)
@@ -853,7 +871,7 @@ def _paint_hair_front(cv: _Canvas, idt: Identity, g: _Geo, hair, attrs: dict) ->
         # the cap stops just above ear level
         d = np.maximum(d, Y - (g.eye_l[1] - 0.1 + 0.14 * np.abs(X) / head_a))
         sh = _shade(X / (head_a * 1.1), (Y - hcy) / (head_b * 1.1), cv.pose, -0.05)
-        strands = np.sin(110 * (X - part) / (0.3 + np.abs(Y - hcy)) + 3 * _hash_noise(X, Y, tex_seed, 12))
+        strands = np.sin(110 * (X - part) / (0.3 + np.abs(Y - hcy)) + 2.5 * np.sin(9 * Y + (tex_seed % 7)))
         col = hair[None, None, :] * (sh * (0.95 + 0.05 * strands))[..., None]
         alpha = _cov(d, cv.pw) * (0.6 if style == "buzz" else 1.0)
         cv.paint(win, alpha, col, _HAIR_TAGS)

@@ -24,6 +24,11 @@ lamps and traffic signs stand on the ground as upright planar objects at their
 own depth, drawn with a z-buffer. Because day and night share the layout, they
 share labels and depth exactly, so both directions are true pairs.
 
+A second view, :func:`render_facade`, looks straight at a building front
+(rectified, as in the CMP Facade Database of pix2pix's facades set): storeys
+of windows, doors, shop windows, balconies and shutters, with the same
+classes, depth and night rendering.
+
 Rendering is vectorised numpy with ``ss x ss`` supersampling: the photo is the
 mean of the sub-samples (anti-aliasing); the label of a pixel is the most
 frequent sub-sample label and its depth is that sub-sample's depth, so labels
@@ -58,6 +63,7 @@ __all__ = [
     "labels_to_rgb",
     "paired_tensors",
     "read_depth_png",
+    "render_facade",
     "render_scene",
     "render_scenes",
     "rgb_to_labels",
@@ -138,8 +144,6 @@ TASKS: dict[str, tuple[str, str]] = {
     "day2night": ("photo", "night"),
     "night2day": ("night", "photo"),
 }
-
-_MAX_DEPTH_OBJECT = 200.0  # the far skyline never lies beyond this
 
 
 @dataclass(frozen=True)
@@ -609,11 +613,69 @@ class _Canvas:
     """Sub-sample buffers shared by the day and night renderings."""
 
     def __init__(self, S: int):
-        self.lab = np.full((S, S), _ID["sky"], np.int64)
+        self.lab = np.full((S, S), _ID["sky"], np.int8)
         self.dep = np.full((S, S), SKY_DEPTH, np.float32)
         self.day = np.zeros((S, S, 3), np.float32)
         self.night = np.zeros((S, S, 3), np.float32)
         self.emit = np.zeros((S, S, 3), np.float32)
+
+
+def _building_table(lay: _Layout) -> dict[str, np.ndarray]:
+    """Parameters of all buildings (left side first) as arrays, for per-pixel gathers."""
+    blds = lay.left + lay.right
+    nl = len(lay.left)
+    lit = np.zeros(
+        (len(blds), max(b.lit.shape[0] for b in blds), max(b.lit.shape[1] for b in blds)),
+        np.float32,
+    )
+    for i, b in enumerate(blds):
+        lit[i, : b.lit.shape[0], : b.lit.shape[1]] = b.lit
+
+    def arr(f):
+        return np.array([f(b) for b in blds], np.float32)
+
+    return {
+        "k": np.array([i if i < nl else i - nl for i in range(len(blds))], np.float32),
+        "side": np.array([0.0 if i < nl else 1.0 for i in range(len(blds))], np.float32),
+        "x_abs": np.array(
+            [abs(lay.xl) if i < nl else abs(lay.xr) for i in range(len(blds))], np.float32
+        ),
+        "z0": arr(lambda b: b.z0),
+        "length": arr(lambda b: b.z1 - b.z0),
+        "height": arr(lambda b: b.height),
+        "win_dx": arr(lambda b: b.win_dx),
+        "win_w": arr(lambda b: b.win_w),
+        "floor_h": arr(lambda b: b.floor_h),
+        "win_h": arr(lambda b: b.win_h),
+        "door_z": arr(lambda b: b.door_z),
+        "colour": np.stack([b.colour for b in blds]).astype(np.float32),
+        "lit": lit,
+    }
+
+
+def _sky(
+    lay: _Layout, S: int, ss: int, xs: np.ndarray, ys: np.ndarray, m: np.ndarray, cv: _Canvas
+) -> None:
+    """Day sky (gradient, clouds or overcast) and night sky (dark, city glow, stars) at pixels ``m``."""
+    tab = lay.noise
+    t = np.clip(ys / max(lay.yh, 1.0), 0, 1)[..., None]
+    day_sky = lay.sky_top * (1 - t) + lay.sky_bot * t
+    if lay.overcast:
+        cl = tab.smooth_fbm(xs / S * 3.0, ys / S * 6.0)[..., None]
+        day_sky = day_sky * (0.9 + 0.2 * cl)
+    else:
+        cl = tab.smooth_fbm(xs / S * 4.0, ys / S * 8.0)
+        cl = np.clip((cl - 0.52) * 3.5, 0, 1)[..., None] * 0.85
+        day_sky = day_sky * (1 - cl) + np.float32(0.96) * cl
+    night_top = np.array((0.01, 0.015, 0.05), np.float32)
+    night_bot = np.array((0.12, 0.08, 0.09), np.float32)
+    night_sky = night_top * (1 - t) + night_bot * t
+    stars = (tab.value(xs * 1.3 / ss, ys * 1.3 / ss) > 0.97) & (t[..., 0] < 0.75)
+    night_sky = night_sky + stars[..., None] * np.float32(0.35)
+    cv.day[m] = day_sky
+    cv.night[m] = night_sky
+    cv.lab[m] = _ID["sky"]
+    cv.dep[m] = SKY_DEPTH
 
 
 def _static(lay: _Layout, S: int, ss: int, cv: _Canvas) -> None:
@@ -644,23 +706,7 @@ def _static(lay: _Layout, S: int, ss: int, cv: _Canvas) -> None:
     far = ~bld & ~ground & (yfar <= lay.skyline[sk_i])
     sky = ~(bld | ground | far)
 
-    # ---- sky
-    t = np.clip(ys / max(lay.yh, 1.0), 0, 1)[..., None]
-    day_sky = lay.sky_top * (1 - t) + lay.sky_bot * t
-    if lay.overcast:
-        cl = tab.smooth_fbm(xs / S * 3.0, ys / S * 6.0)[..., None]
-        day_sky = day_sky * (0.9 + 0.2 * cl)
-    else:
-        cl = tab.smooth_fbm(xs / S * 4.0, ys / S * 8.0)
-        cl = np.clip((cl - 0.52) * 3.5, 0, 1)[..., None] * 0.85
-        day_sky = day_sky * (1 - cl) + np.float32(0.96) * cl
-    night_top = np.array((0.01, 0.015, 0.05), np.float32)
-    night_bot = np.array((0.12, 0.08, 0.09), np.float32)
-    night_sky = night_top * (1 - t) + night_bot * t
-    stars = (tab.value(xs * 1.3 / ss, ys * 1.3 / ss) > 0.97) & (t[..., 0] < 0.75)
-    night_sky = night_sky + stars[..., None] * np.float32(0.35)
-    cv.day[sky] = day_sky[sky]
-    cv.night[sky] = night_sky[sky]
+    _sky(lay, S, ss, xs[sky], ys[sky], sky, cv)
 
     # ---- far skyline (distant blocks closing the street)
     m = far
@@ -719,57 +765,48 @@ def _static(lay: _Layout, S: int, ss: int, cv: _Canvas) -> None:
     y = yf[m]
     left = side_left[m]
     bi = bidx[m]
-    col = np.empty(z.shape + (3,), np.float32)
+    # per-pixel building parameters, gathered from one table of both sides
+    P = _building_table(lay)
+    g = np.where(left, bi, bi + len(lay.left))
+    k, sd = P["k"][g], P["side"][g]
+    z0, hb, wdx = P["z0"][g], P["height"][g], P["win_dx"][g]
+    fh, ww, wh = P["floor_h"][g], P["win_w"][g], P["win_h"][g]
+    colour = P["colour"][g]
+    zl = z - z0
+    n = tab.fbm(zl * 1.5 + 7.0 * k, y * 1.5 + 13.0 * sd)
+    col = colour * (0.86 + 0.22 * n)[:, None]
+    band = (y > hb - 0.6) | (y < 0.5)
+    col[band] *= np.float32(0.8)
     lab = np.full(z.shape, _ID["building"], np.int64)
     emit = np.zeros(z.shape + (3,), np.float32)
     warm = np.array((1.0, 0.78, 0.42), np.float32)
-    for s, (blds, x_front) in enumerate(((lay.left, lay.xl), (lay.right, lay.xr))):
-        sel = left if s == 0 else ~left
-        for k, b in enumerate(blds):
-            q = sel & (bi == k)
-            if b.height == 0.0 or not q.any():
-                continue
-            zl, yq = z[q] - b.z0, y[q]
-            n = tab.fbm(zl * 1.5 + 7.0 * k, yq * 1.5 + 13.0 * s)
-            c = b.colour * (0.86 + 0.22 * n)[:, None]
-            band = (yq > b.height - 0.6) | (yq < 0.5)
-            c[band] *= np.float32(0.8)
-            lq = np.full(zl.shape, _ID["building"], np.int64)
-            eq = np.zeros(zl.shape + (3,), np.float32)
-            # window period along the street as seen on screen, in output pixels
-            period_px = lay.f * abs(x_front) * b.win_dx / (np.maximum(z[q], 1e-3) ** 2 * ss)
-            fu = np.mod(zl, b.win_dx) / b.win_dx
-            fv = np.mod(yq - b.floor_h, b.floor_h) / b.floor_h
-            ci = np.clip(np.floor(zl / b.win_dx).astype(np.int64), 0, b.lit.shape[0] - 1)
-            ri = np.clip(
-                np.floor((yq - b.floor_h) / b.floor_h).astype(np.int64), 0, b.lit.shape[1] - 1
-            )
-            litv = b.lit[ci, ri]
-            inner = (
-                (zl > 0.6) & (zl < (b.z1 - b.z0) - 0.6) & (yq > b.floor_h) & (yq < b.height - 1.0)
-            )
-            is_win = inner & (np.abs(fu - 0.5) < b.win_w / 2) & (fv > 0.25) & (fv < 0.25 + b.win_h)
-            near = period_px > 4.0
-            frame = is_win & ((np.abs(fu - 0.5) > b.win_w / 2 - 0.07) | (fv < 0.3))
-            glass = is_win & ~frame
-            refl = 0.12 + 0.28 * (fv - 0.25) / b.win_h + 0.12 * n
-            glass_col = np.stack([refl * 0.8, refl * 0.92, refl * 1.08], -1).astype(np.float32)
-            c[glass] = glass_col[glass]
-            c[frame] = np.float32(0.9) * b.colour.max()
-            eq[glass] = litv[glass, None] * warm
-            lq[is_win & near] = _ID["window"]
-            # windows too small to resolve: their mean colour blends into the wall
-            cov = b.win_w * b.win_h
-            farw = inner & ~near
-            c[farw] = c[farw] * (1 - cov) + cov * np.float32(0.3)
-            eq[farw] = (0.8 * cov * litv[farw])[:, None] * warm
-            door = (zl > b.door_z) & (zl < b.door_z + 1.3) & (yq < 2.3)
-            c[door] = b.colour * np.float32(0.35) + np.float32(0.06)
-            eq[door] = 0.0
-            lq[door] = _ID["door"]
-            col[q] = c
-            lab[q] = lq
-            emit[q] = eq
+    # window period along the street as seen on screen, in output pixels
+    period_px = lay.f * P["x_abs"][g] * wdx / (np.maximum(z, 1e-3) ** 2 * ss)
+    fu = np.mod(zl, wdx) / wdx
+    fv = np.mod(y - fh, fh) / fh
+    lit = P["lit"]
+    ci = np.clip(np.floor(zl / wdx).astype(np.int64), 0, lit.shape[1] - 1)
+    ri = np.clip(np.floor((y - fh) / fh).astype(np.int64), 0, lit.shape[2] - 1)
+    litv = lit[g, ci, ri]
+    inner = (zl > 0.6) & (zl < P["length"][g] - 0.6) & (y > fh) & (y < hb - 1.0)
+    is_win = inner & (np.abs(fu - 0.5) < ww / 2) & (fv > 0.25) & (fv < 0.25 + wh)
+    near = period_px > 4.0
+    frame = is_win & ((np.abs(fu - 0.5) > ww / 2 - 0.07) | (fv < 0.3))
+    glass = is_win & ~frame
+    refl = (0.12 + 0.28 * (fv[glass] - 0.25) / wh[glass] + 0.12 * n[glass])[:, None]
+    col[glass] = refl * np.array((0.8, 0.92, 1.08), np.float32)
+    col[frame] = (np.float32(0.9) * colour[frame].max(1))[:, None]
+    emit[glass] = litv[glass, None] * warm
+    lab[is_win & near] = _ID["window"]
+    # windows too small to resolve: their mean colour blends into the wall
+    cov = (ww * wh)[:, None]
+    farw = inner & ~near
+    col[farw] = col[farw] * (1 - cov[farw]) + cov[farw] * np.float32(0.3)
+    emit[farw] = (0.8 * cov[farw, 0] * litv[farw])[:, None] * warm
+    door = (zl > P["door_z"][g]) & (zl < P["door_z"][g] + 1.3) & (y < 2.3)
+    col[door] = colour[door] * np.float32(0.35) + np.float32(0.06)
+    emit[door] = 0.0
+    lab[door] = _ID["door"]
     x = np.where(left, lay.xl, lay.xr).astype(np.float32)
     faces_sun = (left & (lay.sun_side > 0)) | (~left & (lay.sun_side < 0))
     light = np.where(faces_sun, 1.0, 0.68).astype(np.float32) * lay.sun
@@ -929,7 +966,8 @@ def _extent(o: _Object) -> tuple[float, float, float]:
     return -0.4, 0.4, p["height"] + 0.4
 
 
-def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object) -> None:
+def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object, night_light: np.ndarray) -> None:
+    """Draw one upright object with a z-test; ``night_light`` (3,) lights it at night."""
     f, h = lay.f, lay.cam_h
     x_min, x_max, y_max = _extent(o)
     c0 = max(int(np.floor(lay.cx + f * (o.x + x_min) / o.z)), 0)
@@ -938,9 +976,11 @@ def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object) -> None:
     r1 = min(int(np.ceil(lay.yh + f * h / o.z)) + 1, S)
     if c0 >= c1 or r0 >= r1:
         return
-    ys, xs = np.mgrid[r0:r1, c0:c1].astype(np.float32) + np.float32(0.5)
-    lx = (xs - lay.cx) * o.z / f - o.x
-    ly = h - (ys - lay.yh) * o.z / f
+    ys = np.arange(r0, r1, dtype=np.float32)[:, None] + np.float32(0.5)
+    xs = np.arange(c0, c1, dtype=np.float32)[None, :] + np.float32(0.5)
+    shape = (r1 - r0, c1 - c0)
+    lx = np.broadcast_to((xs - lay.cx) * np.float32(o.z / f) - np.float32(o.x), shape)
+    ly = np.broadcast_to(h - (ys - lay.yh) * np.float32(o.z / f), shape)
     win = (slice(r0, r1), slice(c0, c1))
     if o.kind == "car":  # contact shadow on the ground around the car's base
         g = cv.lab[win]
@@ -953,7 +993,6 @@ def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object) -> None:
     if not mask.any():
         return
     day_light = lay.sun * (0.9 + 0.1 * lay.sun_side * np.sign(o.x))
-    night_light = 0.06 + 0.8 * _lamp_light(lay, np.float32(o.x), np.float32(1.0), np.float32(o.z))
     cv.day[win][mask] = col[mask] * np.float32(day_light)
     cv.night[win][mask] = col[mask] * night_light
     cv.emit[win][mask] = emit[mask]
@@ -962,27 +1001,335 @@ def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object) -> None:
 
 
 # --------------------------------------------------------------------------- #
+# facade view: a building front seen straight on (the Facades task)
+
+
+@dataclass
+class _Block:
+    x0: float
+    x1: float
+    span: float  # width over which the n_cols window columns repeat (m)
+    height: float
+    colour: np.ndarray
+    floor_h: float
+    ground_h: float
+    n_cols: int
+    win_w: float  # window width, fraction of a column
+    win_h: float  # window height, fraction of a storey
+    sill: float  # window sill height above the storey's floor (m)
+    arched: bool
+    shutter: np.ndarray | None  # shutter colour, or None
+    balcony: np.ndarray  # (rows,) bool: storeys with a balcony
+    shop: bool
+    door_col: int
+    lit: np.ndarray  # (cols, rows) night intensity
+
+
+def _block(rng: np.random.Generator, x0: float, x1: float, span: float, main: bool) -> _Block:
+    floor_h = float(rng.uniform(2.9, 3.8))
+    floors = int(rng.integers(3, 7)) if main else int(rng.integers(2, 8))
+    ground_h = floor_h * float(rng.uniform(1.0, 1.35))
+    n_cols = max(2, round(span / rng.uniform(2.2, 3.4)))
+    rows = floors + 1
+    shutter = None
+    if rng.random() < 0.3:
+        shutter = np.array(
+            [(0.25, 0.42, 0.28), (0.45, 0.3, 0.2), (0.35, 0.42, 0.5), (0.8, 0.8, 0.76)][
+                int(rng.integers(4))
+            ],
+            np.float32,
+        )
+    return _Block(
+        x0=x0,
+        x1=x1,
+        span=span,
+        height=ground_h + floors * floor_h + float(rng.uniform(0.4, 1.2)),
+        colour=np.clip(
+            _FACADES[rng.integers(len(_FACADES))] * rng.uniform(0.85, 1.1, 3), 0, 1
+        ).astype(np.float32),
+        floor_h=floor_h,
+        ground_h=ground_h,
+        n_cols=n_cols,
+        win_w=float(rng.uniform(0.38, 0.6)),
+        win_h=float(rng.uniform(0.45, 0.62)),
+        sill=float(rng.uniform(0.7, 1.0)),
+        arched=bool(rng.random() < 0.3),
+        shutter=shutter,
+        balcony=rng.random(rows) < (0.35 if rng.random() < 0.5 else 0.0),
+        shop=bool(rng.random() < 0.5),
+        door_col=int(rng.integers(n_cols)),
+        lit=(
+            (rng.random((n_cols, rows)) < rng.uniform(0.25, 0.6))
+            * rng.uniform(0.5, 1.0, (n_cols, rows))
+        ).astype(np.float32),
+    )
+
+
+def _facade_layout(rng: np.random.Generator, S: int) -> tuple[_Layout, list[_Block], float, float]:
+    """A street layout re-used for lighting and palettes, plus the facade blocks, wall distance and walk."""
+    lay = _layout(rng, S)
+    lay.f = S * float(rng.uniform(0.8, 1.1))
+    lay.yh = S * float(rng.uniform(0.6, 0.85))  # rectified view: verticals stay vertical
+    width = float(rng.uniform(10.0, 20.0))
+    dist = lay.f * width / (S * float(rng.uniform(0.7, 1.0)))
+    x0 = -width / 2 + float(rng.uniform(-0.15, 0.15)) * width
+    blocks = [
+        _block(rng, -1e4, x0, float(rng.uniform(8.0, 16.0)), main=False),
+        _block(rng, x0, x0 + width, width, main=True),
+        _block(rng, x0 + width, 1e4, float(rng.uniform(8.0, 16.0)), main=False),
+    ]
+    walk = float(rng.uniform(2.5, 4.5))
+    objects: list[_Object] = []
+    half = dist * S / (2 * lay.f) + 2.0  # half the visible width at the wall, plus a margin
+    for _ in range(int(rng.integers(0, 3))):
+        objects.append(_tree(rng, float(rng.uniform(-half, half)), dist - walk * 0.5))
+    for _ in range(int(rng.integers(0, 4))):
+        objects.append(
+            _person(rng, float(rng.uniform(-half, half)), dist - float(rng.uniform(0.5, walk)))
+        )
+    lay.lamps = []
+    if rng.random() < 0.6:
+        x = float(rng.uniform(-half * 0.8, half * 0.8))
+        height = float(rng.uniform(5.0, 7.0))
+        objects.append(_Object("lamp", x, dist - walk + 0.4, {"height": height, "arm": 1.2}))
+        lay.lamps.append((x + 1.2, dist - walk + 0.4, height))
+    lay.objects = sorted((o for o in objects if o.z > 3.0), key=lambda o: -o.z)
+    lay.lights = _light_sources(lay)
+    lay.lights = lay.lights[:-1] if len(lay.lights) else lay.lights  # no headlights of our own
+    return lay, blocks, dist, walk
+
+
+def _facade_static(
+    lay: _Layout, blocks: list[_Block], dist: float, walk: float, S: int, ss: int, cv: _Canvas
+) -> None:
+    ys, xs = np.mgrid[0:S, 0:S].astype(np.float32) + np.float32(0.5)
+    u, v = xs - lay.cx, ys - lay.yh
+    f, h = lay.f, lay.cam_h
+    tab = lay.noise
+    X = u * dist / f
+    Y = h - v * dist / f
+    starts = np.array([b.x0 for b in blocks], np.float32)
+    bi = np.clip(np.searchsorted(starts, X, side="right") - 1, 0, len(blocks) - 1)
+    heights = np.array([b.height for b in blocks], np.float32)
+    wall = (Y >= 0) & (Y <= heights[bi])
+    with np.errstate(divide="ignore"):
+        zg = np.where(v > 0, f * h / v, np.inf)
+    ground = ~wall & (zg < dist)
+    sky = ~wall & ~ground
+    _sky(lay, S, ss, xs[sky], ys[sky], sky, cv)
+
+    # ground: sidewalk along the wall, road in front
+    m = ground
+    z = zg[m]
+    x = u[m] * z / f
+    on_walk = z > dist - walk
+    n1 = tab.fbm(x * 0.9, z * 0.9)
+    joint = (np.abs(np.mod(x, 0.6) - 0.3) > 0.265) | (np.abs(np.mod(z, 0.6) - 0.3) > 0.265)
+    col = np.where(
+        on_walk[:, None],
+        lay.pavement * ((0.88 + 0.15 * n1) * np.where(joint, 0.86, 1.0))[:, None],
+        lay.asphalt * (0.8 + 0.3 * n1)[:, None],
+    ).astype(np.float32)
+    cv.day[m] = col * lay.sun
+    cv.night[m] = col * (0.05 + _lamp_light(lay, x, np.zeros_like(x), z))
+    cv.lab[m] = np.where(on_walk, _ID["sidewalk"], _ID["road"])
+    cv.dep[m] = z
+
+    # the wall, block by block
+    m = wall
+    Xw, Yw, b_i = X[m], Y[m], bi[m]
+    col = np.empty(Xw.shape + (3,), np.float32)
+    lab = np.full(Xw.shape, _ID["building"], np.int64)
+    emit = np.zeros(Xw.shape + (3,), np.float32)
+    dep = np.full(Xw.shape, dist, np.float32)
+    warm = np.array((1.0, 0.78, 0.42), np.float32)
+    for k, b in enumerate(blocks):
+        q = b_i == k
+        if not q.any():
+            continue
+        xq, yq = Xw[q], Yw[q]
+        ref = b.x0 if k != 0 else b.x1
+        colw = b.span / b.n_cols
+        fc = (xq - ref) / colw
+        j = np.floor(fc).astype(np.int64)
+        fx = (fc - j - 0.5) * colw  # metres from the column centre
+        r = np.floor((yq - b.ground_h) / b.floor_h).astype(np.int64)
+        fy = yq - b.ground_h - r * b.floor_h  # metres above the storey's floor
+        n = tab.fbm(xq * 1.5 + 5.0 * k, yq * 1.5)
+        c = b.colour * (0.86 + 0.22 * n)[:, None]
+        lq = np.full(xq.shape, _ID["building"], np.int64)
+        eq = np.zeros(xq.shape + (3,), np.float32)
+        dq = np.full(xq.shape, dist, np.float32)
+        upper = (yq > b.ground_h) & (yq < b.height - 0.9)
+        ww, wh = b.win_w * colw, b.win_h * b.floor_h
+        top = b.sill + wh
+        win = upper & (np.abs(fx) < ww / 2) & (fy > b.sill) & (fy < top)
+        if b.arched:
+            rad = ww / 2
+            cap = fy > top - rad
+            win &= ~cap | (fx**2 + (fy - (top - rad)) ** 2 < rad**2)
+        band = upper & (fy < 0.18)  # string course between storeys
+        c[band] *= np.float32(0.82)
+        sill = upper & (np.abs(fx) < ww / 2 + 0.12) & (fy > b.sill - 0.14) & (fy <= b.sill)
+        c[sill] = np.float32(0.92) * b.colour.max()
+        if b.shutter is not None:
+            sh = upper & (np.abs(fx) >= ww / 2) & (np.abs(fx) < ww) & (fy > b.sill) & (fy < top)
+            slats = np.mod(fy * 8.0, 1.0) < 0.25
+            c[sh] = b.shutter * np.where(slats[sh], 0.8, 1.0)[:, None]
+        rows = np.clip(r, 0, len(b.balcony) - 1)
+        bal = upper & b.balcony[rows] & (np.abs(fx) < ww / 2 + 0.25) & (fy < 1.05) & (fy > 0.05)
+        bars = (np.mod(fx * 8.0, 1.0) < 0.3) | (fy > 0.95) | (fy < 0.15)
+        # ground storey: a door, and shop windows or plain windows
+        gnd = yq <= b.ground_h
+        door = gnd & (j == b.door_col) & (np.abs(fx) < 0.65) & (yq < 2.4)
+        if b.shop:
+            shop = gnd & ~door & (np.abs(fx) < 0.42 * colw) & (yq > 0.35) & (yq < b.ground_h - 0.45)
+        else:
+            shop = gnd & ~door & (np.abs(fx) < ww / 2) & (yq > 1.0) & (yq < 1.0 + wh)
+        glassy = win | shop
+        frame = glassy & ~(
+            (np.abs(fx) < np.where(shop, 0.42 * colw, ww / 2) - 0.08) & (fy > b.sill + 0.08)
+            | shop & (yq > 0.45)
+        )
+        refl = (0.12 + 0.25 * np.clip((fy - b.sill) / wh, 0, 1) + 0.12 * n)[:, None]
+        glass_col = refl * np.array((0.8, 0.92, 1.08), np.float32)
+        c = np.where(glassy[:, None], glass_col, c)
+        c[frame] = 0.88
+        ci = np.mod(j, b.n_cols)
+        litv = b.lit[ci, np.clip(r + 1, 0, b.lit.shape[1] - 1)]
+        eq[glassy & ~frame] = 0.55 * litv[glassy & ~frame, None] * warm
+        lq[glassy] = _ID["window"]
+        dq[glassy] = dist + 0.15
+        c[door] = b.colour * np.float32(0.3) + np.float32(0.05)
+        lq[door] = _ID["door"]
+        dq[door] = dist + 0.3
+        eq[door] = 0.0
+        rail = bal & bars
+        c[rail] = 0.12
+        lq[rail] = _ID["building"]
+        dq[rail] = dist - 0.8
+        top_band = yq > b.height - 0.6
+        c[top_band] *= np.float32(0.75)
+        col[q], lab[q], emit[q], dep[q] = c, lq, eq, dq
+    cv.day[m] = col * lay.sun * (0.95 + 0.1 * (Yw / 30.0))[:, None]
+    cv.night[m] = col * (0.07 + 0.35 * _lamp_light(lay, Xw, Yw, dep))
+    cv.emit[m] += emit
+    cv.lab[m] = lab
+    cv.dep[m] = dep
+
+
+def render_facade(seed: int | Sequence[int], size: int = 128, ss: int = 2) -> Scene:
+    """Render a building front seen straight on: the Facades task's view.
+
+    A rectified frontal view (no pitch, shifted principal point, so verticals
+    stay vertical, as in the CMP Facade Database used by pix2pix and by the
+    implicit-pairs paper, Table 1): a main building between two neighbours,
+    storeys of windows (plain or arched, sills, shutters, balconies), a ground
+    storey with a door and shop windows, sidewalk and road below, sky above,
+    and sometimes trees, people and a street lamp in front. Same outputs and
+    classes as :func:`render_scene`.
+    """
+    size, ss = _check_size_ss(size, ss)
+    rng = _seed_rng(seed)
+    S = size * ss
+    lay, blocks, dist, walk = _facade_layout(rng, S)
+    cv = _Canvas(S)
+    _facade_static(lay, blocks, dist, walk, S, ss, cv)
+    _draw_objects(lay, S, cv)
+    return _finish(lay, cv, rng, size, ss)
+
+
+# --------------------------------------------------------------------------- #
 # finishing: fog, glow, downsampling, noise
 
 
-def _pool(a: np.ndarray, size: int, ss: int) -> np.ndarray:
-    return a.reshape(size, ss, size, ss, *a.shape[2:]).mean(axis=(1, 3))
+def _subsamples(a: np.ndarray, ss: int) -> list[np.ndarray]:
+    """The ``ss * ss`` strided views (size, size, ...) of a supersampled array, row-major."""
+    return [a[i::ss, j::ss] for i in range(ss) for j in range(ss)]
 
 
-def _mode_index(lab: np.ndarray, size: int, ss: int) -> np.ndarray:
-    """Index (size, size) of the most frequent sub-sample label of every pixel."""
-    L = lab.reshape(size, ss, size, ss).transpose(0, 2, 1, 3).reshape(size, size, ss * ss)
-    counts = (L[..., :, None] == L[..., None, :]).sum(-1)
-    return counts.argmax(-1)
+def _pool(a: np.ndarray, ss: int) -> np.ndarray:
+    """Box-filter a supersampled (S, S, ...) array down to (S / ss, S / ss, ...)."""
+    subs = _subsamples(a, ss)
+    out = subs[0].astype(np.float32, copy=True)
+    for v in subs[1:]:
+        out += v
+    out *= np.float32(1.0 / len(subs))
+    return out
 
 
-def _pick(a: np.ndarray, k: np.ndarray, size: int, ss: int) -> np.ndarray:
-    A = a.reshape(size, ss, size, ss).transpose(0, 2, 1, 3).reshape(size, size, ss * ss)
-    return np.take_along_axis(A, k[..., None], -1)[..., 0]
+def _mode_index(lab: np.ndarray, ss: int) -> np.ndarray:
+    """Index (size, size) of the most frequent sub-sample label of every pixel (ties: first)."""
+    subs = _subsamples(lab, ss)
+    best = np.zeros(subs[0].shape, np.int64)
+    best_count = np.zeros(subs[0].shape, np.int64)
+    for k, v in enumerate(subs):
+        count = sum((v == w).astype(np.int64) for w in subs)
+        better = count > best_count
+        best[better] = k
+        best_count[better] = count[better]
+    return best
+
+
+def _pick(a: np.ndarray, k: np.ndarray, ss: int) -> np.ndarray:
+    """Sub-sample ``k[y, x]`` of every pixel of a supersampled (S, S) array."""
+    return np.choose(k, _subsamples(a, ss))
 
 
 def _to_u8(img: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
+
+
+def _finish(lay: _Layout, cv: _Canvas, rng: np.random.Generator, size: int, ss: int) -> Scene:
+    """Aerial perspective, night glow, downsampling, sensor noise; labels and depth by sub-sample vote."""
+    # aerial perspective
+    a = (1.0 - np.exp(-cv.dep / lay.fog)) * (cv.lab != _ID["sky"])
+    a = a[..., None].astype(np.float32)
+    cv.day += a * (lay.sky_bot * np.float32(0.95) - cv.day)
+    cv.night += (0.7 * a) * (np.array((0.05, 0.045, 0.055), np.float32) - cv.night)
+    # night: emitters plus their glow
+    day = _pool(cv.day, ss) * lay.grade
+    emit = _pool(cv.emit, ss)
+    glow = gaussian_filter(emit, sigma=(1.2, 1.2, 0), mode="constant")
+    halo = gaussian_filter(emit, sigma=(4.0, 4.0, 0), mode="constant", truncate=3.0)
+    night = _pool(cv.night, ss) + emit + 0.9 * glow + 0.9 * halo
+
+    k = _mode_index(cv.lab, ss)
+    labels = _pick(cv.lab, k, ss).astype(np.int64)
+    depth = _pick(cv.dep, k, ss).astype(np.float32)
+    day = day + rng.normal(0.0, 0.008, day.shape).astype(np.float32)
+    night = night * np.array((0.9, 0.95, 1.1), np.float32)
+    # exposure: a night shot never ends up brighter than about half the day shot
+    over = float(night.mean()) / max(float(day.mean()), 1e-6) / 0.5
+    if over > 1.0:
+        night = night / np.float32(over)
+    night = night + rng.normal(0.0, 0.025, night.shape).astype(np.float32)
+    return Scene(
+        photo=_to_u8(day),
+        labels=labels,
+        label_rgb=PALETTE[labels],
+        depth=depth,
+        night=_to_u8(night),
+    )
+
+
+def _check_size_ss(size: int, ss: int) -> tuple[int, int]:
+    if int(size) != size or size < 8:
+        raise ValueError(f"size must be an integer >= 8, got {size!r}")
+    if int(ss) != ss or ss < 1:
+        raise ValueError(f"ss must be a positive integer, got {ss!r}")
+    return int(size), int(ss)
+
+
+def _draw_objects(lay: _Layout, S: int, cv: _Canvas) -> None:
+    """Draw all upright objects, far to near, each lit at night by the lights near its base."""
+    if not lay.objects:
+        return
+    ox = np.array([o.x for o in lay.objects], np.float32)
+    oz = np.array([o.z for o in lay.objects], np.float32)
+    lights = 0.06 + 0.8 * _lamp_light(lay, ox, np.ones_like(ox), oz)
+    for o, night_light in zip(lay.objects, lights):
+        _draw(lay, S, cv, o, night_light)
 
 
 def _seed_rng(seed: int | Sequence[int]) -> np.random.Generator:
@@ -1028,63 +1375,49 @@ def render_scene(seed: int | Sequence[int], size: int = 128, ss: int = 2) -> Sce
     Returns:
         A :class:`Scene`; arrays are (size, size[, 3]).
     """
-    if int(size) != size or size < 8:
-        raise ValueError(f"size must be an integer >= 8, got {size!r}")
-    if int(ss) != ss or ss < 1:
-        raise ValueError(f"ss must be a positive integer, got {ss!r}")
-    size, ss = int(size), int(ss)
+    size, ss = _check_size_ss(size, ss)
     rng = _seed_rng(seed)
     S = size * ss
     lay = _layout(rng, S)
     cv = _Canvas(S)
     _static(lay, S, ss, cv)
-    for o in lay.objects:
-        _draw(lay, S, cv, o)
+    _draw_objects(lay, S, cv)
 
-    # aerial perspective
-    solid = (cv.lab != _ID["sky"])[..., None]
-    a = (1.0 - np.exp(-cv.dep / lay.fog))[..., None] * solid
-    cv.day = cv.day * (1 - a) + a * (lay.sky_bot * 0.95)
-    cv.night = cv.night * (1 - a * 0.7) + a * 0.7 * np.array((0.05, 0.045, 0.055), np.float32)
-    # night: emitters plus their glow
-    day = _pool(cv.day * lay.grade, size, ss)
-    night = _pool(cv.night + cv.emit, size, ss)
-    emit = _pool(cv.emit, size, ss)
-    glow = gaussian_filter(emit, sigma=(1.2, 1.2, 0), mode="constant")
-    halo = gaussian_filter(emit, sigma=(4.0, 4.0, 0), mode="constant", truncate=3.0)
-    night = night + 0.9 * glow + 0.9 * halo
+    return _finish(lay, cv, rng, size, ss)
 
-    k = _mode_index(cv.lab, size, ss)
-    labels = _pick(cv.lab, k, size, ss).astype(np.int64)
-    depth = _pick(cv.dep, k, size, ss).astype(np.float32)
-    day = day + rng.normal(0.0, 0.008, day.shape).astype(np.float32)
-    night = night * np.array((0.9, 0.95, 1.1), np.float32)
-    night = night + rng.normal(0.0, 0.025, night.shape).astype(np.float32)
-    return Scene(
-        photo=_to_u8(day),
-        labels=labels,
-        label_rgb=PALETTE[labels],
-        depth=depth,
-        night=_to_u8(night),
-    )
+
+def _renderer(view: str):
+    if view == "street":
+        return render_scene
+    if view == "facade":
+        return render_facade
+    raise ValueError(f"unknown view {view!r}; choose 'street' or 'facade'")
 
 
 def render_scenes(
-    n: int, size: int = 128, seed: int = 0, split: str = "train", ss: int = 2
+    n: int,
+    size: int = 128,
+    seed: int = 0,
+    split: str = "train",
+    ss: int = 2,
+    view: str = "street",
 ) -> dict[str, np.ndarray]:
     """Render ``n`` scenes; scene ``i`` is ``render_scene(scene_key(seed, i, split), size, ss)``.
 
+    Args:
+        view: ``"street"`` (:func:`render_scene`) or ``"facade"`` (:func:`render_facade`).
     Returns:
         dict of stacked arrays: ``photo`` (n, H, W, 3) uint8, ``labels`` (n, H, W)
         int64, ``label_rgb`` (n, H, W, 3) uint8, ``depth`` (n, H, W) float32,
         ``night`` (n, H, W, 3) uint8.
     """
+    render = _renderer(view)
     if int(n) != n or n < 0:
         raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    scenes = [render_scene(scene_key(seed, i, split), size, ss) for i in range(int(n))]
+    scenes = [render(scene_key(seed, i, split), size, ss) for i in range(int(n))]
     names = ("photo", "labels", "label_rgb", "depth", "night")
     if not scenes:
-        empty = render_scene(scene_key(seed, 0, split), size, ss)
+        empty = render(scene_key(seed, 0, split), size, ss)
         return {k: np.zeros((0,) + getattr(empty, k).shape, getattr(empty, k).dtype) for k in names}
     return {k: np.stack([getattr(s, k) for s in scenes]) for k in names}
 
@@ -1100,7 +1433,12 @@ def _task(task: str) -> tuple[str, str]:
 
 
 def paired_tensors(
-    n: int, size: int = 128, task: str = "labels2photo", seed: int = 0, split: str = "train"
+    n: int,
+    size: int = 128,
+    task: str = "labels2photo",
+    seed: int = 0,
+    split: str = "train",
+    view: str = "street",
 ):
     """Aligned pairs as tensors for pix2pix / CycleGAN trainers.
 
@@ -1111,6 +1449,7 @@ def paired_tensors(
             ``day2night``, ``night2day``).
         seed, split: scene ``i`` is ``render_scene(scene_key(seed, i, split), size)``,
             the same scene as file ``i`` of that split from :func:`write_pix2pix`.
+        view: ``"street"`` or ``"facade"`` (see :func:`render_scenes`).
     Returns:
         ``(A, B)``: float32 tensors (n, 3, size, size) in [-1, 1]; ``A[i]`` and
         ``B[i]`` are the two sides of the same scene.
@@ -1118,7 +1457,7 @@ def paired_tensors(
     import torch
 
     a_key, b_key = _task(task)
-    data = render_scenes(n, size, seed, split)
+    data = render_scenes(n, size, seed, split, view=view)
 
     def to_t(x: np.ndarray) -> torch.Tensor:
         t = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2).float()
@@ -1134,12 +1473,15 @@ def write_pix2pix(
     size: int = 128,
     task: str = "labels2photo",
     seed: int = 0,
+    view: str = "street",
 ) -> Path:
     """Write pix2pix-style aligned pairs: ``root/{train,test}/NNNNN.png`` = A | B.
 
     Each PNG is (size, 2 * size) RGB with A on the left and B on the right,
     the layout of the pix2pix reference datasets (facades, cityscapes,
-    night2day). File ``i`` of a split is scene ``scene_key(seed, i, split)``,
+    night2day). ``view="facade"`` writes frontal building fronts
+    (:func:`render_facade`), the Facades stand-in. File ``i`` of a split is
+    scene ``scene_key(seed, i, split)``,
     so the splits never share a scene and the files equal
     :func:`paired_tensors` of the same split.
 
@@ -1149,24 +1491,31 @@ def write_pix2pix(
     from PIL import Image
 
     a_key, b_key = _task(task)
+    render = _renderer(view)
     root = Path(root)
     for split, n in (("train", n_train), ("test", n_test)):
         d = root / split
         d.mkdir(parents=True, exist_ok=True)
         for i in range(int(n)):
-            s = render_scene(scene_key(seed, i, split), size)
+            s = render(scene_key(seed, i, split), size)
             ab = np.concatenate([getattr(s, a_key), getattr(s, b_key)], axis=1)
             Image.fromarray(ab).save(d / f"{i:05d}.png")
     return root
 
 
 def write_triplets(
-    root: str | Path, n_train: int, n_test: int, size: int = 128, seed: int = 0
+    root: str | Path,
+    n_train: int,
+    n_test: int,
+    size: int = 128,
+    seed: int = 0,
+    view: str = "street",
 ) -> Path:
     """Write RGB / depth / segmentation triplets (SceneNet RGB-D style, thesis Section 4.6.1).
 
     Layout, for split in ``train`` and ``test`` (scene ``i`` of a split is
-    ``render_scene(scene_key(seed, i, split))``, as in :func:`write_pix2pix`)::
+    ``render_scene(scene_key(seed, i, split))``, or :func:`render_facade` with
+    ``view="facade"``, as in :func:`write_pix2pix`)::
 
         root/split/rgb/NNNNN.png        day photo, RGB 8-bit
         root/split/night/NNNNN.png      night photo, RGB 8-bit
@@ -1179,9 +1528,11 @@ def write_triplets(
     """
     from PIL import Image
 
+    render = _renderer(view)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     meta = {
+        "view": view,
         "classes": list(CLASSES),
         "palette": PALETTE.tolist(),
         "depth_png_scale": DEPTH_PNG_SCALE,
@@ -1196,7 +1547,7 @@ def write_triplets(
         for d in dirs.values():
             d.mkdir(parents=True, exist_ok=True)
         for i in range(int(n)):
-            s = render_scene(scene_key(seed, i, split), size)
+            s = render(scene_key(seed, i, split), size)
             name = f"{i:05d}.png"
             Image.fromarray(s.photo).save(dirs["rgb"] / name)
             Image.fromarray(s.night).save(dirs["night"] / name)

@@ -6,6 +6,8 @@ One concept per module:
 - :mod:`~i2ilib.metrics.distribution` -- set distances on features: Fréchet distance (FID),
   KID/KMMD, improved precision/recall, independent Wasserstein critic.
 - :mod:`~i2ilib.metrics.features` -- feature extractors and batched feature extraction.
+- :mod:`~i2ilib.metrics.synthnet` -- the book's offline feature CNN (trained by
+  :mod:`~i2ilib.metrics.train_features`, shipped in ``i2ilib/assets``).
 - :mod:`~i2ilib.metrics.scores` -- the set distances on images, returned as :class:`Score`.
 - :mod:`~i2ilib.metrics.perceptual` -- LPIPS / LPIPS-style distance and output diversity.
 - :mod:`~i2ilib.metrics.segmentation` -- confusion matrix, pixel/class accuracy, IoU, FCN-score.
@@ -38,6 +40,7 @@ from .features import (
     FeatureExtractor,
     InceptionExtractor,
     RandomConvExtractor,
+    best_available_extractor,
     extract_features,
     inception_extractor,
 )
@@ -64,6 +67,7 @@ from .segmentation import (
     rgb_to_labels,
     segmentation_scores,
 )
+from .synthnet import SynthFeatureNet, synth_feature_extractor
 
 __all__ = [
     "FeatureExtractor",
@@ -74,7 +78,9 @@ __all__ = [
     "PerceptualDistance",
     "RandomConvExtractor",
     "Score",
+    "SynthFeatureNet",
     "alignment_factor",
+    "best_available_extractor",
     "class_accuracies",
     "class_iou",
     "confusion_matrix",
@@ -109,4 +115,5 @@ __all__ = [
     "reverse_classification_accuracy",
     "rgb_to_labels",
     "segmentation_scores",
+    "synth_feature_extractor",
 ]

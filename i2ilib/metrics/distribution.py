@@ -92,34 +92,52 @@ def feature_statistics(feats, name: str = "features") -> tuple[np.ndarray, np.nd
     return mu, sigma
 
 
+def _sqrtm(m: np.ndarray) -> np.ndarray:
+    root = scipy.linalg.sqrtm(m)
+    return root[0] if isinstance(root, tuple) else root  # older scipy may return (root, err)
+
+
+def _imag_ok(root: np.ndarray) -> bool:
+    return not np.iscomplexobj(root) or np.allclose(np.diagonal(root).imag, 0, atol=1e-3)
+
+
 def sqrtm_product(sigma1: np.ndarray, sigma2: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     """Square root of ``sigma1 @ sigma2`` (float64), robust to singular products.
 
     ``scipy.linalg.sqrtm`` of the product; if the result is not finite (singular product), both
-    covariances get ``eps`` added to their diagonal and the root is taken again. A tiny imaginary
-    part from round-off is dropped; a large one (> 1e-3) means the inputs are not covariance
-    matrices and raises.
+    covariances get ``eps`` added to their diagonal and the root is taken again (the standard fix,
+    as in pytorch-fid). A tiny imaginary part from round-off is dropped.
 
     Raises:
-        ValueError: if the imaginary part of the root is not negligible.
+        ValueError: if the root has a non-negligible imaginary diagonal (> 1e-3) even after the
+            ``eps`` offset (strongly rank-deficient covariances: far fewer samples than feature
+            dimensions). :func:`trace_sqrtm_product` handles that case.
     """
-    covmean = scipy.linalg.sqrtm(sigma1 @ sigma2)
-    if isinstance(covmean, tuple):  # scipy < 1.14 with disp=False semantics
-        covmean = covmean[0]
-    if not np.all(np.isfinite(covmean)):
+    covmean = _sqrtm(sigma1 @ sigma2)
+    if not np.all(np.isfinite(covmean)) or not _imag_ok(covmean):
         offset = np.eye(sigma1.shape[0]) * eps
-        covmean = scipy.linalg.sqrtm((sigma1 + offset) @ (sigma2 + offset))
-        if isinstance(covmean, tuple):
-            covmean = covmean[0]
-    if np.iscomplexobj(covmean):
-        imag = np.max(np.abs(covmean.imag))
-        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
-            raise ValueError(
-                f"sqrtm(sigma1 @ sigma2) has an imaginary component of {imag:.3g}: the inputs are "
-                "not valid covariance matrices (symmetric positive semi-definite)."
-            )
-        covmean = covmean.real
-    return covmean
+        covmean = _sqrtm((sigma1 + offset) @ (sigma2 + offset))
+    if not np.all(np.isfinite(covmean)) or not _imag_ok(covmean):
+        imag = np.max(np.abs(np.imag(covmean))) if np.all(np.isfinite(covmean)) else np.inf
+        raise ValueError(
+            f"sqrtm(sigma1 @ sigma2) failed (imaginary part up to {imag:.3g}): the covariances "
+            "are not positive semi-definite or far too rank-deficient; use more samples than "
+            "feature dimensions."
+        )
+    return np.real(covmean)
+
+
+def trace_sqrtm_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
+    """``Tr((sigma1 sigma2)^(1/2))`` from symmetric eigendecompositions (float64).
+
+    ``sigma1 sigma2`` is similar to the symmetric PSD matrix ``A = sigma1^(1/2) sigma2
+    sigma1^(1/2)``, so the trace of its root is ``sum_i sqrt(lambda_i(A))``. Exact for PSD inputs
+    of any rank; used when :func:`sqrtm_product` cannot produce a real root.
+    """
+    w, v = np.linalg.eigh((sigma1 + sigma1.T) / 2)
+    root1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    lam = np.linalg.eigvalsh(root1 @ ((sigma2 + sigma2.T) / 2) @ root1)
+    return float(np.sqrt(np.clip(lam, 0, None)).sum())
 
 
 def frechet_distance_from_stats(
@@ -151,8 +169,17 @@ def frechet_distance_from_stats(
         if not np.all(np.isfinite(v)):
             raise ValueError(f"{name} contains NaN or inf")
     diff = mu1 - mu2
-    covmean = sqrtm_product(sigma1, sigma2, eps)
-    value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(covmean)
+    try:
+        tr_covmean = float(np.trace(sqrtm_product(sigma1, sigma2, eps)))
+    except ValueError:
+        warnings.warn(
+            "sqrtm(sigma1 @ sigma2) has no usable real root (covariances far too rank-deficient); "
+            "using the eigenvalue form of Tr(sqrt(sigma1 sigma2)). Use more samples than "
+            "feature dimensions for a meaningful Fréchet distance.",
+            stacklevel=2,
+        )
+        tr_covmean = trace_sqrtm_product(sigma1, sigma2)
+    value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * tr_covmean
     return float(value)
 
 

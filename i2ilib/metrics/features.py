@@ -8,10 +8,13 @@ and has a ``name`` that is stored with every number computed from its features (
   weights, the network behind the FID values papers report (thesis eq. 2.5, UCSD report
   Section 6.2). Needs the ``pytorch-fid`` package and its weight file, which cannot be
   downloaded offline: on Colab the first call fetches it.
+- :func:`i2ilib.metrics.synthnet.synth_feature_extractor` — the book's own small CNN, trained by
+  i2ilib on SynthFaces and SynthScenes and shipped with the package (``synthcnn-v1-d192``).
 - :class:`RandomConvExtractor` — a small convolutional network with *random*, seeded weights.
-  Works offline anywhere; its Fréchet distance is reported as ``FD[randconv-...]``, never as FID,
-  and its values are not comparable to published FIDs (only between runs that use the same
-  extractor name).
+
+The last two work offline anywhere; their Fréchet distances are reported as ``FD[<name>]``, never
+as FID, and are not comparable to published FIDs (only between runs that use the same extractor
+name). :func:`best_available_extractor` picks Inception when it can, else the book's CNN.
 """
 
 from __future__ import annotations
@@ -143,6 +146,26 @@ def inception_extractor() -> InceptionExtractor:
     net = InceptionV3([InceptionV3.BLOCK_INDEX_BY_DIM[2048]], resize_input=True,
                       normalize_input=False, use_fid_inception=True)
     return InceptionExtractor(net.eval(), name=f"{INCEPTION_NAME}-pool3")
+
+
+def best_available_extractor(verbose: bool = True) -> nn.Module:
+    """Inception (pytorch-fid weights) if available, else the shipped ``synthcnn``, else randconv.
+
+    Prints which one was chosen (``verbose``); its ``name`` goes with every score.
+    """
+    try:
+        ext = inception_extractor()
+    except (ImportError, FileNotFoundError):
+        from .synthnet import synth_feature_extractor
+
+        try:
+            ext = synth_feature_extractor()
+        except FileNotFoundError:
+            ext = RandomConvExtractor(seed=0)
+    if verbose:
+        kind = "FID" if ext.name.startswith(INCEPTION_NAME) else "FD (not FID)"
+        print(f"Feature extractor: {ext.name} -> Fréchet distances are reported as {kind}.")
+    return ext
 
 
 # --------------------------------------------------------------------------------------------

@@ -109,7 +109,8 @@ def perceptual_distance(extractor: nn.Module | None = None, net: str = "alex") -
     """LPIPS if available, else the LPIPS-style distance on ``extractor``'s features.
 
     Args:
-        extractor: offline fallback feature network (default: ``RandomConvExtractor(seed=0)``).
+        extractor: offline fallback feature network (default: the shipped ``synthcnn``
+            network, or ``RandomConvExtractor(seed=0)`` if its weights are missing).
         net: LPIPS backbone (``"alex"``, ``"vgg"``, ``"squeeze"``).
 
     The returned module's ``name`` tells which one you got; report it with the numbers.
@@ -118,8 +119,12 @@ def perceptual_distance(extractor: nn.Module | None = None, net: str = "alex") -
         return LPIPSDistance(net)
     if extractor is None:
         from .features import RandomConvExtractor
+        from .synthnet import synth_feature_extractor
 
-        extractor = RandomConvExtractor(seed=0)
+        try:
+            extractor = synth_feature_extractor()
+        except FileNotFoundError:
+            extractor = RandomConvExtractor(seed=0)
     return LPIPSStyleDistance(extractor)
 
 
