@@ -31,12 +31,12 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 book: $(STAMP)
-	I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html
+	I2I_PROGRESS=off I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html
 	@echo "Open _build/html/index.html"
 
 book-student: $(STAMP)
 	$(PY) tools/student_config.py _build/student_config.yml
-	I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html \
+	I2I_PROGRESS=off I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html \
 		--config _build/student_config.yml --path-output _build/student
 	@echo "Open _build/student/_build/html/index.html"
 

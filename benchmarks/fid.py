@@ -1,17 +1,20 @@
 """Benchmark: feature extraction + Fréchet distance on 10 000 images at 64 px.
 
-Run: ``python benchmarks/fid.py [--n 10000] [--size 64] [--devices cpu,cuda] [--out FILE]``.
+Run: ``python benchmarks/fid.py [--n 10000] [--size 64] [--devices cpu,cuda] [--no-save]``.
 
-Prints one JSON object per line (and appends them to ``--out`` if given):
+Prints one JSON object per line and appends it to ``benchmarks/results/fid.jsonl`` (unless
+``--no-save``), each with the hardware, torch version, threads, 1-min load average and date:
 
-- ``{"bench": "features", "extractor", "device", "n", "size", "batch_size", "seconds",
-  "images_per_s", "hardware"}`` — :func:`i2ilib.metrics.extract_features` throughput;
-- ``{"bench": "frechet", "extractor", "dim", "n", "seconds", "value"}`` — mean/covariance
-  + ``scipy.linalg.sqrtm`` in float64 on the CPU (:func:`i2ilib.metrics.frechet_distance`);
-- ``{"bench": "kid" | "precision_recall", ...}`` — the other set metrics on the same features.
+- ``{"benchmark": "fid_features", "extractor", "device", "n", "size", "batch_size", "seconds",
+  "images_per_s", ...}`` — :func:`i2ilib.metrics.extract_features` throughput;
+- ``{"benchmark": "fid_frechet", "extractor", "dim", "n", "seconds", "value"}`` — mean,
+  covariance and ``scipy.linalg.sqrtm`` in float64 on the CPU
+  (:func:`i2ilib.metrics.frechet_distance`);
+- ``{"benchmark": "fid_kid" | "fid_precision_recall", ...}`` — the other set metrics on the same
+  features (KID: 100 subsets of 1000; precision/recall: k = 3, all N x N distances).
 
-Extractors: ``randconv`` (:class:`RandomConvExtractor`, 256-D, works offline) and
-``inception`` — the pytorch-fid Inception-V3 when its weights are present, otherwise the same
+Extractors: ``randconv`` (:class:`RandomConvExtractor`, 256-D, works offline), ``synthcnn``
+(the shipped offline CNN, 192-D) and ``inception`` — the pytorch-fid Inception-V3 when its weights are present, otherwise the same
 architecture from torchvision with random weights, named ``inception-v3-arch-random-init``: its
 *timings* stand for the real network (same layers, 299 px input), its values mean nothing.
 On the CPU the Inception pass is slow, so it runs on ``--cpu-inception-n`` images and reports
@@ -24,8 +27,12 @@ excluded from the timings.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
+import platform
 import time
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -33,6 +40,7 @@ from torch import nn
 from i2ilib.device import describe_hardware
 from i2ilib.metrics import distribution
 from i2ilib.metrics.features import RandomConvExtractor, extract_features, inception_extractor
+from i2ilib.metrics.synthnet import synth_feature_extractor
 
 
 def make_images(n: int, size: int, seed: int) -> torch.Tensor:
@@ -102,10 +110,9 @@ def bench_features(extractor, images_u8, device: str, batch_size: int) -> tuple[
                              progress=False)
     _sync(device)
     dt = time.perf_counter() - t0
-    row = {"bench": "features", "extractor": extractor.name, "device": device,
+    row = {"benchmark": "fid_features", "extractor": extractor.name, "device": device,
            "n": len(images_u8), "size": images_u8.shape[-1], "batch_size": batch_size,
-           "seconds": round(dt, 3), "images_per_s": round(len(images_u8) / dt, 1),
-           "hardware": describe_hardware(torch.device(device))}
+           "seconds": round(dt, 3), "images_per_s": round(len(images_u8) / dt, 1)}
     return row, feats
 
 
@@ -113,20 +120,34 @@ def bench_set_metrics(name: str, fa: torch.Tensor, fb: torch.Tensor) -> list[dic
     rows = []
     t0 = time.perf_counter()
     value = distribution.frechet_distance(fa, fb)
-    rows.append({"bench": "frechet", "extractor": name, "dim": fa.shape[1], "n": len(fa),
+    rows.append({"benchmark": "fid_frechet", "extractor": name, "dim": fa.shape[1], "n": len(fa),
                  "seconds": round(time.perf_counter() - t0, 3), "value": round(value, 4)})
     n_sub = min(1000, len(fa), len(fb))
     t0 = time.perf_counter()
     mean, std = distribution.kid(fa, fb, n_subsets=100, subset_size=n_sub)
-    rows.append({"bench": "kid", "extractor": name, "dim": fa.shape[1], "n": len(fa),
+    rows.append({"benchmark": "fid_kid", "extractor": name, "dim": fa.shape[1], "n": len(fa),
                  "n_subsets": 100, "subset_size": n_sub,
                  "seconds": round(time.perf_counter() - t0, 3), "value": mean, "std": std})
     t0 = time.perf_counter()
     p, r = distribution.precision_recall(fa, fb, k=3)
-    rows.append({"bench": "precision_recall", "extractor": name, "dim": fa.shape[1],
+    rows.append({"benchmark": "fid_precision_recall", "extractor": name, "dim": fa.shape[1],
                  "n": len(fa), "seconds": round(time.perf_counter() - t0, 3),
                  "precision": p, "recall": r})
     return rows
+
+
+RESULTS = Path(__file__).resolve().parent / "results" / "fid.jsonl"
+
+
+def _context(device: str) -> dict:
+    return {
+        "hardware": describe_hardware(torch.device(device)),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -135,12 +156,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--batch-size", type=int, default=200)
     ap.add_argument("--devices", default="cpu,cuda", help="comma list; cuda skipped if absent")
-    ap.add_argument("--extractors", default="randconv,inception")
+    ap.add_argument("--extractors", default="randconv,synthcnn,inception")
     ap.add_argument("--cpu-inception-n", type=int, default=500,
                     help="images for the (slow) Inception pass on the CPU")
     ap.add_argument("--set-metrics-device", default="cuda",
                     help="features of this device's run feed the set-metric timings")
-    ap.add_argument("--out", default=None, help="append the JSON lines to this file")
+    ap.add_argument("--out", default=str(RESULTS), help="JSON-lines file to append to")
+    ap.add_argument("--no-save", action="store_true", help="print only")
     args = ap.parse_args(argv)
 
     real = make_images(args.n, args.size, seed=0)
@@ -150,26 +172,28 @@ def main(argv: list[str] | None = None) -> list[dict]:
     metric_device = args.set_metrics_device if args.set_metrics_device in devices else devices[-1]
     rows: list[dict] = []
 
-    def emit(row: dict) -> None:
+    def emit(row: dict, device: str) -> None:
+        row = {**row, **_context(device if row["benchmark"] == "fid_features" else "cpu")}
         rows.append(row)
         print(json.dumps(row), flush=True)
+        if not args.no_save:
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            with open(args.out, "a") as fh:
+                fh.write(json.dumps(row) + "\n")
 
     for ext_name in args.extractors.split(","):
-        extractor = RandomConvExtractor(seed=0) if ext_name == "randconv" else _inception()
+        extractor = {"randconv": lambda: RandomConvExtractor(seed=0),
+                     "synthcnn": synth_feature_extractor, "inception": _inception}[ext_name]()
         for device in devices:
             n = args.n
             if device == "cpu" and ext_name == "inception":
                 n = min(n, args.cpu_inception_n)
             row_a, fa = bench_features(extractor, real[:n], device, args.batch_size)
-            emit(row_a)
+            emit(row_a, device)
             if device == metric_device:
                 _, fb = bench_features(extractor, fake[:n], device, args.batch_size)
                 for row in bench_set_metrics(extractor.name, fa, fb):
-                    emit(row)
-    if args.out:
-        with open(args.out, "a") as fh:
-            for row in rows:
-                fh.write(json.dumps(row) + "\n")
+                    emit(row, device)
     return rows
 
 

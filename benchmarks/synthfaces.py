@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python benchmarks/synthfaces.py [--n 400] [--size 64]``.
 Reports wall-clock and CPU-time throughput of :func:`render_face` (identities and poses
 sampled beforehand) and of :func:`make_synthfaces` (sampling + rendering + labels), and
-the speed of the two pseudo-pair models. numpy is limited to one thread.
+the speed of the two pseudo-pair models. numpy is limited to one thread, so the
+process uses one core; CPU time is the figure to compare on a shared machine.
 """
 
 from __future__ import annotations
@@ -43,10 +44,6 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--size", type=int, default=64)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args(argv)
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
     rng = np.random.default_rng(0)
     jobs = [(sample_identity(rng), sample_pose(rng)) for _ in range(args.n)]
     attrs = [

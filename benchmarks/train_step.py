@@ -339,7 +339,8 @@ def run_config(
     rounds: int,
     seed: int,
 ) -> list[dict]:
-    """Time every impl on one (config, device, variant), interleaving impls round by round."""
+    """Time every impl on one (config, device, variant), interleaving impls round by round
+    (in an order rotated each round); report the median and the minimum over rounds."""
     name, amp, channels_last = variant
     batch = make_batch(cfg, device, channels_last, seed)
     built = {impl: build_step(impl, cfg, device, amp, channels_last, seed) for impl in impls}
@@ -347,9 +348,9 @@ def run_config(
         for _ in range(warmup):
             step(batch)
     times: dict[str, list[float]] = {impl: [] for impl in impls}
-    for _ in range(rounds):
-        for impl, step in built.items():
-            times[impl].append(time_steps(step, batch, steps, device))
+    for r in range(rounds):  # rotate the order so that no impl always runs first
+        for impl in impls[r % len(impls) :] + impls[: r % len(impls)]:
+            times[impl].append(time_steps(built[impl], batch, steps, device))
     env = environment(device)
     lines = []
     for impl in impls:

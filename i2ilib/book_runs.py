@@ -21,7 +21,7 @@ Config = dict[str, Any]
 
 
 def _scenes(scale: str, task: str, seed: int) -> dict[str, Any]:
-    return {"source": "synthscenes", "task": task, "seed": seed, "flip": True,
+    return {"source": "synthscenes", "view": "street", "task": task, "seed": seed, "flip": True,
             "size": pick(scale, smoke=32, book=64, paper=256),
             "n_train": pick(scale, smoke=8, book=400, paper=400),
             "n_test": pick(scale, smoke=4, book=32, paper=100)}

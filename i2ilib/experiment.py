@@ -17,6 +17,7 @@ chapter measure how far each translation is from the true counterpart.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -47,38 +48,42 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
             "trainer": trainer_config(method, **trainer).to_dict(), "n_show": n_show}
 
 
-def _paired(spec: dict[str, Any], n: int, seed: int) -> tuple[Tensor, Tensor]:
+def _paired(spec: dict[str, Any], n: int, seed: int, split: str) -> tuple[Tensor, Tensor]:
     source = spec.get("source", "synthscenes")
     if source != "synthscenes":
         raise ValueError(f"Unknown data source {source!r}; this experiment knows 'synthscenes'.")
     from .data.synthscenes import paired_tensors
 
-    return paired_tensors(n, size=spec["size"], task=spec["task"], seed=seed)
+    return paired_tensors(n, size=spec["size"], task=spec["task"], seed=seed, split=split,
+                          view=spec.get("view", "street"))
 
 
 def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tensor]:
     """``(train_dataset, test_A, test_B)`` for a configuration.
 
-    Train scenes use seed ``s``; for unpaired training the B images come from scenes of seed
-    ``s + 1`` (disjoint from the A scenes); test scenes use seed ``s + 1000``.
+    Training scenes come from the ``train`` split of seed ``s``; for unpaired training the B
+    images come from the scenes of seed ``s + 1`` instead (disjoint from the A scenes). Test
+    scenes come from the ``test`` split, which never shares a scene with ``train``.
     """
     spec, paired = config["data"], config["method"] == "pix2pix"
     seed = int(spec.get("seed", 0))
-    A, B = _paired(spec, spec["n_train"], seed)
+    A, B = _paired(spec, spec["n_train"], seed, "train")
     if not paired:
-        _, B = _paired(spec, spec["n_train"], seed + 1)
+        _, B = _paired(spec, spec["n_train"], seed + 1, "train")
     train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
-    test_A, test_B = _paired(spec, spec["n_test"], seed + 1000)
+    test_A, test_B = _paired(spec, spec["n_test"], seed, "test")
     return train, test_A, test_B
 
 
 def run_dir_for(config: dict[str, Any]) -> Path:
     """Where a run keeps its checkpoints while it trains, so an interrupted run resumes:
-    ``runs/<hash>`` in the checkout (a temporary folder at smoke scale)."""
-    root = project_root()
-    if config.get("scale") == "smoke" or root is None:
+    ``$I2I_RUNS/<hash>`` if set (e.g. a folder on Google Drive, to survive a Colab reset), else
+    ``runs/<hash>`` in the checkout, else ``./runs/<hash>``; a temporary folder at smoke scale."""
+    if config.get("scale") == "smoke":
         return Path(tempfile.gettempdir()) / "i2i-runs" / config_hash(config)
-    return root / "runs" / config_hash(config)
+    if os.environ.get("I2I_RUNS"):
+        return Path(os.environ["I2I_RUNS"]) / config_hash(config)
+    return (project_root() or Path.cwd()) / "runs" / config_hash(config)
 
 
 def _mse_l1(output: Tensor, target: Tensor) -> dict[str, float]:

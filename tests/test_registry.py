@@ -78,9 +78,11 @@ def test_required_entries_and_urls():
 
 
 def test_unknown_name_lists_known_and_suggests():
-    with pytest.raises(KeyError) as e:
+    with pytest.raises(reg.UnknownDatasetError) as e:
         reg.dataset_info("horse2zebr")
+    assert isinstance(e.value, KeyError) and isinstance(e.value, ValueError)
     msg = str(e.value)
+    assert msg.startswith("unknown dataset 'horse2zebr'")
     assert "'horse2zebra'" in msg and "Did you mean" in msg
     assert "facades" in msg and "monet2photo" in msg
     with pytest.raises(KeyError, match="Known datasets"):
@@ -345,3 +347,48 @@ def test_prepare_cityscapes_pairs(tmp_path):
     assert (ab[:, :8] == 90).all()
     assert len(list((out / "train").glob("*.png"))) == 2
     assert reg.get_dataset("cityscapes", tmp_path, download=False) == tmp_path / "cityscapes"
+
+
+def test_pix2pix_tar_gz_installs(tmp_path, monkeypatch):
+    import tarfile
+
+    tree = tmp_path / "tree"
+    for split in ("train", "val"):
+        _img(tree / split / "1.jpg", 16, 8)
+    src = tmp_path / "served.tar.gz"
+    with tarfile.open(src, "w:gz") as t:
+        t.add(tree, arcname="fakep2p")
+    info = replace(
+        reg.DATASETS["facades"],
+        name="fakep2p",
+        folder="fakep2p",
+        urls=(src.resolve().as_uri(),),
+        archive="fakep2p.tar.gz",
+        sha256=hashlib.sha256(src.read_bytes()).hexdigest(),
+    )
+    monkeypatch.setitem(reg.DATASETS, "fakep2p", info)
+    folder = reg.get_dataset("fakep2p", tmp_path / "data")
+    assert (folder / "val" / "1.jpg").is_file()
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["fakep2p"]
+
+
+def test_archive_escaping_its_folder_rejected(tmp_path, monkeypatch):
+    src = tmp_path / "served.zip"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr("fake/trainA/1.txt", "x")
+        z.writestr("../evil.txt", "x")
+    _fake_entry(monkeypatch, src, sha256=None)
+    with pytest.raises(reg.ChecksumError, match="outside"):
+        reg.get_dataset("fake", tmp_path / "data")
+    assert not (tmp_path / "evil.txt").exists()
+    assert not (tmp_path / "data" / "fake").exists()
+
+
+def test_archive_with_wrong_layout_not_installed(tmp_path, monkeypatch):
+    src = tmp_path / "served.zip"
+    with zipfile.ZipFile(src, "w") as z:
+        z.writestr("fake/trainA/1.jpg", "x")
+    _fake_entry(monkeypatch, src, sha256=None)
+    with pytest.raises(DataLayoutError, match="nothing was installed"):
+        reg.get_dataset("fake", tmp_path / "data")
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [reg.CHECKSUM_RECORD]

@@ -30,6 +30,15 @@ from PIL import Image
 
 from i2ilib.data.synthfaces import CELEBA_ATTRIBUTES, SynthFacesSet
 
+__all__ = [
+    "BBOX_NAMES",
+    "LANDMARK_NAMES",
+    "CelebAAnnotations",
+    "celeba_filename",
+    "read_celeba",
+    "write_celeba",
+]
+
 LANDMARK_NAMES: tuple[str, ...] = (
     "lefteye_x", "lefteye_y", "righteye_x", "righteye_y", "nose_x", "nose_y",
     "leftmouth_x", "leftmouth_y", "rightmouth_x", "rightmouth_y",

@@ -20,6 +20,12 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+__all__ = [
+    "AlphaPaired",
+    "UnalignedDataset",
+    "make_alpha_paired",
+    "n_paired_for",
+]
 
 @dataclass
 class AlphaPaired:

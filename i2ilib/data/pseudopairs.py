@@ -33,6 +33,22 @@ from i2ilib.data.synthfaces_render import (
     sample_pose,
 )
 
+__all__ = [
+    "AUGMENTATION_CONFIGS",
+    "CONFIG_NAMES",
+    "RATIO_CONFIGS",
+    "SMILE_TEMPLATES",
+    "TASKS",
+    "PseudoGlassesParams",
+    "PseudoPairedConfig",
+    "PseudoSmileParams",
+    "SmileTemplate",
+    "build_config",
+    "build_configs",
+    "pseudo_eyeglasses",
+    "pseudo_smile",
+]
+
 # --------------------------------------------------------------------------------------------
 # M(b) for eyeglasses
 

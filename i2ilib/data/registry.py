@@ -56,6 +56,7 @@ __all__ = [
     "ChecksumError",
     "DatasetDownloadError",
     "DatasetInfo",
+    "UnknownDatasetError",
     "celeba_torchvision",
     "dataset_info",
     "download_archive",
@@ -70,6 +71,13 @@ _IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".ppm", ".tif", ".tiff")
 
 class DatasetDownloadError(ConnectionError):
     """A dataset could not be downloaded (offline, server error, truncated transfer)."""
+
+
+class UnknownDatasetError(KeyError, ValueError):
+    """A dataset name the registry does not know (the message lists the known names)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
 
 
 class ChecksumError(ValueError):
@@ -322,12 +330,17 @@ DATASETS: dict[str, DatasetInfo] = {d.name: d for d in _ENTRIES}
 
 
 def dataset_info(name: str) -> DatasetInfo:
-    """The registry entry for ``name``; unknown names raise ``KeyError`` listing the known ones."""
+    """The registry entry for ``name``.
+
+    Raises:
+        UnknownDatasetError: (a ``KeyError`` and ``ValueError``) for an unknown
+            name; the message suggests the closest known name and lists all.
+    """
     if name in DATASETS:
         return DATASETS[name]
     close = difflib.get_close_matches(str(name), list(DATASETS), n=1, cutoff=0.5)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise KeyError(
+    raise UnknownDatasetError(
         f"unknown dataset {name!r}.{hint} Known datasets: {', '.join(sorted(DATASETS))}."
     )
 
@@ -558,8 +571,11 @@ def _install(info: DatasetInfo, archive: Path, root: Path) -> Path:
                 shutil.rmtree(final)
             os.replace(c, final)
             return final
-        validate_layout(info, work / info.folder)  # raises with the precise complaint
-        raise DataLayoutError(f"{info.name}: archive {archive} does not hold the expected layout")
+        top = sorted(p.name for p in work.iterdir())
+        raise DataLayoutError(
+            f"{info.name}: archive {archive.name} holds {top}, not a folder with "
+            f"{', '.join(info.required)}; nothing was installed."
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -610,7 +626,7 @@ def get_dataset(
         The dataset folder, its layout validated.
 
     Raises:
-        KeyError: unknown name (the message lists the known ones).
+        UnknownDatasetError: unknown name (the message lists the known ones).
         DataLayoutError: the folder exists but is incomplete, or is absent and
             ``download`` is False or the set needs a manual download.
         DatasetDownloadError: the download failed (message: URL and where to put the data).
@@ -673,7 +689,7 @@ def celeba_torchvision(
         if attr not in ds.attr_names:
             close = difflib.get_close_matches(attr, ds.attr_names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise KeyError(f"unknown CelebA attribute {attr!r}{hint}")
+            raise ValueError(f"unknown CelebA attribute {attr!r}{hint}")
         keep &= ds.attr[:, ds.attr_names.index(attr)] == int(bool(value))
     return torch.utils.data.Subset(ds, torch.nonzero(keep).flatten().tolist())
 

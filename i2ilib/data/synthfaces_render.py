@@ -471,15 +471,29 @@ def _shade(nx, ny, pose: Pose, ambient_boost: float = 0.0) -> np.ndarray:
     return (amb + (1.2 - amb) * lam).astype(np.float32)
 
 
-def _hash_noise(X, Y, seed: int, freq: float) -> np.ndarray:
-    """Cheap deterministic texture in [-1, 1] (sum of a few oriented sines)."""
-    out = np.zeros_like(X)
-    for k in range(3):
-        h = ((seed + 7919 * (k + 1)) * 2654435761) % 2**32 / 2**32  # a cheap integer hash
-        th = np.pi * h
-        f = freq * (0.7 + 0.7 * ((h * 97.0) % 1.0))
-        out += np.sin(f * (np.cos(th) * X + np.sin(th) * Y) + 6.3 * ((h * 31.0) % 1.0))
-    return out / 3.0
+@lru_cache(maxsize=1)
+def _noise_table() -> np.ndarray:
+    """A fixed 128 x 128 table of uniform values in [-1, 1] (the same on every machine)."""
+    t = np.random.default_rng(20190621).uniform(-1.0, 1.0, (128, 128)).astype(np.float32)
+    t.flags.writeable = False
+    return t
+
+
+def _value_noise(X, Y, seed: int, freq: float) -> np.ndarray:
+    """Smooth, non-repeating-looking noise in [-1, 1]: the table, bilinearly interpolated at
+    (X, Y) * ``freq`` plus an offset chosen by ``seed``."""
+    tab = _noise_table()
+    h = (seed * 2654435761) % 2**32 / 2**32
+    u = X * freq + 128.0 * h
+    v = Y * freq + 128.0 * ((h * 61.0) % 1.0)
+    u0, v0 = np.floor(u), np.floor(v)
+    fu, fv = u - u0, v - v0
+    i0 = u0.astype(np.int64) & 127
+    j0 = v0.astype(np.int64) & 127
+    i1, j1 = (i0 + 1) & 127, (j0 + 1) & 127
+    top = tab[j0, i0] * (1 - fu) + tab[j0, i1] * fu
+    bot = tab[j1, i0] * (1 - fu) + tab[j1, i1] * fu
+    return top * (1 - fv) + bot * fv
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,7 +693,7 @@ def _paint_beard(cv: _Canvas, idt: Identity, g: _Geo, hair: np.ndarray, attrs: d
     win = cv.window(-g.a, g.a, top - 0.02, g.cy + g.b + 0.02)
     X, Y = cv.X[win], cv.Y[win]
     inside = _cov(_face_d(X, Y, g, idt.jaw_taper) + 0.004, cv.pw)
-    tex = _hash_noise(X, Y, idt.texture_seed, 200.0)
+    tex = _value_noise(X, Y, idt.texture_seed, min(120.0, 0.7 / float(cv.pw)))  # below Nyquist
     rel = np.abs(X - g.feature_shift) / g.a
     if idt.beard == "goatee":
         chin = _ellipse_d(X, Y, mx, my + 0.085, idt.mouth_w * 0.8, 0.075)

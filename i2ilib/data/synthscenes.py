@@ -43,6 +43,7 @@ nearest; :func:`rgb_to_labels` does exactly that with our palette.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -609,6 +610,29 @@ def _lamp_light(lay: _Layout, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np
     return np.exp(-e) @ L[:, 6:9]
 
 
+def _light_at(
+    lay: _Layout, ss: int, m: np.ndarray, X: np.ndarray, Y: np.ndarray, Z: np.ndarray
+) -> np.ndarray:
+    """Night light (n, 3) at the sub-samples ``m`` of a surface with world coordinates (X, Y, Z).
+
+    Lighting varies slowly, so it is evaluated once per output pixel (at its
+    central sub-sample, on the plane of the surface) and shared by the pixel's
+    sub-samples: ``ss * ss`` times fewer evaluations.
+    """
+    if ss == 1:
+        return _lamp_light(lay, X[m], Y[m], Z[m])
+    S = m.shape[0]
+    n = S // ss
+    o = ss // 2
+    need = m.reshape(n, ss, n, ss).any(axis=(1, 3))
+    pts = [
+        np.nan_to_num(a[o::ss, o::ss][need], nan=1e6, posinf=1e6, neginf=-1e6) for a in (X, Y, Z)
+    ]
+    coarse = np.zeros((n, n, 3), np.float32)
+    coarse[need] = _lamp_light(lay, *pts)
+    return np.repeat(np.repeat(coarse, ss, axis=0), ss, axis=1)[m]
+
+
 class _Canvas:
     """Sub-sample buffers shared by the day and night renderings."""
 
@@ -755,7 +779,9 @@ def _static(lay: _Layout, S: int, ss: int, cv: _Canvas) -> None:
     dist = (lay.xr - x) if lay.sun_side > 0 else (x - lay.xl)
     shade = np.where(dist < hs * lay.shadow_k, 0.55, 1.0).astype(np.float32)
     cv.day[m] = col * (lay.sun * shade)[:, None]
-    cv.night[m] = col * (0.05 + _lamp_light(lay, x, np.zeros_like(x), z))
+    with np.errstate(invalid="ignore"):
+        light = _light_at(lay, ss, m, u * zg / f, np.zeros_like(zg), zg)
+    cv.night[m] = col * (0.05 + light)
     cv.lab[m] = lab
     cv.dep[m] = z
 
@@ -807,11 +833,11 @@ def _static(lay: _Layout, S: int, ss: int, cv: _Canvas) -> None:
     col[door] = colour[door] * np.float32(0.35) + np.float32(0.06)
     emit[door] = 0.0
     lab[door] = _ID["door"]
-    x = np.where(left, lay.xl, lay.xr).astype(np.float32)
     faces_sun = (left & (lay.sun_side > 0)) | (~left & (lay.sun_side < 0))
     light = np.where(faces_sun, 1.0, 0.68).astype(np.float32) * lay.sun
     cv.day[m] = col * light[:, None]
-    cv.night[m] = col * (0.04 + 0.6 * _lamp_light(lay, x, y, z))
+    x_front = np.where(side_left, np.float32(lay.xl), np.float32(lay.xr))
+    cv.night[m] = col * (0.04 + 0.6 * _light_at(lay, ss, m, x_front, yf, zf))
     cv.emit[m] += emit
     cv.lab[m] = lab
     cv.dep[m] = z
@@ -821,6 +847,11 @@ def _static(lay: _Layout, S: int, ss: int, cv: _Canvas) -> None:
 # upright objects: each returns (mask, label ids, albedo, night emission)
 
 _Shape = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """Clamp to [0, 1] (cheaper than ``np.clip`` on the small arrays of one object)."""
+    return np.minimum(np.maximum(a, 0.0), 1.0)
 
 
 def _car_shape(lay: _Layout, o: _Object, lx: np.ndarray, ly: np.ndarray) -> _Shape:
@@ -833,18 +864,18 @@ def _car_shape(lay: _Layout, o: _Object, lx: np.ndarray, ly: np.ndarray) -> _Sha
     corner = (ax > w / 2 - r) & (ly > cab - r)
     body &= ~corner | ((ax - (w / 2 - r)) ** 2 + (ly - (cab - r)) ** 2 < r * r)
     t = (ly - cab) / (hh - cab)
-    hw = w / 2 * (0.9 - 0.18 * t) - 0.18 * np.clip((t - 0.6) / 0.4, 0, 1) ** 2
+    hw = w / 2 * (0.9 - 0.18 * t) - 0.18 * _unit((t - 0.6) / 0.4) ** 2
     cabin = (ly >= cab - 0.01) & (ly <= hh) & (ax < hw)
     wheels = (ly >= 0) & (ly < 0.3 * hh) & (ax > w / 2 - 0.36) & (ax < w / 2 - 0.04)
     mask = body | cabin | wheels
     col = np.empty(lx.shape + (3,), np.float32)
-    shade = (0.75 + 0.35 * np.clip(ly / hh, 0, 1))[..., None]
+    shade = (0.75 + 0.35 * _unit(ly / hh))[..., None]
     col[...] = p["colour"] * shade
     col[(ly > cab - 0.08) & (ly < cab) & body] *= np.float32(1.25)
     col[wheels & ~body] = 0.05
     col[body & (ly < 0.29 * hh)] = 0.12
     glass = cabin & (ly > cab + 0.05) & (ly < hh - 0.06) & (ax < hw - 0.09)
-    g = (0.12 + 0.18 * np.clip(t, 0, 1))[..., None] * np.array((0.9, 1.0, 1.1), np.float32)
+    g = (0.12 + 0.18 * _unit(t))[..., None] * np.array((0.9, 1.0, 1.1), np.float32)
     col[glass] = g[glass]
     lamp = body & (ly > 0.44 * hh) & (ly < 0.55 * hh) & (ax > w / 2 - 0.34) & (ax < w / 2 - 0.06)
     plate = (ax < 0.24) & (ly > 0.31 * hh) & (ly < 0.40 * hh)
@@ -865,7 +896,7 @@ def _person_shape(lay: _Layout, o: _Object, lx: np.ndarray, ly: np.ndarray) -> _
     p = o.params
     a, b = lx / p["h"], ly / p["h"]
     head = a**2 + (b - 0.925) ** 2 < 0.062**2
-    torso = (np.abs(a) < 0.125 - 0.03 * np.clip((b - 0.8) / 0.05, 0, 1)) & (b > 0.5) & (b < 0.85)
+    torso = (np.abs(a) < 0.125 - 0.03 * _unit((b - 0.8) / 0.05)) & (b > 0.5) & (b < 0.85)
     arms = (np.abs(a) > 0.125) & (np.abs(a) < 0.175) & (b > 0.5) & (b < 0.82)
     hands = (np.abs(a) > 0.125) & (np.abs(a) < 0.17) & (b > 0.45) & (b <= 0.5)
     st = p["stride"] * (0.5 - b)
@@ -892,7 +923,7 @@ def _tree_shape(lay: _Layout, o: _Object, lx: np.ndarray, ly: np.ndarray) -> _Sh
     dn = np.sqrt(lx**2 + ((ly - cy) / 1.1) ** 2) / r
     wob = lay.noise.fbm(lx * 1.6 + ph, ly * 1.6 + ph)
     crown = dn < 0.78 + 0.35 * wob
-    stem = (np.abs(lx) < 0.09 + 0.05 * np.clip(1 - ly / trunk, 0, 1)) & (ly >= 0) & (ly < cy)
+    stem = (np.abs(lx) < 0.09 + 0.05 * _unit(1 - ly / trunk)) & (ly >= 0) & (ly < cy)
     mask = crown | stem
     col = np.empty(lx.shape + (3,), np.float32)
     leaf = lay.noise.fbm(lx * 3.0 + ph, ly * 3.0)
@@ -970,10 +1001,10 @@ def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object, night_light: np.ndarray
     """Draw one upright object with a z-test; ``night_light`` (3,) lights it at night."""
     f, h = lay.f, lay.cam_h
     x_min, x_max, y_max = _extent(o)
-    c0 = max(int(np.floor(lay.cx + f * (o.x + x_min) / o.z)), 0)
-    c1 = min(int(np.ceil(lay.cx + f * (o.x + x_max) / o.z)) + 1, S)
-    r0 = max(int(np.floor(lay.yh + f * (h - y_max) / o.z)), 0)
-    r1 = min(int(np.ceil(lay.yh + f * h / o.z)) + 1, S)
+    c0 = max(math.floor(lay.cx + f * (o.x + x_min) / o.z), 0)
+    c1 = min(math.ceil(lay.cx + f * (o.x + x_max) / o.z) + 1, S)
+    r0 = max(math.floor(lay.yh + f * (h - y_max) / o.z), 0)
+    r1 = min(math.ceil(lay.yh + f * h / o.z) + 1, S)
     if c0 >= c1 or r0 >= r1:
         return
     ys = np.arange(r0, r1, dtype=np.float32)[:, None] + np.float32(0.5)
@@ -985,19 +1016,21 @@ def _draw(lay: _Layout, S: int, cv: _Canvas, o: _Object, night_light: np.ndarray
     if o.kind == "car":  # contact shadow on the ground around the car's base
         g = cv.lab[win]
         on_ground = (g == _ID["road"]) | (g == _ID["sidewalk"])
-        d = np.clip(-ly / max(o.z * 0.02, 0.05), 0, None)
+        d = np.maximum(-ly / max(o.z * 0.02, 0.05), 0.0)
         sh = np.exp(-(d**2)) * (np.abs(lx) < o.params["w"] / 2 + 0.1) * on_ground
         cv.day[win] *= (1 - 0.55 * sh)[..., None]
     mask, lab, col, emit = _SHAPES[o.kind](lay, o, lx, ly)
-    mask = mask & (o.z < cv.dep[win])
-    if not mask.any():
+    iy, ix = np.nonzero(mask & (o.z < cv.dep[win]))
+    if not len(iy):
         return
-    day_light = lay.sun * (0.9 + 0.1 * lay.sun_side * np.sign(o.x))
-    cv.day[win][mask] = col[mask] * np.float32(day_light)
-    cv.night[win][mask] = col[mask] * night_light
-    cv.emit[win][mask] = emit[mask]
-    cv.lab[win][mask] = lab[mask]
-    cv.dep[win][mask] = o.z
+    c = col[iy, ix]
+    iy, ix = iy + r0, ix + c0
+    day_light = lay.sun * (0.9 + 0.1 * lay.sun_side * math.copysign(1.0, o.x))
+    cv.day[iy, ix] = c * np.float32(day_light)
+    cv.night[iy, ix] = c * night_light
+    cv.emit[iy, ix] = emit[iy - r0, ix - c0]
+    cv.lab[iy, ix] = lab[iy - r0, ix - c0]
+    cv.dep[iy, ix] = o.z
 
 
 # --------------------------------------------------------------------------- #
@@ -1131,7 +1164,9 @@ def _facade_static(
         lay.asphalt * (0.8 + 0.3 * n1)[:, None],
     ).astype(np.float32)
     cv.day[m] = col * lay.sun
-    cv.night[m] = col * (0.05 + _lamp_light(lay, x, np.zeros_like(x), z))
+    with np.errstate(invalid="ignore"):
+        light = _light_at(lay, ss, m, u * zg / f, np.zeros_like(zg), zg)
+    cv.night[m] = col * (0.05 + light)
     cv.lab[m] = np.where(on_walk, _ID["sidewalk"], _ID["road"])
     cv.dep[m] = z
 
@@ -1212,7 +1247,7 @@ def _facade_static(
         c[top_band] *= np.float32(0.75)
         col[q], lab[q], emit[q], dep[q] = c, lq, eq, dq
     cv.day[m] = col * lay.sun * (0.95 + 0.1 * (Yw / 30.0))[:, None]
-    cv.night[m] = col * (0.07 + 0.35 * _lamp_light(lay, Xw, Yw, dep))
+    cv.night[m] = col * (0.07 + 0.35 * _light_at(lay, ss, m, X, Y, np.full_like(X, dist)))
     cv.emit[m] += emit
     cv.lab[m] = lab
     cv.dep[m] = dep

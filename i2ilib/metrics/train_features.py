@@ -103,8 +103,8 @@ def train(args: argparse.Namespace) -> tuple[SynthFeatureNet, dict]:
     t0 = time.perf_counter()
     train_data = build_data(args.identities, args.per_identity, args.scenes, args.facades,
                             args.seed, "train")
-    val_data = build_data(args.identities // 8, args.per_identity, args.scenes // 8,
-                          args.facades // 8, args.seed, "test")
+    val_data = build_data(max(1, args.identities // 8), args.per_identity,
+                          max(1, args.scenes // 8), max(1, args.facades // 8), args.seed, "test")
     t_data = time.perf_counter() - t0
     net = SynthFeatureNet(n_attributes=train_data["attrs"].shape[1],
                           n_scene_classes=train_data["fractions"].shape[1])

@@ -27,7 +27,8 @@ from .factory import (
     generator_name,
     parse_generator_name,
 )
-from .norm import INIT_TYPES, NORMS, get_norm_layer, init_weights, uses_conv_bias
+from .init import INIT_TYPES, init_weights
+from .norm import NORMS, get_norm_layer, uses_conv_bias
 from .official import (
     build_generator_for,
     describe_checkpoint,

@@ -15,7 +15,7 @@ Discriminators (``netD``): ``basic`` (the 70x70 PatchGAN, ``n_layers = 3``), ``n
 (``n_layers_D`` layers), ``pixel`` (1x1 PixelGAN), and ``patch_<rf>`` for a PatchGAN with an
 ``rf x rf`` receptive field (``patch_16``, ``patch_70``, ``patch_286``, ``patch_1`` = pixel).
 
-Both initialise the weights with :func:`~i2ilib.nets.norm.init_weights` (``N(0, 0.02)``).
+Both initialise the weights with :func:`~i2ilib.nets.init.init_weights` (``N(0, 0.02)``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import re
 import torch
 from torch import nn
 
-from .norm import check_norm, init_weights
+from .init import init_weights
+from .norm import check_norm
 from .patchgan import NLayerDiscriminator, PixelDiscriminator
 from .receptive_field import n_layers_for_receptive_field
 from .resnet import ResnetGenerator
@@ -106,7 +107,7 @@ def define_G(
         ngf: width of the first layer (64 in the papers).
         norm: ``"batch"``, ``"instance"`` or ``"none"``.
         use_dropout: dropout in residual blocks / inner U-Net blocks.
-        init_type / init_gain / generator: see :func:`~i2ilib.nets.norm.init_weights`.
+        init_type / init_gain / generator: see :func:`~i2ilib.nets.init.init_weights`.
 
     Raises:
         ValueError: for an unknown ``netG``, ``norm`` or ``init_type``.
@@ -149,7 +150,7 @@ def define_D(
         ndf: width of the first layer (64).
         n_layers_D: stride-2 layers for ``netD="n_layers"``.
         norm: ``"batch"`` (pix2pix), ``"instance"`` (CycleGAN) or ``"none"``.
-        init_type / init_gain / generator: see :func:`~i2ilib.nets.norm.init_weights`.
+        init_type / init_gain / generator: see :func:`~i2ilib.nets.init.init_weights`.
 
     Raises:
         ValueError: for an unknown ``netD``, ``norm``, ``init_type`` or receptive field.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import random
 import time
 from pathlib import Path
@@ -41,9 +42,9 @@ def _rng_state() -> dict:
 def _set_rng_state(state: dict) -> None:
     random.setstate(state["python"])
     np.random.set_state(state["numpy"])
-    torch.set_rng_state(state["torch"])
+    torch.set_rng_state(state["torch"].cpu())  # a checkpoint loaded onto a GPU moves it there
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
 
 
 def set_requires_grad(nets: list[nn.Module] | nn.Module, requires_grad: bool) -> None:
@@ -359,8 +360,16 @@ _RESUME_FREE = {"device", "sample_every", "checkpoint_every"}
 
 
 def _progress(enabled: bool, **kwargs):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
+    """A progress bar: a widget in notebooks, text in a terminal.
 
+    ``$I2I_PROGRESS`` overrides the choice: ``text`` (plain text everywhere) or ``off`` (as for
+    the rendered book, where a widget would show as raw JSON).
+    """
+    mode = os.environ.get("I2I_PROGRESS", "auto").lower()
+    if not enabled or mode == "off":
+        return None
+    if mode == "text":
+        from tqdm.std import tqdm
+    else:
+        from tqdm.auto import tqdm
     return tqdm(**kwargs)
