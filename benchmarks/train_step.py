@@ -414,7 +414,7 @@ def plan(args: argparse.Namespace, device: torch.device, cfg: dict) -> dict:
     if device.type == "cuda":
         warmup, steps, rounds = (3, 5, 2) if args.quick else (5, 20, 3)
     elif args.quick:
-        warmup, steps, rounds = (0, 1, 1) if big else (1, 2, 1)
+        warmup, steps, rounds = (0, 1, 1) if big else (1, 1, 1)
     else:
         warmup, steps, rounds = (1, 2, 2) if big else (2, 3, 3)
     impls = list(IMPLS)

@@ -12,7 +12,8 @@ and schedule (a few thousand steps instead of 200 epochs); each chapter prints t
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .experiment import make_config
 from .scale import get_scale, pick

@@ -25,9 +25,10 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -70,9 +71,10 @@ def git_commit(root: Path | None = None) -> str:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                              text=True, check=True, timeout=10).stdout.strip()
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=root, capture_output=True, text=True, timeout=10).stdout.strip()
+                               cwd=root, capture_output=True, text=True, check=True,
+                               timeout=10).stdout.strip()
         return sha + ("+dirty" if dirty else "")
-    except Exception:
+    except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 

@@ -4,10 +4,10 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def test_notebook_conventions(path):
 
 def test_notebooks_in_step_with_config():
     r = subprocess.run([sys.executable, str(ROOT / "tools" / "sync_notebooks.py"), "--check"],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -93,5 +93,7 @@ def test_environment_yml_mirrors_pyproject():
 
 def test_no_exact_pins_in_package_metadata():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = project["dependencies"] + sum(project["optional-dependencies"].values(), [])
+    deps = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        deps += extra
     assert not [d for d in deps if "==" in d], "exact pins break Colab: use lower bounds"

@@ -12,9 +12,15 @@ from torch import nn
 
 from i2ilib.metrics import distribution as dist
 
-pytorch_fid_score = pytest.importorskip("pytorch_fid.fid_score")
-tm_fid = pytest.importorskip("torchmetrics.image.fid")
-tm_kid = pytest.importorskip("torchmetrics.image.kid")
+
+def _pytorch_fid():
+    """pytorch-fid's reference Fréchet distance (a test-only dependency)."""
+    return pytest.importorskip("pytorch_fid.fid_score")
+
+
+def _torchmetrics(name: str):
+    """torchmetrics' FID / KID modules (test-only dependency)."""
+    return pytest.importorskip(f"torchmetrics.image.{name}")
 
 
 class GivenFeatures(nn.Module):
@@ -86,10 +92,10 @@ def _rel(a: float, b: float) -> float:
 def test_frechet_distance_matches_pytorch_fid_and_torchmetrics(name):
     a, b = FEATURE_SETS[name]()
     ours = dist.frechet_distance(a, b)
-    ref_pf = pytorch_fid_score.calculate_frechet_distance(
+    ref_pf = _pytorch_fid().calculate_frechet_distance(
         a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False)
     )
-    metric = tm_fid.FrechetInceptionDistance(feature=GivenFeatures(a.shape[1]))
+    metric = _torchmetrics("fid").FrechetInceptionDistance(feature=GivenFeatures(a.shape[1]))
     metric.update(torch.from_numpy(a), real=True)
     metric.update(torch.from_numpy(b), real=False)
     ref_tm = float(metric.compute())
@@ -118,7 +124,7 @@ def test_frechet_distance_singular_covariances_match_pytorch_fid():
     a, b = _random_sets(40, 30, 64, 4)
     with pytest.warns(UserWarning, match="singular"):
         ours = dist.frechet_distance(a, b)
-    ref = pytorch_fid_score.calculate_frechet_distance(
+    ref = _pytorch_fid().calculate_frechet_distance(
         a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False)
     )
     assert np.isfinite(ours)
@@ -149,7 +155,7 @@ def test_trace_sqrtm_product_eigen_form():
     # rank-deficient (N << D): agrees with torchmetrics' eigenvalue form
     a, b = np.exp(_random_sets(20, 20, 120, 9)[0]), np.exp(_random_sets(20, 20, 120, 10)[1])
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    ref = tm_fid._compute_fid(*(torch.from_numpy(x) for x in (np.zeros(120), s1, np.zeros(120), s2)))
+    ref = _torchmetrics("fid")._compute_fid(*(torch.from_numpy(x) for x in (np.zeros(120), s1, np.zeros(120), s2)))
     ours = np.trace(s1) + np.trace(s2) - 2 * dist.trace_sqrtm_product(s1, s2)
     assert _rel(ours, float(ref)) <= 1e-4
 
@@ -171,7 +177,7 @@ def test_kid_full_set_matches_torchmetrics(name):
     a, b = FEATURE_SETS[name]()
     n = min(len(a), len(b))
     a, b = a[:n], b[:n]
-    metric = tm_kid.KernelInceptionDistance(feature=GivenFeatures(a.shape[1]), subsets=1,
+    metric = _torchmetrics("kid").KernelInceptionDistance(feature=GivenFeatures(a.shape[1]), subsets=1,
                                             subset_size=n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

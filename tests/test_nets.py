@@ -405,3 +405,14 @@ def test_bad_input_sizes_raise() -> None:
         NLayerDiscriminator(6, ndf=2)(torch.randn(1, 3, 64, 64))
     with pytest.raises(ValueError, match=r"expects \(N, 1, H, W\)"):
         UnetGenerator(1, 1, 5, 2)(torch.randn(1, 3, 32, 32))
+
+
+@pytest.mark.parametrize("netG", ["unet_32", "unet_32_noskip", "resnet_2blocks"])
+@pytest.mark.parametrize("norm", ["batch", "instance", "none"])
+def test_backward_reaches_every_parameter(netG: str, norm: str) -> None:
+    """No in-place operation breaks autograd, and every layer is on the gradient path."""
+    G = define_G(netG, 3, 3, 4, norm=norm, use_dropout=True, generator=seeded(7))
+    x = torch.randn(2, 3, 32, 32, generator=seeded(8), requires_grad=True)
+    G(x).square().mean().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    assert all(p.grad is not None for p in G.parameters())

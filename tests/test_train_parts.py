@@ -5,7 +5,13 @@ import os
 import pytest
 import torch
 
-from i2ilib.train import ImagePool, atomic_save, linear_decay_factor, linear_decay_scheduler, load_checkpoint
+from i2ilib.train import (
+    ImagePool,
+    atomic_save,
+    linear_decay_factor,
+    linear_decay_scheduler,
+    load_checkpoint,
+)
 
 
 def test_pool_size_zero_returns_input():

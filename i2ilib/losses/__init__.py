@@ -10,10 +10,10 @@ from .reconstruction import (
 
 __all__ = [
     "GAN_MODES",
-    "GANLoss",
-    "gradient_penalty",
     "RECONSTRUCTION_KINDS",
-    "reconstruction_loss",
+    "GANLoss",
     "cycle_loss",
+    "gradient_penalty",
     "identity_loss",
+    "reconstruction_loss",
 ]

@@ -16,7 +16,7 @@ PatchGAN; the loss averages over every patch.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F

@@ -106,7 +106,9 @@ def sqrtm_product(sigma1: np.ndarray, sigma2: np.ndarray, eps: float = 1e-6) -> 
 
     ``scipy.linalg.sqrtm`` of the product; if the result is not finite (singular product), both
     covariances get ``eps`` added to their diagonal and the root is taken again (the standard fix,
-    as in pytorch-fid). A tiny imaginary part from round-off is dropped.
+    as in pytorch-fid). The same retry is made when the root has a non-negligible imaginary
+    diagonal, where pytorch-fid raises; whenever pytorch-fid returns a value, this function
+    returns the same root. A tiny imaginary part from round-off is dropped.
 
     Raises:
         ValueError: if the root has a non-negligible imaginary diagonal (> 1e-3) even after the
@@ -188,6 +190,9 @@ def frechet_distance(feats_a, feats_b, eps: float = 1e-6) -> float:
 
     This is the FID when both sets are Inception-V3 pool3 features (pytorch-fid weights); on any
     other extractor report it as "FD on <extractor>" (see :func:`i2ilib.metrics.scores.fd_score`).
+
+    ``Tr((sigma_a sigma_b)^(1/2))`` comes from :func:`sqrtm_product`; if no real root can be had
+    (far fewer samples than dimensions) it falls back to :func:`trace_sqrtm_product` with a warning.
 
     Args:
         feats_a: ``(N, D)`` features of the first set (e.g. real images).

@@ -73,7 +73,7 @@ def _linearised_copy(net: nn.Module) -> nn.Module:
     sum of products can cancel: the gradient is nonzero on exactly the receptive field.
     """
     net = copy.deepcopy(net).double().eval()
-    for name, module in list(net.named_modules()):
+    for module in list(net.modules()):
         for child_name, child in list(module.named_children()):
             if isinstance(child, _POINTWISE):
                 setattr(module, child_name, nn.Identity())

@@ -8,8 +8,17 @@ from .pool import ImagePool
 from .schedule import linear_decay_factor, linear_decay_scheduler
 
 __all__ = [
-    "Trainer", "TrainerConfig", "seed_everything", "set_requires_grad",
-    "atomic_save", "load_checkpoint",
-    "CycleGANConfig", "CycleGANTrainer", "Pix2PixConfig", "Pix2PixTrainer",
-    "ImagePool", "linear_decay_factor", "linear_decay_scheduler",
+    "CycleGANConfig",
+    "CycleGANTrainer",
+    "ImagePool",
+    "Pix2PixConfig",
+    "Pix2PixTrainer",
+    "Trainer",
+    "TrainerConfig",
+    "atomic_save",
+    "linear_decay_factor",
+    "linear_decay_scheduler",
+    "load_checkpoint",
+    "seed_everything",
+    "set_requires_grad",
 ]

@@ -124,6 +124,7 @@ class CycleGANTrainer(Trainer):
         losses["D_B"] = self._d_loss(self.D_B, real_B, pooled_B)
         losses["D_A"] = self._d_loss(self.D_A, real_A, pooled_A)
         self._backward_step(losses["D_A"] + losses["D_B"], self.optimizers["D"])
+        self.scaler.update()
         return {k: v.item() for k, v in losses.items()}
 
     def _d_loss(self, D, real: Tensor, fake: Tensor) -> Tensor:

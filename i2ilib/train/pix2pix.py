@@ -91,6 +91,7 @@ class Pix2PixTrainer(Trainer):
         loss_G = c.lambda_GAN * loss_G_GAN + loss_G_L1
         self._backward_step(loss_G, self.optimizers["G"])
         set_requires_grad(self.D, True)
+        self.scaler.update()
         return {"G_GAN": loss_G_GAN.item(), "G_L1": loss_G_L1.item(),
                 "D_real": loss_D_real.item(), "D_fake": loss_D_fake.item()}
 
