@@ -9,7 +9,6 @@ TORCH_PIN ?= torch==2.14.1 torchvision==0.29.1
 EXTRAS ?= book,dev,metrics
 CHAPTER ?=
 
-export MPLBACKEND ?= Agg
 export PYTHONHASHSEED ?= 0
 
 .PHONY: help venv book book-student test test-unit test-notebooks lab reproduce benchmark lint clean
