@@ -122,19 +122,16 @@ def _generator_from_checkpoint(path: Path, which: str | None, netG: str | None):
     """(generator module, crop size or None) from any of the three checkpoint kinds."""
     import torch
 
-    from .nets import define_G, load_official_generator
-    from .train import CycleGANConfig, Pix2PixConfig
+    from .nets import load_official_generator
+    from .train import generator_from_config
 
     state = torch.load(path, map_location="cpu", weights_only=False)
     if isinstance(state, dict) and "trainer" in state and "nets" in state:  # trainer checkpoint
-        cls = Pix2PixConfig if state["trainer"] == "Pix2PixTrainer" else CycleGANConfig
-        c = cls.from_dict(state["config"])
-        name = which or ("G" if cls is Pix2PixConfig else "G_AB")
+        name = which or ("G" if state["trainer"] == "Pix2PixTrainer" else "G_AB")
         if name not in state["nets"]:
             raise ValueError(f"{path} holds generators {[k for k in state['nets'] if 'G' in k]}, "
                              f"not {name!r}.")
-        i, o = (c.output_nc, c.input_nc) if name == "G_BA" else (c.input_nc, c.output_nc)
-        G = define_G(c.netG, i, o, ngf=c.ngf, norm=c.norm, use_dropout=c.use_dropout)
+        G = generator_from_config(state["config"], name)
         G.load_state_dict(state["nets"][name])
         return G, None
     if isinstance(state, dict) and state and all(isinstance(v, dict) for v in state.values()):

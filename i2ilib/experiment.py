@@ -28,7 +28,13 @@ from torch import Tensor, nn
 
 from .data.folders import TensorPairDataset
 from .results import Outcome, Run, config_hash, project_root
-from .train import CycleGANConfig, CycleGANTrainer, Pix2PixConfig, Pix2PixTrainer
+from .train import (
+    CycleGANConfig,
+    CycleGANTrainer,
+    Pix2PixConfig,
+    Pix2PixTrainer,
+    generator_from_config,
+)
 from .viz import image_grid
 
 METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer)}
@@ -121,15 +127,9 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
 
 def generators_from_run(run: Run) -> dict[str, nn.Module]:
     """The stored generators of a run, built from its configuration, in eval mode on CPU."""
-    from .nets import define_G
-
-    c = run.config["trainer"]
-    io = {"G": (c["input_nc"], c["output_nc"]), "G_AB": (c["input_nc"], c["output_nc"]),
-          "G_BA": (c["output_nc"], c["input_nc"])}
     nets = {}
     for name, state in run.generator_state().items():
-        G = define_G(c["netG"], *io[name], ngf=c["ngf"], norm=c["norm"],
-                     use_dropout=c["use_dropout"])
+        G = generator_from_config(run.config["trainer"], name)
         G.load_state_dict(state)
         nets[name] = G.eval()
     return nets

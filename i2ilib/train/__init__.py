@@ -1,6 +1,12 @@
 """Training: the pix2pix and CycleGAN trainers and their parts."""
 
-from .base import Trainer, TrainerConfig, seed_everything, set_requires_grad
+from .base import (
+    Trainer,
+    TrainerConfig,
+    generator_from_config,
+    seed_everything,
+    set_requires_grad,
+)
 from .checkpoint import atomic_save, load_checkpoint
 from .cyclegan import CycleGANConfig, CycleGANTrainer
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
@@ -16,6 +22,7 @@ __all__ = [
     "Trainer",
     "TrainerConfig",
     "atomic_save",
+    "generator_from_config",
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_checkpoint",

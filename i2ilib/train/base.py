@@ -359,6 +359,20 @@ class Trainer:
         return {k: self.nets[k].state_dict() for k in self.generator_names}
 
 
+def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
+    """An untrained generator ``name`` (``G``, ``G_AB`` or ``G_BA``) as a trainer with this
+    configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    from ..nets import define_G
+
+    if name not in ("G", "G_AB", "G_BA"):
+        raise ValueError(f"Unknown generator {name!r}: use 'G' (pix2pix), 'G_AB' or 'G_BA'.")
+    i, o = config["input_nc"], config["output_nc"]
+    if name == "G_BA":
+        i, o = o, i
+    return define_G(config["netG"], i, o, ngf=config["ngf"], norm=config["norm"],
+                    use_dropout=config["use_dropout"])
+
+
 # Options that may change between a run and its resumption.
 _RESUME_FREE = {"device", "sample_every", "checkpoint_every"}
 
