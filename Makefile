@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Exact torch for this project's machines (served from local disk there). Colab and laptops that
 # already have torch can run `make TORCH_PIN= ...` to keep theirs.
 TORCH_PIN ?= torch==2.14.1 torchvision==0.29.1
-EXTRAS ?= book,dev,metrics
+EXTRAS ?= book,dev,metrics,faces
 CHAPTER ?=
 
 export PYTHONHASHSEED ?= 0
