@@ -1,8 +1,8 @@
 """Train the SynthFaces identity embedder shipped in ``i2ilib/assets`` (:mod:`i2ilib.metrics.identity`).
 
 Run: ``python -m i2ilib.metrics.train_identity [--out-dir i2ilib/assets] [--identities 1500]
-[--epochs 12] [--seed 0]`` (about 7 minutes on ONE CPU thread: 45 s rendering, 30 s per epoch; deterministic for a
-given seed and torch build).
+[--epochs 12] [--seed 0]`` (about 7 minutes on ONE CPU thread: 45 s rendering, 30 s per
+epoch; deterministic for a given seed and torch build).
 
 Data (rendered once at 64 px by :func:`i2ilib.data.synthfaces.render_face`): ``--identities``
 people (training seed), each photographed in ``--poses`` random poses (light, background,
