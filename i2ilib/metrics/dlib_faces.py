@@ -139,7 +139,8 @@ class DlibFaceEmbedder:
         self.recognizer = dlib.face_recognition_model_v1(
             str(folder / "dlib_face_recognition_resnet_model_v1.dat"))
         self.upsample, self.min_side = int(upsample), int(min_side)
-        self.num_jitters, self.padding, self.on_missing = int(num_jitters), float(padding), on_missing
+        self.num_jitters, self.padding = int(num_jitters), float(padding)
+        self.on_missing = on_missing
         self.name = "dlib-resnet-v1-d128"
 
     def _prepare(self, image: np.ndarray) -> np.ndarray:

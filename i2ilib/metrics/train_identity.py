@@ -1,4 +1,4 @@
-"""Train the SynthFaces identity embedder shipped in ``i2ilib/assets`` (:mod:`i2ilib.metrics.identity`).
+"""Train the SynthFaces identity embedder shipped in ``i2ilib/assets`` (:mod:`.identity`).
 
 Run: ``python -m i2ilib.metrics.train_identity [--out-dir i2ilib/assets] [--identities 1500]
 [--epochs 12] [--seed 0]`` (about 7 minutes on ONE CPU thread: 45 s rendering, 30 s per
