@@ -78,7 +78,7 @@ def test_readme_and_ci_agree():
 
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    deps = project["dependencies"] + [d for extra in ("book", "dev", "metrics")
+    deps = project["dependencies"] + [d for extra in ("book", "dev", "metrics", "faces")
                                       for d in project["optional-dependencies"][extra]]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     flat = [d for d in env if isinstance(d, str)]

@@ -15,6 +15,12 @@ One concept per module:
 - :mod:`~i2ilib.metrics.classification` -- reverse classification accuracy, misclassification
   rate, drop in confidence, alignment factor.
 - :mod:`~i2ilib.metrics.reconstruction` -- MSE to ground truth, InfoSim, ID distance.
+- :mod:`~i2ilib.metrics.identity` -- the SynthFaces identity network ``synthid-v1-d128`` (trained
+  by :mod:`~i2ilib.metrics.train_identity`), the embedder for InfoSim and ID distance.
+- :mod:`~i2ilib.metrics.dlib_faces` -- dlib's face-recognition descriptors for real faces
+  (``faces`` extra).
+- :mod:`~i2ilib.metrics.segnet` -- the SynthScenes segmenter ``scenesegnet-v1`` (trained by
+  :mod:`~i2ilib.metrics.train_segnet`) and the labels -> photo FCN-score.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from .distribution import (
     mmd2_unbiased,
     precision_recall,
 )
+from .dlib_faces import SAME_PERSON_THRESHOLD, DlibFaceEmbedder, dlib_available
 from .features import (
     FeatureExtractor,
     InceptionExtractor,
@@ -44,6 +51,7 @@ from .features import (
     extract_features,
     inception_extractor,
 )
+from .identity import FaceIdentityNet, synthfaces_identity_embedder, synthfaces_identity_record
 from .perceptual import (
     LPIPSDistance,
     LPIPSStyleDistance,
@@ -67,9 +75,19 @@ from .segmentation import (
     rgb_to_labels,
     segmentation_scores,
 )
+from .segnet import (
+    SceneSegNet,
+    fcn_score_labels2photo,
+    scene_segmenter,
+    scene_segmenter_record,
+    segment,
+)
 from .synthnet import SynthFeatureNet, synth_feature_extractor
 
 __all__ = [
+    "SAME_PERSON_THRESHOLD",
+    "DlibFaceEmbedder",
+    "FaceIdentityNet",
     "FeatureExtractor",
     "IWResult",
     "InceptionExtractor",
@@ -77,6 +95,7 @@ __all__ = [
     "LPIPSStyleDistance",
     "PerceptualDistance",
     "RandomConvExtractor",
+    "SceneSegNet",
     "Score",
     "SynthFeatureNet",
     "alignment_factor",
@@ -87,8 +106,10 @@ __all__ = [
     "depth_scores",
     "depth_scores_per_image",
     "diversity",
+    "dlib_available",
     "drop_in_confidence",
     "extract_features",
+    "fcn_score_labels2photo",
     "fcn_score_photo2labels",
     "fd_score",
     "feature_statistics",
@@ -114,6 +135,11 @@ __all__ = [
     "precision_recall_scores",
     "reverse_classification_accuracy",
     "rgb_to_labels",
+    "scene_segmenter",
+    "scene_segmenter_record",
+    "segment",
     "segmentation_scores",
     "synth_feature_extractor",
+    "synthfaces_identity_embedder",
+    "synthfaces_identity_record",
 ]
