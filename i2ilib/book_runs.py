@@ -12,7 +12,9 @@ and schedule (a few thousand steps instead of 200 epochs); each chapter prints t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from .experiment import make_config
@@ -62,9 +64,69 @@ def cyclegan_scenes(scale: str | None = None, task: str = "labels2photo",
             make_config("cyclegan", _scenes(scale, task, seed), trainer, scale))
 
 
+#: The paired experiments of the UCSD report (Sec. 5.1, Table 1): what each one changes in the
+#: pix2pix baseline (L1 reconstruction, 70x70 PatchGAN, U-Net with skips). ``"PatchGAN large"``
+#: is the report's 286x286 PatchGAN at paper scale (256 px); at 64 px a 286 px receptive field
+#: does not fit (the discriminator would need images of at least 96 px), so book scale uses the
+#: largest one that does, 142x142, which like 286 at 256 px sees more than the whole image.
+PAIRED_ABLATIONS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "L1": lambda scale: {},
+    "L2": lambda scale: {"rec_loss": "l2"},
+    "0.5 L1 + 0.5 L2": lambda scale: {"rec_loss": "l1+l2"},
+    "PatchGAN 16": lambda scale: {"netD": "patch_16"},
+    "PatchGAN large": lambda scale: {"netD": pick(scale, smoke="patch_142", book="patch_142",
+                                                  paper="patch_286")},
+    "U-Net without skips": lambda scale: {"netG": pick(scale, smoke="unet_64_noskip",
+                                                       book="unet_64_noskip",
+                                                       paper="unet_256_noskip")},
+}
+ABLATION_SEEDS = (0, 1, 2)
+
+
+def _slug(text: str) -> str:
+    """``"0.5 L1 + 0.5 L2"`` -> ``"0-5-l1-0-5-l2"``: the variant's name as a folder name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def ablation_paired(scale: str | None = None, variant: str = "L1",
+                    seed: int = 0) -> tuple[str, Config]:
+    """Chapter 05: one paired experiment of the UCSD report's Table 1 on SynthScenes labels -> photo.
+
+    Book scale: 64 px (also at smoke scale, so that every PatchGAN fits), 400 training pairs,
+    10 + 10 epochs, and 256 test scenes for the set metrics (the report's 256 images).
+    """
+    scale = get_scale(scale)
+    if variant not in PAIRED_ABLATIONS:
+        raise ValueError(f"Unknown paired ablation {variant!r}; choose one of "
+                         f"{', '.join(PAIRED_ABLATIONS)}.")
+    data = _scenes(scale, "labels2photo", seed)
+    data["size"] = pick(scale, smoke=64, book=64, paper=256)
+    data["n_test"] = pick(scale, smoke=16, book=256, paper=256)
+    data["n_train"] = pick(scale, smoke=8, book=400, paper=400)
+    trainer = pick(
+        scale,
+        smoke=dict(netG="unet_64", ngf=8, ndf=8, batch_size=4, n_epochs=1, n_epochs_decay=1),
+        book=dict(netG="unet_64", ngf=16, ndf=32, batch_size=4, n_epochs=10, n_epochs_decay=10),
+        paper=dict(netG="unet_256", ngf=64, ndf=64, batch_size=16, n_epochs=75,
+                   n_epochs_decay=75),
+    )
+    trainer.update(PAIRED_ABLATIONS[variant](scale))
+    trainer["seed"] = seed
+    config = make_config("pix2pix", data, trainer, scale)
+    config["set_metrics"] = pick(scale, smoke="synthcnn-v1-d192", book="synthcnn-v1-d192",
+                                 paper="inception-v3-pytorch-fid-pool3")
+    return f"05_ablations/paired-{_slug(variant)}-seed{seed}", config
+
+
+def _ablation_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    return [partial(ablation_paired, variant=v, seed=s)
+            for s in ABLATION_SEEDS for v in PAIRED_ABLATIONS]
+
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes],
     "04": [cyclegan_scenes],
+    "05": _ablation_runs(),
 }
 
 

@@ -10,6 +10,9 @@ A configuration is a plain dict, stored verbatim with the run::
      "trainer": {... every field of Pix2PixConfig / CycleGANConfig ...},
      "n_show": 6}
 
+An optional ``"set_metrics": "<feature network>"`` adds the UCSD report's set metrics (Fréchet
+distance, precision, recall) and, for labels -> photo, the FCN-score to the stored metrics.
+
 Unpaired data (``method = "cyclegan"``) takes its A images and its B images from *different*
 scenes, so no true pair is hidden in the training set; the test set is paired, which lets the
 chapter measure how far each translation is from the true counterpart.
@@ -98,15 +101,72 @@ def _mse_l1(output: Tensor, target: Tensor) -> dict[str, float]:
     return {"mse": float(((o - t) ** 2).mean()), "l1": float((o - t).abs().mean())}
 
 
-def evaluate(trainer, test_A: Tensor, test_B: Tensor, batch_size: int = 16) -> dict[str, Any]:
-    """Distance of the translations to the true counterparts (per direction)."""
-    def run(fn, x):
+def _translate_all(fn, x: Tensor, batch_size: int = 16) -> Tensor:
+    with torch.no_grad():
         return torch.cat([fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
 
+
+def evaluate(trainer, test_A: Tensor, test_B: Tensor, batch_size: int = 16) -> dict[str, Any]:
+    """Distance of the translations to the true counterparts (per direction)."""
     if isinstance(trainer, Pix2PixTrainer):
-        return {"A->B": _mse_l1(run(trainer.translate, test_A), test_B)}
-    return {"A->B": _mse_l1(run(trainer.translate_AB, test_A), test_B),
-            "B->A": _mse_l1(run(trainer.translate_BA, test_B), test_A)}
+        return {"A->B": _mse_l1(_translate_all(trainer.translate, test_A, batch_size), test_B)}
+    return {"A->B": _mse_l1(_translate_all(trainer.translate_AB, test_A, batch_size), test_B),
+            "B->A": _mse_l1(_translate_all(trainer.translate_BA, test_B, batch_size), test_A)}
+
+
+#: Feature networks a configuration may name for its set metrics (``config["set_metrics"]``).
+SET_METRIC_EXTRACTORS = ("synthcnn-v1-d192", "inception-v3-pytorch-fid-pool3")
+
+
+def _set_metric_extractor(name: str) -> nn.Module:
+    from .metrics import inception_extractor, synth_feature_extractor
+
+    if name == "synthcnn-v1-d192":
+        return synth_feature_extractor()
+    if name == "inception-v3-pytorch-fid-pool3":
+        return inception_extractor()
+    raise ValueError(f"Unknown feature network {name!r} for set metrics; choose one of "
+                     f"{', '.join(SET_METRIC_EXTRACTORS)}.")
+
+
+def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192",
+                labels=None) -> dict[str, Any]:
+    """The UCSD report's set metrics (Sec. 6) of translated vs real test images.
+
+    Args:
+        fakes: ``(N, 3, H, W)`` translations of the test inputs, in [-1, 1].
+        reals: ``(N, 3, H, W)`` the real target images of the same test set.
+        extractor: the feature network (named in the result; FD is FID only on Inception).
+        labels: ``(N, H, W)`` true SynthScenes classes; if given (labels -> photo), the
+            FCN-score of the translations (``scenesegnet-v1``) is added.
+
+    Returns:
+        ``{"fd", "precision", "recall", "extractor", "n", "k"}`` (+ ``"fcn": {"pixel_acc",
+        "class_acc", "mean_iou"}``): Fréchet distance and improved precision/recall (k = 3).
+    """
+    from .metrics import distribution, extract_features, fcn_score_labels2photo
+
+    net = _set_metric_extractor(extractor)
+    f_fake = extract_features(net, fakes, progress=False).double().numpy()
+    f_real = extract_features(net, reals, progress=False).double().numpy()
+    precision, recall = distribution.precision_recall(f_real, f_fake, k=3)
+    out: dict[str, Any] = {"fd": distribution.frechet_distance(f_real, f_fake),
+                           "precision": precision, "recall": recall,
+                           "extractor": net.name, "n": len(fakes), "k": 3}
+    if labels is not None:
+        fcn = fcn_score_labels2photo(fakes, labels)
+        out["fcn"] = {k: float(fcn[k]) for k in ("pixel_acc", "class_acc", "mean_iou")}
+        out["fcn"]["segmenter"] = "scenesegnet-v1"
+    return out
+
+
+def _test_labels(spec: dict[str, Any]):
+    """True classes of the test scenes when the task is labels -> photo on street scenes."""
+    if spec.get("task") != "labels2photo" or spec.get("view", "street") != "street":
+        return None
+    from .data.synthscenes import render_scenes
+
+    return render_scenes(spec["n_test"], spec["size"], int(spec.get("seed", 0)), "test")["labels"]
 
 
 def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
@@ -118,6 +178,11 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     trainer.fit(train, progress=progress)
     wall = trainer.wall_time or (time.perf_counter() - t0)
     metrics = evaluate(trainer, test_A, test_B)
+    if config.get("set_metrics"):
+        translate = (trainer.translate if isinstance(trainer, Pix2PixTrainer)
+                     else trainer.translate_AB)
+        metrics["A->B"].update(set_metrics(_translate_all(translate, test_A).clamp(-1, 1), test_B,
+                                           config["set_metrics"], _test_labels(config["data"])))
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)
     fig = image_grid(trainer.samples({"A": test_A[:n], "B": test_B[:n]}), max_rows=n)
