@@ -11,7 +11,7 @@ CHAPTER ?=
 
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help venv book book-student test test-unit test-notebooks lab reproduce benchmark lint clean
+.PHONY: help venv book book-student test test-unit test-notebooks lab reproduce assets benchmark lint clean
 
 help:
 	@echo "make book        install into $(VENV), run the notebooks at book scale, render _build/html"
@@ -19,6 +19,7 @@ help:
 	@echo "make lab         JupyterLab on the notebooks"
 	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter)"
 	@echo "make book-student  the book with every exercise solution hidden"
+	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity)"
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
 
 $(STAMP): pyproject.toml
@@ -54,6 +55,11 @@ lab: $(STAMP)
 
 reproduce: $(STAMP)
 	$(PY) -m i2ilib reproduce $(if $(CHAPTER),--chapter $(CHAPTER))
+
+assets: $(STAMP)
+	$(PY) -m i2ilib.metrics.train_features
+	$(PY) -m i2ilib.metrics.train_segnet
+	$(PY) -m i2ilib.metrics.train_identity
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/train_step.py --quick
