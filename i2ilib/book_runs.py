@@ -118,9 +118,47 @@ def ablation_paired(scale: str | None = None, variant: str = "L1",
     return f"05_ablations/paired-{_slug(variant)}-seed{seed}", config
 
 
+#: The unpaired experiments of the UCSD report (Sec. 5.2, Table 2): CycleGAN's cycle loss.
+UNPAIRED_ABLATIONS: dict[str, str] = {"L1 cycle": "l1", "L2 cycle": "l2",
+                                      "0.5 L1 + 0.5 L2 cycle": "l1+l2"}
+
+
+def ablation_unpaired(scale: str | None = None, variant: str = "L1 cycle",
+                      seed: int = 0) -> tuple[str, Config]:
+    """Chapter 05: one unpaired experiment of the UCSD report's Table 2 (CycleGAN's cycle loss).
+
+    The chapter 04 CycleGAN (unpaired SynthScenes labels <-> photo, LSGAN, identity loss and
+    image pool as published) with the cycle loss changed; book scale trains 5 + 5 epochs (half of
+    chapter 04's schedule, to fit nine runs on a CPU) and scores 256 test scenes.
+    """
+    scale = get_scale(scale)
+    if variant not in UNPAIRED_ABLATIONS:
+        raise ValueError(f"Unknown unpaired ablation {variant!r}; choose one of "
+                         f"{', '.join(UNPAIRED_ABLATIONS)}.")
+    data = _scenes(scale, "labels2photo", seed)
+    data["n_test"] = pick(scale, smoke=16, book=256, paper=256)
+    trainer = pick(
+        scale,
+        smoke=dict(netG="resnet_2blocks", ngf=8, ndf=8, batch_size=4, n_epochs=1,
+                   n_epochs_decay=1),
+        book=dict(netG="resnet_6blocks", ngf=16, ndf=32, batch_size=4, n_epochs=5,
+                  n_epochs_decay=5),
+        paper=dict(netG="resnet_9blocks", ngf=64, ndf=64, batch_size=1, n_epochs=100,
+                   n_epochs_decay=100),
+    )
+    trainer["cycle_loss"] = UNPAIRED_ABLATIONS[variant]
+    trainer["seed"] = seed
+    config = make_config("cyclegan", data, trainer, scale)
+    config["set_metrics"] = pick(scale, smoke="synthcnn-v1-d192", book="synthcnn-v1-d192",
+                                 paper="inception-v3-pytorch-fid-pool3")
+    return f"05_ablations/unpaired-{_slug(variant)}-seed{seed}", config
+
+
 def _ablation_runs() -> list[Callable[[str], tuple[str, Config]]]:
-    return [partial(ablation_paired, variant=v, seed=s)
-            for s in ABLATION_SEEDS for v in PAIRED_ABLATIONS]
+    return ([partial(ablation_paired, variant=v, seed=s)
+             for s in ABLATION_SEEDS for v in PAIRED_ABLATIONS]
+            + [partial(ablation_unpaired, variant=v, seed=s)
+               for s in ABLATION_SEEDS for v in UNPAIRED_ABLATIONS])
 
 
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
