@@ -20,19 +20,24 @@ reproduces them.
 from __future__ import annotations
 
 import itertools
-import json
-from importlib import resources
+from pathlib import Path
 
 import torch
 from torch import nn
 
+from .assets import load_frozen, read_record
+from .reconstruction import check_images
+
 ASSET_WEIGHTS = "synthid_v1.pt"
 ASSET_RECORD = "synthid_v1.json"
+_TRAIN_MODULE = "i2ilib.metrics.train_identity"
 INPUT_SIZE = 64
 
 
 def check_face_batch(images: torch.Tensor, name: str = "images") -> torch.Tensor:
     """Check an identity-network input: a float ``(B, 3, H, W)`` tensor in [-1, 1].
+
+    The checks beyond type, channels and dtype are :func:`.reconstruction.check_images`'s.
 
     Raises:
         TypeError: if ``images`` is not a tensor.
@@ -43,12 +48,7 @@ def check_face_batch(images: torch.Tensor, name: str = "images") -> torch.Tensor
             f"{name} must be a torch.Tensor (B, 3, H, W) in [-1, 1], got {type(images).__name__}; "
             "convert uint8 (N, H, W, 3) arrays with i2ilib.data.synthfaces.images_to_tensor"
         )
-    if images.ndim != 4:
-        raise ValueError(
-            f"{name} must be a batch (B, 3, H, W), got shape {tuple(images.shape)}; "
-            "add a batch dimension with x[None] for a single image"
-        )
-    if images.shape[1] != 3:
+    if images.ndim == 4 and images.shape[1] != 3:
         raise ValueError(
             f"{name} must have 3 (RGB) channels in dimension 1, got shape {tuple(images.shape)}; "
             "channels-last arrays need .permute(0, 3, 1, 2)"
@@ -58,17 +58,7 @@ def check_face_batch(images: torch.Tensor, name: str = "images") -> torch.Tensor
             f"{name} must be a float tensor in [-1, 1], got dtype {images.dtype}; "
             "scale uint8 images with x / 127.5 - 1"
         )
-    if images.numel() == 0:
-        raise ValueError(f"{name} is empty (shape {tuple(images.shape)})")
-    if not torch.isfinite(images).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    lo, hi = float(images.min()), float(images.max())
-    if lo < -1.001 or hi > 1.001:
-        raise ValueError(
-            f"{name} must be in [-1, 1] (the book's image convention), got range "
-            f"[{lo:.3g}, {hi:.3g}]; scale [0, 1] images with 2 * x - 1"
-        )
-    return images
+    return check_images(images, name)
 
 
 def _stage(c_in: int, c_out: int) -> nn.Sequential:
@@ -127,16 +117,10 @@ class FaceIdentityNet(nn.Module):
 
 def synthfaces_identity_record() -> dict:
     """The JSON record stored with the shipped weights (data, loss, epochs, validation)."""
-    path = resources.files("i2ilib") / "assets" / ASSET_RECORD
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"i2ilib/assets/{ASSET_RECORD} is missing. Reinstall i2ilib, or train the weights "
-            "with: python -m i2ilib.metrics.train_identity"
-        )
-    return json.loads(path.read_text())
+    return read_record(ASSET_RECORD, _TRAIN_MODULE)
 
 
-def synthfaces_identity_embedder(weights_path: str | None = None) -> FaceIdentityNet:
+def synthfaces_identity_embedder(weights_path: str | Path | None = None) -> FaceIdentityNet:
     """The trained SynthFaces identity embedder, in eval mode on the CPU, gradients off.
 
     Use it as ``embed_fn`` of :func:`i2ilib.metrics.reconstruction.infosim` and
@@ -151,27 +135,4 @@ def synthfaces_identity_embedder(weights_path: str | None = None) -> FaceIdentit
         FileNotFoundError: if the weights are missing (reinstall i2ilib, or run
             ``python -m i2ilib.metrics.train_identity``, under ten minutes on one CPU core).
     """
-    if weights_path is None:
-        res = resources.files("i2ilib") / "assets" / ASSET_WEIGHTS
-        if not res.is_file():
-            raise FileNotFoundError(
-                f"i2ilib/assets/{ASSET_WEIGHTS} is missing. Reinstall i2ilib, or train the "
-                "weights with: python -m i2ilib.metrics.train_identity"
-            )
-        with resources.as_file(res) as p:
-            state = torch.load(p, map_location="cpu", weights_only=True)
-    else:
-        try:
-            state = torch.load(weights_path, map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f"No identity weights at {weights_path}. Train them with: "
-                "python -m i2ilib.metrics.train_identity --out-dir DIR"
-            ) from None
-    meta = state.pop("_meta", None)
-    kwargs = {} if meta is None else {k: int(v) for k, v in meta.items()}
-    net = FaceIdentityNet(**kwargs)
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    for p in net.parameters():
-        p.requires_grad_(False)
-    return net.eval()
+    return load_frozen(FaceIdentityNet, ASSET_WEIGHTS, weights_path, _TRAIN_MODULE)

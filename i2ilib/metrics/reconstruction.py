@@ -24,17 +24,33 @@ import torch
 SCALES = {"minus_one_one": 1.0, "unit": 0.5, "uint8": 127.5}
 
 
-def _check_images(x, name: str) -> torch.Tensor:
+def check_images(x, name: str = "images") -> torch.Tensor:
+    """Check an image batch: ``(N, C, H, W)``, not empty, finite, in [-1, 1].
+
+    Args:
+        x: a tensor or anything :func:`torch.as_tensor` takes (returned as a tensor).
+        name: what to call ``x`` in error messages.
+
+    Raises:
+        ValueError: on another number of dimensions, an empty batch, NaN/inf or values outside
+            [-1, 1] (the message says how to fix it).
+    """
     if not isinstance(x, torch.Tensor):
         x = torch.as_tensor(x)
     if x.ndim != 4:
-        raise ValueError(f"{name} must be a batch (N, C, H, W), got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must be a batch (N, C, H, W), got shape {tuple(x.shape)}"
+            + ("; add a batch dimension with x[None] for a single image" if x.ndim == 3 else "")
+        )
+    if x.numel() == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(x.shape)})")
     if not torch.isfinite(x).all():
         raise ValueError(f"{name} contains NaN or inf")
     lo, hi = float(x.min()), float(x.max())
     if lo < -1.001 or hi > 1.001:
         raise ValueError(
-            f"{name} must be in [-1, 1] (the book's image convention), got range [{lo:.3g}, {hi:.3g}]"
+            f"{name} must be in [-1, 1] (the book's image convention), got range "
+            f"[{lo:.3g}, {hi:.3g}]; scale [0, 1] images with 2 * x - 1"
         )
     return x
 
@@ -53,8 +69,8 @@ def mse(outputs, targets, scale: str = "minus_one_one") -> float:
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, got {scale!r}")
-    o = _check_images(outputs, "outputs").double()
-    t = _check_images(targets, "targets").double()
+    o = check_images(outputs, "outputs").double()
+    t = check_images(targets, "targets").double()
     if o.shape != t.shape:
         raise ValueError(f"outputs {tuple(o.shape)} and targets {tuple(t.shape)} differ in shape")
     return float(((o - t) * SCALES[scale]).pow(2).mean())
@@ -70,7 +86,7 @@ def per_direction_mse(
 @torch.no_grad()
 def embed(embed_fn: Callable[[torch.Tensor], torch.Tensor], images, batch_size: int = 64) -> torch.Tensor:
     """Apply ``embed_fn`` batch by batch; returns float64 ``(N, D)`` on the CPU."""
-    x = _check_images(images, "images")
+    x = check_images(images, "images")
     out = []
     for s in range(0, len(x), batch_size):
         e = torch.as_tensor(embed_fn(x[s:s + batch_size]))

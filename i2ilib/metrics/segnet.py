@@ -29,9 +29,8 @@ the same fusion two steps further, to stride-4 and stride-2 score layers ("FCN-2
 from __future__ import annotations
 
 import itertools
-import json
 import math
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -40,6 +39,7 @@ from torch.nn import functional as F
 
 from i2ilib.data.synthscenes import CLASSES
 
+from .assets import load_frozen, read_record
 from .segmentation import segmentation_scores
 
 ASSET_WEIGHTS = "scenesegnet_v1.pt"
@@ -48,7 +48,7 @@ ASSET_RECORD = "scenesegnet_v1.json"
 NAME = "scenesegnet-v1"
 #: Working resolution: inputs of other sizes are resized to it and the logits resized back.
 SIZE = 64
-_TRAIN_SCRIPT = "python -m i2ilib.metrics.train_segnet"
+_TRAIN_MODULE = "i2ilib.metrics.train_segnet"
 
 
 def _stage(c_in: int, c_out: int) -> nn.Sequential:
@@ -128,16 +128,10 @@ class SceneSegNet(nn.Module):
 
 def scene_segmenter_record() -> dict:
     """The JSON record stored with the shipped weights (data, epochs, validation scores)."""
-    path = resources.files("i2ilib") / "assets" / ASSET_RECORD
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"i2ilib/assets/{ASSET_RECORD} is missing. Reinstall i2ilib, or train the segmenter "
-            f"with: {_TRAIN_SCRIPT}"
-        )
-    return json.loads(path.read_text())
+    return read_record(ASSET_RECORD, _TRAIN_MODULE)
 
 
-def scene_segmenter(weights_path: str | None = None) -> SceneSegNet:
+def scene_segmenter(weights_path: str | Path | None = None) -> SceneSegNet:
     """The trained SynthScenes segmenter (``"scenesegnet-v1"``), in eval mode on the CPU, no grads.
 
     Args:
@@ -148,30 +142,7 @@ def scene_segmenter(weights_path: str | None = None) -> SceneSegNet:
         FileNotFoundError: if the weights are missing (reinstall i2ilib, or run
             ``python -m i2ilib.metrics.train_segnet``, under 10 minutes on one CPU thread).
     """
-    if weights_path is None:
-        res = resources.files("i2ilib") / "assets" / ASSET_WEIGHTS
-        if not res.is_file():
-            raise FileNotFoundError(
-                f"i2ilib/assets/{ASSET_WEIGHTS} is missing. Reinstall i2ilib, or train the "
-                f"weights with: {_TRAIN_SCRIPT}"
-            )
-        with resources.as_file(res) as p:
-            state = torch.load(p, map_location="cpu", weights_only=True)
-    else:
-        try:
-            state = torch.load(weights_path, map_location="cpu", weights_only=True)
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f"no segmenter weights at {weights_path}; train them with: {_TRAIN_SCRIPT} "
-                "--out-dir <folder>"
-            ) from None
-    meta = state.pop("_meta", None)
-    kwargs = {} if meta is None else {k: int(v) for k, v in meta.items()}
-    net = SceneSegNet(**kwargs)
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    for p in net.parameters():
-        p.requires_grad_(False)
-    return net.eval()
+    return load_frozen(SceneSegNet, ASSET_WEIGHTS, weights_path, _TRAIN_MODULE)
 
 
 def _check_images(images) -> torch.Tensor:

@@ -17,14 +17,16 @@ record of how they were trained; ``python -m i2ilib.metrics.train_features`` rep
 from __future__ import annotations
 
 import itertools
-import json
-from importlib import resources
+from pathlib import Path
 
 import torch
 from torch import nn
 
+from .assets import load_frozen, read_record
+
 ASSET_WEIGHTS = "synthcnn_v1.pt"
 ASSET_RECORD = "synthcnn_v1.json"
+_TRAIN_MODULE = "i2ilib.metrics.train_features"
 #: Output heads: domain classes, face attributes (SynthFaces' rendered ones), scene classes.
 DOMAINS = ("face", "street_day", "street_night", "facade")
 
@@ -85,13 +87,10 @@ class SynthFeatureNet(nn.Module):
 
 def synth_feature_record() -> dict:
     """The JSON record stored with the shipped weights (data, epochs, validation scores)."""
-    path = resources.files("i2ilib") / "assets" / ASSET_RECORD
-    if not path.is_file():
-        raise FileNotFoundError(f"{ASSET_RECORD} is missing from i2ilib/assets")
-    return json.loads(path.read_text())
+    return read_record(ASSET_RECORD, _TRAIN_MODULE)
 
 
-def synth_feature_extractor(weights_path: str | None = None) -> SynthFeatureNet:
+def synth_feature_extractor(weights_path: str | Path | None = None) -> SynthFeatureNet:
     """The trained offline feature extractor, in eval mode on the CPU, gradients off.
 
     Args:
@@ -102,21 +101,4 @@ def synth_feature_extractor(weights_path: str | None = None) -> SynthFeatureNet:
         FileNotFoundError: if the weights are missing (reinstall i2ilib, or run
             ``python -m i2ilib.metrics.train_features`` to train them, a few minutes on a CPU).
     """
-    if weights_path is None:
-        res = resources.files("i2ilib") / "assets" / ASSET_WEIGHTS
-        if not res.is_file():
-            raise FileNotFoundError(
-                f"i2ilib/assets/{ASSET_WEIGHTS} is missing. Reinstall i2ilib, or train the "
-                "weights with: python -m i2ilib.metrics.train_features"
-            )
-        with resources.as_file(res) as p:
-            state = torch.load(p, map_location="cpu", weights_only=True)
-    else:
-        state = torch.load(weights_path, map_location="cpu", weights_only=True)
-    meta = state.pop("_meta", None)
-    kwargs = {} if meta is None else {k: int(v) for k, v in meta.items()}
-    net = SynthFeatureNet(**kwargs)
-    net.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-    for p in net.parameters():
-        p.requires_grad_(False)
-    return net.eval()
+    return load_frozen(SynthFeatureNet, ASSET_WEIGHTS, weights_path, _TRAIN_MODULE)

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .assets import save_state
 from .synthnet import ASSET_RECORD, ASSET_WEIGHTS, DOMAINS, SynthFeatureNet
 
 
@@ -152,15 +153,10 @@ def train(args: argparse.Namespace) -> tuple[SynthFeatureNet, dict]:
 
 def save(net: SynthFeatureNet, record: dict, out_dir: str | Path) -> Path:
     """Write ``synthcnn_v1.pt`` (float16 state dict + architecture) and ``synthcnn_v1.json``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
-    state["_meta"] = {"n_attributes": net.attribute_head.out_features,
-                      "n_scene_classes": net.scene_head.out_features,
-                      "width": net.stages[0][0].out_channels}
-    torch.save(state, out / ASSET_WEIGHTS)
-    (out / ASSET_RECORD).write_text(json.dumps(record, indent=1) + "\n")
-    return out / ASSET_WEIGHTS
+    meta = {"n_attributes": net.attribute_head.out_features,
+            "n_scene_classes": net.scene_head.out_features,
+            "width": net.stages[0][0].out_channels}
+    return save_state(net.state_dict(), meta, record, out_dir, ASSET_WEIGHTS, ASSET_RECORD)
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -48,6 +48,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .assets import save_state
 from .identity import ASSET_RECORD, ASSET_WEIGHTS, FaceIdentityNet
 
 #: Attributes the embedder is trained to ignore, with how often each is the switched one.
@@ -284,13 +285,8 @@ def train(args: argparse.Namespace) -> tuple[FaceIdentityNet, dict]:
 
 def save(net: FaceIdentityNet, record: dict, out_dir: str | Path) -> Path:
     """Write ``synthid_v1.pt`` (float16 state dict + architecture) and ``synthid_v1.json``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
-    state["_meta"] = {"dim": net.dim, "width": net.width}
-    torch.save(state, out / ASSET_WEIGHTS)
-    (out / ASSET_RECORD).write_text(json.dumps(record, indent=1) + "\n")
-    return out / ASSET_WEIGHTS
+    meta = {"dim": net.dim, "width": net.width}
+    return save_state(net.state_dict(), meta, record, out_dir, ASSET_WEIGHTS, ASSET_RECORD)
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .assets import save_state
 from .segmentation import class_iou, confusion_matrix, segmentation_scores
 from .segnet import ASSET_RECORD, ASSET_WEIGHTS, SIZE, SceneSegNet, segment
 
@@ -137,14 +138,8 @@ def train(args: argparse.Namespace) -> tuple[SceneSegNet, dict]:
 
 def save(net: SceneSegNet, record: dict, out_dir: str | Path) -> Path:
     """Write ``scenesegnet_v1.pt`` (float16 state dict + architecture) and ``scenesegnet_v1.json``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in net.state_dict().items()}
-    state["_meta"] = {"n_classes": net.n_classes, "width": net.width,
-                      "finest_stride": net.finest_stride}
-    torch.save(state, out / ASSET_WEIGHTS)
-    (out / ASSET_RECORD).write_text(json.dumps(record, indent=1) + "\n")
-    return out / ASSET_WEIGHTS
+    meta = {"n_classes": net.n_classes, "width": net.width, "finest_stride": net.finest_stride}
+    return save_state(net.state_dict(), meta, record, out_dir, ASSET_WEIGHTS, ASSET_RECORD)
 
 
 def main(argv: list[str] | None = None) -> dict:
