@@ -80,8 +80,29 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     if not paired:
         _, B = _paired(spec, spec["n_train"], seed + 1, "train")
     train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
-    test_A, test_B = _paired(spec, spec["n_test"], seed, "test")
-    return train, test_A, test_B
+    return (train, *build_test_data(config))
+
+
+def build_test_data(config: dict[str, Any]) -> tuple[Tensor, Tensor]:
+    """``(test_A, test_B)``: the paired test scenes of a configuration, ``(n_test, 3, H, W)``
+    each in [-1, 1], without rendering the training scenes."""
+    spec = config["data"]
+    return _paired(spec, spec["n_test"], int(spec.get("seed", 0)), "test")
+
+
+def translate(run: Run, images: Tensor, direction: str = "A->B", batch_size: int = 32) -> Tensor:
+    """A stored run's translations of ``images`` (``(N, 3, H, W)`` in [-1, 1]), clamped to
+    [-1, 1]: pix2pix's ``G``; CycleGAN's ``G_AB`` (``"A->B"``) or ``G_BA`` (``"B->A"``)."""
+    if direction not in ("A->B", "B->A"):
+        raise ValueError(f"direction must be 'A->B' or 'B->A', got {direction!r}")
+    if run.config["method"] == "pix2pix":
+        if direction != "A->B":
+            raise ValueError("a pix2pix run translates A->B only")
+        key = "G"
+    else:
+        key = "G_AB" if direction == "A->B" else "G_BA"
+    G = generators_from_run(run)[key]
+    return _translate_all(G, images, batch_size).clamp(-1, 1)
 
 
 def run_dir_for(config: dict[str, Any]) -> Path:
@@ -160,7 +181,7 @@ def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192
     return out
 
 
-def _test_labels(spec: dict[str, Any]):
+def scene_labels_for_test(spec: dict[str, Any]):
     """True classes of the test scenes when the task is labels -> photo on street scenes."""
     if spec.get("task") != "labels2photo" or spec.get("view", "street") != "street":
         return None
@@ -182,7 +203,7 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         translate = (trainer.translate if isinstance(trainer, Pix2PixTrainer)
                      else trainer.translate_AB)
         metrics["A->B"].update(set_metrics(_translate_all(translate, test_A).clamp(-1, 1), test_B,
-                                           config["set_metrics"], _test_labels(config["data"])))
+                                           config["set_metrics"], scene_labels_for_test(config["data"])))
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)
     fig = image_grid(trainer.samples({"A": test_A[:n], "B": test_B[:n]}), max_rows=n)

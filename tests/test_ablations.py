@@ -1,0 +1,82 @@
+"""Chapter 05's run definitions and the set metrics stored with each run."""
+
+import pytest
+import torch
+
+from i2ilib import book_runs
+from i2ilib.data.synthscenes import paired_tensors, render_scenes
+from i2ilib.experiment import build_test_data, set_metrics, train_translation, translate
+from i2ilib.metrics import fcn_score_labels2photo
+from i2ilib.nets import define_D
+from i2ilib.results import config_diff, load_or_train
+
+EXPECTED_CHANGE = {
+    "L2": {"trainer.rec_loss: 'l1' -> 'l2'"},
+    "0.5 L1 + 0.5 L2": {"trainer.rec_loss: 'l1' -> 'l1+l2'"},
+    "PatchGAN 16": {"trainer.netD: 'basic' -> 'patch_16'"},
+    "PatchGAN large": {"trainer.netD: 'basic' -> 'patch_142'"},
+    "U-Net without skips": {"trainer.netG: 'unet_64' -> 'unet_64_noskip'"},
+}
+
+
+@pytest.mark.parametrize("variant", list(EXPECTED_CHANGE))
+def test_each_paired_ablation_changes_one_thing(variant):
+    _, base = book_runs.ablation_paired("book", "L1", 0)
+    name, config = book_runs.ablation_paired("book", variant, 0)
+    assert set(config_diff(base, config)) == EXPECTED_CHANGE[variant]
+    assert name.startswith("05_ablations/paired-") and name.endswith("-seed0")
+
+
+def test_ablation_settings_follow_the_report():
+    _, book = book_runs.ablation_paired("book", "PatchGAN large", 1)
+    assert book["data"]["n_test"] >= 256 and book["trainer"]["lambda_L1"] == 100.0
+    assert book["trainer"]["seed"] == 1 and book["data"]["seed"] == 1
+    # the large PatchGAN fits the book's 64 px images; at paper scale it is the report's 286
+    D = define_D(book["trainer"]["netD"], 6, 8)
+    assert D(torch.zeros(1, 6, 64, 64)).shape[-1] >= 1
+    _, paper = book_runs.ablation_paired("paper", "PatchGAN large", 0)
+    assert paper["trainer"]["netD"] == "patch_286" and paper["data"]["size"] == 256
+    assert paper["trainer"]["batch_size"] == 16
+    assert paper["trainer"]["n_epochs"] + paper["trainer"]["n_epochs_decay"] == 150
+    with pytest.raises(ValueError, match="choose one of"):
+        book_runs.ablation_paired("book", "Patch 3", 0)
+
+
+def test_unpaired_ablations_change_the_cycle_loss_only():
+    _, base = book_runs.ablation_unpaired("book", "L1 cycle", 0)
+    for variant, kind in (("L2 cycle", "l2"), ("0.5 L1 + 0.5 L2 cycle", "l1+l2")):
+        _, config = book_runs.ablation_unpaired("book", variant, 0)
+        assert config_diff(base, config) == [f"trainer.cycle_loss: 'l1' -> '{kind}'"]
+    assert base["method"] == "cyclegan" and base["trainer"]["lambda_id"] == 0.5
+    names = [make("book")[0] for make in book_runs.RUNS["05"]]
+    assert len(names) == len(set(names)) == 27
+
+
+def test_set_metrics_of_real_photos_against_themselves():
+    labels_rgb, photos = paired_tensors(24, size=64, task="labels2photo", seed=3, split="test")
+    labels = render_scenes(24, 64, 3, "test")["labels"]
+    m = set_metrics(photos, photos, "synthcnn-v1-d192", labels)
+    assert m["fd"] == pytest.approx(0.0, abs=1e-4)
+    assert m["precision"] == 1.0 and m["recall"] == 1.0
+    assert m["extractor"] == "synthcnn-v1-d192" and m["n"] == 24 and m["k"] == 3
+    direct = fcn_score_labels2photo(photos, labels)
+    assert m["fcn"]["pixel_acc"] == pytest.approx(direct["pixel_acc"])
+    # the label colour images are not photos: far from the real set, low FCN-score
+    bad = set_metrics(labels_rgb, photos, "synthcnn-v1-d192", labels)
+    assert bad["fd"] > 10 * max(m["fd"], 1e-3) and bad["fcn"]["pixel_acc"] < m["fcn"]["pixel_acc"]
+    with pytest.raises(ValueError, match="Unknown feature network"):
+        set_metrics(photos, photos, "vgg")
+
+
+def test_translate_a_stored_run(tmp_path):
+    name, config = book_runs.ablation_paired("smoke", "L1", 0)
+    run = load_or_train(name, config, train_translation, results_dir=tmp_path, verbose=False)
+    A, B = build_test_data(config)
+    assert A.shape == B.shape == (config["data"]["n_test"], 3, 64, 64)
+    out = translate(run, A[:5])
+    assert out.shape == (5, 3, 64, 64) and out.min() >= -1 and out.max() <= 1
+    assert {"fd", "precision", "recall", "fcn"} <= set(run.metrics["A->B"])
+    with pytest.raises(ValueError, match="A->B only"):
+        translate(run, B[:2], "B->A")
+    with pytest.raises(ValueError, match="direction"):
+        translate(run, A[:2], "AB")
