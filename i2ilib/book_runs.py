@@ -162,7 +162,8 @@ def _ablation_runs() -> list[Callable[[str], tuple[str, Config]]]:
 
 
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
-    "02": [pix2pix_scenes],
+    "02": [pix2pix_scenes, partial(pix2pix_scenes, task="photo2labels"),
+           partial(pix2pix_scenes, task="day2night")],
     "04": [cyclegan_scenes],
     "05": _ablation_runs(),
 }
