@@ -182,12 +182,20 @@ def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192
 
 
 def scene_labels_for_test(spec: dict[str, Any]):
-    """True classes of the test scenes when the task is labels -> photo on street scenes."""
-    if spec.get("task") != "labels2photo" or spec.get("view", "street") != "street":
-        return None
+    """True classes ``(n_test, H, W)`` of the test scenes a data specification names."""
+    if spec.get("source", "synthscenes") != "synthscenes":
+        raise ValueError(f"Only SynthScenes test sets have labels here, not {spec.get('source')!r}.")
     from .data.synthscenes import render_scenes
 
-    return render_scenes(spec["n_test"], spec["size"], int(spec.get("seed", 0)), "test")["labels"]
+    return render_scenes(spec["n_test"], spec["size"], int(spec.get("seed", 0)), "test",
+                         view=spec.get("view", "street"))["labels"]
+
+
+def _fcn_labels(spec: dict[str, Any]):
+    """The labels for an FCN-score: street labels -> photo only (what the segmenter reads)."""
+    if spec.get("task") == "labels2photo" and spec.get("view", "street") == "street":
+        return scene_labels_for_test(spec)
+    return None
 
 
 def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
@@ -203,7 +211,7 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         translate = (trainer.translate if isinstance(trainer, Pix2PixTrainer)
                      else trainer.translate_AB)
         metrics["A->B"].update(set_metrics(_translate_all(translate, test_A).clamp(-1, 1), test_B,
-                                           config["set_metrics"], scene_labels_for_test(config["data"])))
+                                           config["set_metrics"], _fcn_labels(config["data"])))
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)
     fig = image_grid(trainer.samples({"A": test_A[:n], "B": test_B[:n]}), max_rows=n)
