@@ -175,8 +175,9 @@ def reproduce_main(a: argparse.Namespace) -> int:
     from .book_runs import reproduce
 
     names = reproduce(a.chapter, scale=a.scale)
-    print(f"Retrained {len(names)} run(s): {', '.join(names)}. The new runs are in results/; "
-          "commit them to publish.")
+    where = ("a temporary folder (smoke runs are never stored in results/)" if a.scale == "smoke"
+             else "results/; commit them to publish")
+    print(f"Retrained {len(names)} run(s): {', '.join(names)}. The new runs are in {where}.")
     return 0
 
 
