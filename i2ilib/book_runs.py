@@ -64,6 +64,24 @@ def cyclegan_scenes(scale: str | None = None, task: str = "labels2photo",
             make_config("cyclegan", _scenes(scale, task, seed), trainer, scale))
 
 
+#: Chapter 04's switches: CycleGAN with one of its two stabilisers turned off (Zhu et al. 2017,
+#: Sec. 5.2 identity loss; Sec. 4 image pool, after Shrivastava et al. 2017).
+CYCLEGAN_SWITCHES: dict[str, dict[str, Any]] = {
+    "no identity loss": {"lambda_id": 0.0},
+    "no image pool": {"pool_size": 0},
+}
+
+
+def cyclegan_switch(scale: str | None = None, switch: str = "no identity loss",
+                    seed: int = 0) -> tuple[str, Config]:
+    """Chapter 04: the chapter's CycleGAN run with the identity loss or the image pool off."""
+    if switch not in CYCLEGAN_SWITCHES:
+        raise ValueError(f"Unknown switch {switch!r}; choose one of {', '.join(CYCLEGAN_SWITCHES)}.")
+    name, config = cyclegan_scenes(scale, seed=seed)
+    config["trainer"].update(CYCLEGAN_SWITCHES[switch])
+    return name.replace("-seed", f"-{_slug(switch)}-seed"), config
+
+
 #: The paired experiments of the UCSD report (Sec. 5.1, Table 1): what each one changes in the
 #: pix2pix baseline (L1 reconstruction, 70x70 PatchGAN, U-Net with skips). ``"PatchGAN large"``
 #: is the report's 286x286 PatchGAN at paper scale (256 px); at 64 px a 286 px receptive field
@@ -164,7 +182,8 @@ def _ablation_runs() -> list[Callable[[str], tuple[str, Config]]]:
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes, partial(pix2pix_scenes, task="photo2labels"),
            partial(pix2pix_scenes, task="day2night")],
-    "04": [cyclegan_scenes],
+    "04": [cyclegan_scenes, partial(cyclegan_switch, switch="no identity loss"),
+           partial(cyclegan_switch, switch="no image pool")],
     "05": _ablation_runs(),
 }
 
