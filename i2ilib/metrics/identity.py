@@ -27,6 +27,7 @@ from torch import nn
 
 from .assets import load_frozen, read_record
 from .reconstruction import check_images
+from .synthnet import down_stage
 
 ASSET_WEIGHTS = "synthid_v1.pt"
 ASSET_RECORD = "synthid_v1.json"
@@ -61,17 +62,6 @@ def check_face_batch(images: torch.Tensor, name: str = "images") -> torch.Tensor
     return check_images(images, name)
 
 
-def _stage(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 4, stride=2, padding=1, bias=False),
-        nn.BatchNorm2d(c_out),
-        nn.LeakyReLU(0.2),
-        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False),
-        nn.BatchNorm2d(c_out),
-        nn.LeakyReLU(0.2),
-    )
-
-
 class FaceIdentityNet(nn.Module):
     """Four stride-2 stages (16-32-64-128 channels) at 64 px, then a linear map of the whole
     ``4 x 4`` feature map to ``dim`` numbers, batch-normalised and L2-normalised.
@@ -96,7 +86,7 @@ class FaceIdentityNet(nn.Module):
     def __init__(self, dim: int = 128, width: int = 16) -> None:
         super().__init__()
         chans = [3, width, 2 * width, 4 * width, 8 * width]
-        self.stages = nn.ModuleList(_stage(a, b) for a, b in itertools.pairwise(chans))
+        self.stages = nn.ModuleList(down_stage(a, b) for a, b in itertools.pairwise(chans))
         self.dropout = nn.Dropout(0.2)
         self.project = nn.Linear(chans[-1] * 16, dim)
         self.norm = nn.BatchNorm1d(dim)

@@ -31,7 +31,8 @@ _TRAIN_MODULE = "i2ilib.metrics.train_features"
 DOMAINS = ("face", "street_day", "street_night", "facade")
 
 
-def _stage(c_in: int, c_out: int) -> nn.Sequential:
+def down_stage(c_in: int, c_out: int) -> nn.Sequential:
+    """Conv 4x4 stride 2 + BN + LeakyReLU, then conv 3x3 + BN + LeakyReLU: halves H and W."""
     return nn.Sequential(
         nn.Conv2d(c_in, c_out, 4, stride=2, padding=1, bias=False),
         nn.BatchNorm2d(c_out),
@@ -56,7 +57,7 @@ class SynthFeatureNet(nn.Module):
     def __init__(self, n_attributes: int = 10, n_scene_classes: int = 12, width: int = 24) -> None:
         super().__init__()
         chans = [3, width, 2 * width, 4 * width, 8 * width]
-        self.stages = nn.ModuleList(_stage(a, b) for a, b in itertools.pairwise(chans))
+        self.stages = nn.ModuleList(down_stage(a, b) for a, b in itertools.pairwise(chans))
         self.dim = chans[-1]
         self.domain_head = nn.Linear(self.dim, len(DOMAINS))
         self.attribute_head = nn.Linear(self.dim, n_attributes)
