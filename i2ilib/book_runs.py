@@ -101,6 +101,12 @@ PAIRED_ABLATIONS: dict[str, Callable[[str], dict[str, Any]]] = {
 ABLATION_SEEDS = (0, 1, 2)
 
 
+def _set_metric_network(scale: str) -> str:
+    """Features for FD/precision/recall: the book's offline network, Inception at paper scale."""
+    return pick(scale, smoke="synthcnn-v1-d192", book="synthcnn-v1-d192",
+                paper="inception-v3-pytorch-fid-pool3")
+
+
 def _slug(text: str) -> str:
     """``"0.5 L1 + 0.5 L2"`` -> ``"0-5-l1-0-5-l2"``: the variant's name as a folder name."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -131,8 +137,7 @@ def ablation_paired(scale: str | None = None, variant: str = "L1",
     trainer.update(PAIRED_ABLATIONS[variant](scale))
     trainer["seed"] = seed
     config = make_config("pix2pix", data, trainer, scale)
-    config["set_metrics"] = pick(scale, smoke="synthcnn-v1-d192", book="synthcnn-v1-d192",
-                                 paper="inception-v3-pytorch-fid-pool3")
+    config["set_metrics"] = _set_metric_network(scale)
     return f"05_ablations/paired-{_slug(variant)}-seed{seed}", config
 
 
@@ -153,22 +158,12 @@ def ablation_unpaired(scale: str | None = None, variant: str = "L1 cycle",
     if variant not in UNPAIRED_ABLATIONS:
         raise ValueError(f"Unknown unpaired ablation {variant!r}; choose one of "
                          f"{', '.join(UNPAIRED_ABLATIONS)}.")
-    data = _scenes(scale, "labels2photo", seed)
-    data["n_test"] = pick(scale, smoke=16, book=256, paper=256)
-    trainer = pick(
-        scale,
-        smoke=dict(netG="resnet_2blocks", ngf=8, ndf=8, batch_size=4, n_epochs=1,
-                   n_epochs_decay=1),
-        book=dict(netG="resnet_6blocks", ngf=16, ndf=32, batch_size=4, n_epochs=5,
-                  n_epochs_decay=5),
-        paper=dict(netG="resnet_9blocks", ngf=64, ndf=64, batch_size=1, n_epochs=100,
-                   n_epochs_decay=100),
-    )
-    trainer["cycle_loss"] = UNPAIRED_ABLATIONS[variant]
-    trainer["seed"] = seed
-    config = make_config("cyclegan", data, trainer, scale)
-    config["set_metrics"] = pick(scale, smoke="synthcnn-v1-d192", book="synthcnn-v1-d192",
-                                 paper="inception-v3-pytorch-fid-pool3")
+    _, config = cyclegan_scenes(scale, "labels2photo", seed)
+    config["data"]["n_test"] = pick(scale, smoke=16, book=256, paper=256)
+    if scale == "book":
+        config["trainer"].update(n_epochs=5, n_epochs_decay=5)
+    config["trainer"]["cycle_loss"] = UNPAIRED_ABLATIONS[variant]
+    config["set_metrics"] = _set_metric_network(scale)
     return f"05_ablations/unpaired-{_slug(variant)}-seed{seed}", config
 
 

@@ -83,6 +83,12 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     return (train, *build_test_data(config))
 
 
+def with_n_test(config: dict[str, Any], n_test: int) -> dict[str, Any]:
+    """A copy of ``config`` whose test set has ``n_test`` scenes (to score a stored run on more
+    test images than it was stored with; the training data stay the same)."""
+    return dict(config, data=dict(config["data"], n_test=n_test))
+
+
 def build_test_data(config: dict[str, Any]) -> tuple[Tensor, Tensor]:
     """``(test_A, test_B)``: the paired test scenes of a configuration, ``(n_test, 3, H, W)``
     each in [-1, 1], without rendering the training scenes."""
@@ -116,8 +122,10 @@ def run_dir_for(config: dict[str, Any]) -> Path:
     return (project_root() or Path.cwd()) / "runs" / config_hash(config)
 
 
-def _mse_l1(output: Tensor, target: Tensor) -> dict[str, float]:
-    """Errors on the [0, 1] intensity scale, averaged over pixels, channels and images."""
+def distance_to_truth(output: Tensor, target: Tensor) -> dict[str, float]:
+    """``{"mse", "l1"}`` of translations ``output`` against their true counterparts ``target``
+    (both ``(N, C, H, W)`` in [-1, 1]), on the [0, 1] intensity scale, averaged over pixels,
+    channels and images: the numbers every chapter calls "L1 / MSE to the truth"."""
     o, t = (output + 1) / 2, (target + 1) / 2
     return {"mse": float(((o - t) ** 2).mean()), "l1": float((o - t).abs().mean())}
 
@@ -130,9 +138,9 @@ def _translate_all(fn, x: Tensor, batch_size: int = 16) -> Tensor:
 def evaluate(trainer, test_A: Tensor, test_B: Tensor, batch_size: int = 16) -> dict[str, Any]:
     """Distance of the translations to the true counterparts (per direction)."""
     if isinstance(trainer, Pix2PixTrainer):
-        return {"A->B": _mse_l1(_translate_all(trainer.translate, test_A, batch_size), test_B)}
-    return {"A->B": _mse_l1(_translate_all(trainer.translate_AB, test_A, batch_size), test_B),
-            "B->A": _mse_l1(_translate_all(trainer.translate_BA, test_B, batch_size), test_A)}
+        return {"A->B": distance_to_truth(_translate_all(trainer.translate, test_A, batch_size), test_B)}
+    return {"A->B": distance_to_truth(_translate_all(trainer.translate_AB, test_A, batch_size), test_B),
+            "B->A": distance_to_truth(_translate_all(trainer.translate_BA, test_B, batch_size), test_A)}
 
 
 #: Feature networks a configuration may name for its set metrics (``config["set_metrics"]``).
@@ -166,6 +174,7 @@ def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192
         "class_acc", "mean_iou"}``): Fréchet distance and improved precision/recall (k = 3).
     """
     from .metrics import distribution, extract_features, fcn_score_labels2photo
+    from .metrics.segnet import NAME as SEGMENTER
 
     net = _set_metric_extractor(extractor)
     f_fake = extract_features(net, fakes, progress=False).double().numpy()
@@ -177,7 +186,7 @@ def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192
     if labels is not None:
         fcn = fcn_score_labels2photo(fakes, labels)
         out["fcn"] = {k: float(fcn[k]) for k in ("pixel_acc", "class_acc", "mean_iou")}
-        out["fcn"]["segmenter"] = "scenesegnet-v1"
+        out["fcn"]["segmenter"] = SEGMENTER
     return out
 
 
@@ -208,9 +217,8 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     wall = trainer.wall_time or (time.perf_counter() - t0)
     metrics = evaluate(trainer, test_A, test_B)
     if config.get("set_metrics"):
-        translate = (trainer.translate if isinstance(trainer, Pix2PixTrainer)
-                     else trainer.translate_AB)
-        metrics["A->B"].update(set_metrics(_translate_all(translate, test_A).clamp(-1, 1), test_B,
+        G_AB = trainer.translate if isinstance(trainer, Pix2PixTrainer) else trainer.translate_AB
+        metrics["A->B"].update(set_metrics(_translate_all(G_AB, test_A).clamp(-1, 1), test_B,
                                            config["set_metrics"], _fcn_labels(config["data"])))
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)

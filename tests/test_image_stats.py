@@ -4,7 +4,7 @@ import pytest
 import torch
 import torchvision.transforms.functional as TF
 
-from i2ilib.metrics.image_stats import rms_contrast, sharpness
+from i2ilib.metrics.image_stats import mean_colour_error, rms_contrast, sharpness
 
 
 def test_flat_image_has_no_contrast_or_edges():
@@ -37,3 +37,13 @@ def test_bad_input_is_rejected():
         rms_contrast(torch.full((1, 3, 8, 8), 200.0))
     with pytest.raises(ValueError, match="float"):
         rms_contrast(torch.zeros(1, 3, 8, 8, dtype=torch.uint8))
+
+
+def test_mean_colour_error_by_hand():
+    red = torch.full((2, 3, 4, 4), -1.0)
+    red[:, 0] = 1.0  # pure red: channel means (1, 0, 0) on [0, 1]
+    grey = torch.zeros(3, 3, 8, 8)  # (0.5, 0.5, 0.5)
+    assert mean_colour_error(red, grey) == pytest.approx((0.5 + 0.5 + 0.5) / 3)
+    assert mean_colour_error(grey, grey) == 0.0
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        mean_colour_error(grey + 200.0, grey)

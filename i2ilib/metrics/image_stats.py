@@ -6,6 +6,9 @@ sentence into something we can measure and compare with the real images:
 
 - **RMS contrast**: the standard deviation of each image's luminance (Rec. 601 weights), on the
   [0, 1] scale, averaged over images;
+- **mean-colour error**: how far the average colour of a set of images is from that of a
+  reference set (mean absolute difference of the per-channel means, [0, 1] scale), the colour
+  drift CycleGAN's identity loss is meant to prevent (Zhu et al. 2017, Sec. 5.2);
 - **sharpness**: the mean magnitude of the luminance gradient (central differences, in
   intensity per pixel on the [0, 1] scale), averaged over pixels and images. Blur lowers it.
 
@@ -48,3 +51,14 @@ def sharpness(images: torch.Tensor) -> float:
     gx = (y[:, 1:-1, 2:] - y[:, 1:-1, :-2]) / 2
     gy = (y[:, 2:, 1:-1] - y[:, :-2, 1:-1]) / 2
     return float(torch.sqrt(gx**2 + gy**2).mean())
+
+
+def mean_colour_error(images: torch.Tensor, reference: torch.Tensor) -> float:
+    """Mean over R, G, B of ``|mean(images) - mean(reference)|`` on the [0, 1] scale.
+
+    Args:
+        images, reference: ``(N, 3, H, W)`` and ``(M, 3, H', W')`` in [-1, 1].
+    """
+    _luminance(images), _luminance(reference)  # same checks as the other statistics
+    diff = images.double().mean(dim=(0, 2, 3)) - reference.double().mean(dim=(0, 2, 3))
+    return float(diff.abs().mean() / 2)
