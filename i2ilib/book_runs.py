@@ -72,13 +72,22 @@ CYCLEGAN_SWITCHES: dict[str, dict[str, Any]] = {
 }
 
 
+#: Chapter 04's failure gallery: with the cycle loss (and so the identity loss, which CycleGAN
+#: weights by lambda_cyc) off, nothing ties an output to its input: two unconditional GANs.
+FAILURE_SWITCHES: dict[str, dict[str, Any]] = {
+    "no cycle loss": {"lambda_cyc": 0.0, "lambda_id": 0.0},
+}
+
+
 def cyclegan_switch(scale: str | None = None, switch: str = "no identity loss",
                     seed: int = 0) -> tuple[str, Config]:
-    """Chapter 04: the chapter's CycleGAN run with the identity loss or the image pool off."""
-    if switch not in CYCLEGAN_SWITCHES:
-        raise ValueError(f"Unknown switch {switch!r}; choose one of {', '.join(CYCLEGAN_SWITCHES)}.")
+    """Chapter 04: the chapter's CycleGAN run with the identity loss, the image pool or (for
+    the failure gallery) the cycle loss off."""
+    switches = {**CYCLEGAN_SWITCHES, **FAILURE_SWITCHES}
+    if switch not in switches:
+        raise ValueError(f"Unknown switch {switch!r}; choose one of {', '.join(switches)}.")
     name, config = cyclegan_scenes(scale, seed=seed)
-    config["trainer"].update(CYCLEGAN_SWITCHES[switch])
+    config["trainer"].update(switches[switch])
     return name.replace("-seed", f"-{_slug(switch)}-seed"), config
 
 
@@ -174,12 +183,63 @@ def _ablation_runs() -> list[Callable[[str], tuple[str, Config]]]:
                for s in ABLATION_SEEDS for v in UNPAIRED_ABLATIONS])
 
 
+#: Chapter 06's pairing ratios (Ginger et al. 2019, Sec. 4.1, Tables 1-3) and seeds.
+ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+IMPLICIT_SEEDS = (0, 1, 2)
+#: Chapter 06's tasks: photo <-> labels (the paper's Cityscapes, A = photo as in its Table 1)
+#: and day <-> night (its CVC-14).
+IMPLICIT_TASKS = ("photo2labels", "day2night")
+
+
+def implicit_pairs(scale: str | None = None, task: str = "photo2labels", alpha: float = 0.0,
+                   seed: int = 0) -> tuple[str, Config]:
+    """Chapter 06: CycleGAN on an α-paired SynthScenes set (Ginger et al. 2019, Sec. 3.2, 4.1).
+
+    ``n_train`` images per domain (|A| = |B|), of which ``round(alpha * n_train)`` are true
+    counterparts that the training loop never sees as pairs. The trainer is chapter 04's
+    CycleGAN (ResNet generator, 70x70 PatchGAN, LSGAN, cycle and identity losses, image pool)
+    at half its width (``ngf`` 8, ``ndf`` 16) and 200 images per domain, 8 + 8 epochs, so that
+    the 30 runs of the chapter (5 ratios x 3 seeds x 2 tasks) fit on a 2-core CPU; 256 test
+    scenes score every run.
+    """
+    scale = get_scale(scale)
+    if task not in IMPLICIT_TASKS:
+        raise ValueError(f"Unknown chapter 06 task {task!r}; choose one of {', '.join(IMPLICIT_TASKS)}.")
+    if not 0.0 <= float(alpha) <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1] (0 = unpaired, 1 = paired), got {alpha}.")
+    data = _scenes(scale, task, seed)
+    data.update(alpha=float(alpha), n_train=pick(scale, smoke=8, book=200, paper=400),
+                n_test=pick(scale, smoke=8, book=256, paper=500))
+    trainer = pick(
+        scale,
+        smoke=dict(netG="resnet_2blocks", ngf=8, ndf=8, batch_size=4, n_epochs=1,
+                   n_epochs_decay=1),
+        book=dict(netG="resnet_6blocks", ngf=8, ndf=16, batch_size=4, n_epochs=8,
+                  n_epochs_decay=8),
+        paper=dict(netG="resnet_9blocks", ngf=64, ndf=64, batch_size=1, n_epochs=100,
+                   n_epochs_decay=100),
+    )
+    trainer["seed"] = seed
+    config = make_config("cyclegan", data, trainer, scale)
+    if task == "photo2labels":
+        config["fcn_scores"] = True
+    return f"06_implicit_pairs/{task}-alpha{alpha:.2f}-seed{seed}", config
+
+
+def _implicit_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    return [partial(implicit_pairs, task=t, alpha=a, seed=s)
+            for s in IMPLICIT_SEEDS for t in IMPLICIT_TASKS for a in ALPHAS]
+
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes, partial(pix2pix_scenes, task="photo2labels"),
            partial(pix2pix_scenes, task="day2night")],
     "04": [cyclegan_scenes, partial(cyclegan_switch, switch="no identity loss"),
-           partial(cyclegan_switch, switch="no image pool")],
+           partial(cyclegan_switch, switch="no image pool"),
+           partial(cyclegan_scenes, task="day2night"),
+           partial(cyclegan_switch, switch="no cycle loss")],
     "05": _ablation_runs(),
+    "06": _implicit_runs(),
 }
 
 

@@ -15,7 +15,9 @@ distance, precision, recall) and, for labels -> photo, the FCN-score to the stor
 
 Unpaired data (``method = "cyclegan"``) takes its A images and its B images from *different*
 scenes, so no true pair is hidden in the training set; the test set is paired, which lets the
-chapter measure how far each translation is from the true counterpart.
+chapter measure how far each translation is from the true counterpart. A data key
+``"alpha": a`` instead hides ``round(a * n_train)`` true pairs among the unpaired images
+(Ginger et al. 2019, Sec. 3.2; :func:`alpha_paired_train`).
 """
 
 from __future__ import annotations
@@ -76,11 +78,37 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     """
     spec, paired = config["data"], config["method"] == "pix2pix"
     seed = int(spec.get("seed", 0))
-    A, B = _paired(spec, spec["n_train"], seed, "train")
-    if not paired:
-        _, B = _paired(spec, spec["n_train"], seed + 1, "train")
+    if "alpha" in spec:
+        if paired:
+            raise ValueError("data['alpha'] (implicit pairs) is for unpaired training: use "
+                             "method 'cyclegan', or drop 'alpha' for pix2pix.")
+        pairs = alpha_paired_train(spec)
+        A, B = pairs.A, pairs.B
+    else:
+        A, B = _paired(spec, spec["n_train"], seed, "train")
+        if not paired:
+            _, B = _paired(spec, spec["n_train"], seed + 1, "train")
     train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
     return (train, *build_test_data(config))
+
+
+def alpha_paired_train(spec: dict[str, Any]):
+    """The α-paired training set of a data specification with an ``"alpha"`` key (Ginger et
+    al. 2019, Sec. 3.2): ``n_train`` images per domain, of which ``round(alpha * n_train)`` are
+    true counterparts hidden among the others (:func:`i2ilib.data.pairing.make_alpha_paired`).
+
+    Both domains are drawn from one pool of ``2 * n_train`` training scenes with a permutation
+    fixed by the seed, so every α shares the same A images and differs only in which B images
+    come with them: what changes between the runs of a sweep is the pairing, nothing else.
+
+    Returns:
+        :class:`~i2ilib.data.pairing.AlphaPaired` with ``A`` and ``B`` ``(n_train, 3, H, W)``.
+    """
+    from .data.pairing import make_alpha_paired
+
+    n, seed = int(spec["n_train"]), int(spec.get("seed", 0))
+    pool_A, pool_B = _paired(spec, 2 * n, seed, "train")
+    return make_alpha_paired(pool_A, pool_B, float(spec["alpha"]), n, seed=seed)
 
 
 def with_n_test(config: dict[str, Any], n_test: int) -> dict[str, Any]:
@@ -200,6 +228,37 @@ def scene_labels_for_test(spec: dict[str, Any]):
                          view=spec.get("view", "street"))["labels"]
 
 
+def scene_fcn_scores(photo_to_labels: Tensor, labels_to_photo: Tensor,
+                     spec: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """FCN-scores of both directions of a SynthScenes photo <-> labels model (Ginger et al.
+    2019, Tables 2 and 3; pix2pix Sec. 4.2).
+
+    Args:
+        photo_to_labels: ``(n_test, 3, H, W)`` generated label images of the test photos,
+            in [-1, 1]; each pixel is read as the nearest palette colour.
+        labels_to_photo: ``(n_test, 3, H, W)`` generated photos of the test label maps,
+            segmented by ``scenesegnet-v1``.
+        spec: the data specification (task ``photo2labels``, street view) naming the test set.
+
+    Returns:
+        ``{"photo->labels": {...}, "labels->photo": {...}}``, each with ``pixel_acc``,
+        ``class_acc`` and ``mean_iou``.
+    """
+    if spec.get("task") != "photo2labels" or spec.get("view", "street") != "street":
+        raise ValueError("FCN-scores of both directions need the street task 'photo2labels' "
+                         f"(A = photo, B = labels), not {spec.get('task')!r} on view "
+                         f"{spec.get('view', 'street')!r}.")
+    from .data.synthscenes import PALETTE
+    from .metrics import fcn_score_labels2photo, fcn_score_photo2labels
+
+    labels = scene_labels_for_test(spec)
+    keys = ("pixel_acc", "class_acc", "mean_iou")
+    p2l = fcn_score_photo2labels(photo_to_labels, labels, PALETTE)
+    l2p = fcn_score_labels2photo(labels_to_photo, labels)
+    return {"photo->labels": {k: float(p2l[k]) for k in keys},
+            "labels->photo": {k: float(l2p[k]) for k in keys}}
+
+
 def _fcn_labels(spec: dict[str, Any]):
     """The labels for an FCN-score: street labels -> photo only (what the segmenter reads)."""
     if spec.get("task") == "labels2photo" and spec.get("view", "street") == "street":
@@ -220,6 +279,10 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         G_AB = trainer.translate if isinstance(trainer, Pix2PixTrainer) else trainer.translate_AB
         metrics["A->B"].update(set_metrics(_translate_all(G_AB, test_A).clamp(-1, 1), test_B,
                                            config["set_metrics"], _fcn_labels(config["data"])))
+    if config.get("fcn_scores"):
+        metrics["fcn"] = scene_fcn_scores(
+            _translate_all(trainer.translate_AB, test_A).clamp(-1, 1),
+            _translate_all(trainer.translate_BA, test_B).clamp(-1, 1), config["data"])
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)
     fig = image_grid(trainer.samples({"A": test_A[:n], "B": test_B[:n]}), max_rows=n)
