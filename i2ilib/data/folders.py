@@ -14,6 +14,10 @@ The folder layouts are those of the reference pix2pix/CycleGAN implementation:
     ``i mod |B|``); the length is ``max(|A|, |B|)``. There is no correspondence to learn from:
     the cycle loss (implicit-pairs paper, sec. 3.1, eqs. 4-6) replaces it.
 
+``AlignedAsUnpaired``
+    A paired folder read as unpaired data for CycleGAN: inputs from the first half of the
+    files, targets from the second half, so no true pair is seen in training.
+
 ``TensorPairDataset``
     The same items built from tensors or ``uint8`` arrays held in memory, so data that the
     book generates is trained on without writing files.
@@ -61,6 +65,7 @@ from i2ilib.data.transforms import (
 )
 
 __all__ = [
+    "AlignedAsUnpaired",
     "EpochSampler",
     "PairedImageFolder",
     "TensorPairDataset",
@@ -489,6 +494,98 @@ class UnpairedImageFolder(_EpochKeyedDataset):
             except ValueError as e:
                 raise _with_path(e, path) from e
         out["A_path"], out["B_path"] = str(path_a), str(path_b)
+        return out
+
+
+class AlignedAsUnpaired(_EpochKeyedDataset):
+    """A paired (pix2pix) folder read as *unpaired* data: A images from the first half of the
+    file list, B images from the second half, so no true pair is in the training set.
+
+    The CycleGAN papers' pix2pix-format sets (facades, maps, cityscapes) are used this way in
+    unpaired experiments: with ``n`` files sorted by name, the generator-input images (item
+    ``"A"``) come from files ``0 .. n//2 - 1`` and the targets (item ``"B"``) from files
+    ``n//2 .. n - 1`` (``direction`` picks which half of each A|B image is the input, as in
+    :class:`PairedImageFolder`). Item ``i`` is input image ``i mod |A|`` with a random target
+    (``serial_batches=True``: target ``i mod |B|``), each with its own crop and flip; the length
+    is ``max(|A|, |B|)``.
+
+    Args:
+        root, phase, direction, load_size, crop_size, preprocess, flip, input_nc, output_nc,
+        seed, max_dataset_size, method: as :class:`PairedImageFolder` (``max_dataset_size``
+            keeps the first N files before the split).
+        serial_batches: as :class:`UnpairedImageFolder`.
+
+    Attributes:
+        A_files, B_files: the files the inputs and the targets are read from (disjoint).
+
+    Raises:
+        DataLayoutError / EmptyDatasetError: as :class:`PairedImageFolder`.
+        ValueError: fewer than two files (nothing to split).
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        phase: str = "train",
+        direction: str = "AtoB",
+        load_size: int = 286,
+        crop_size: int = 256,
+        preprocess: str = "resize_and_crop",
+        flip: bool = True,
+        input_nc: int = 3,
+        output_nc: int = 3,
+        serial_batches: bool = False,
+        seed: int | None = None,
+        max_dataset_size: int | None = None,
+        method: str = "bicubic",
+    ) -> None:
+        self._pairs = PairedImageFolder(
+            root, phase, direction, load_size, crop_size, preprocess, flip, input_nc,
+            output_nc, seed, max_dataset_size, method,
+        )
+        n = len(self._pairs)
+        if n < 2:
+            raise ValueError(
+                f"{Path(root) / phase} holds {n} paired file(s): reading it as unpaired data "
+                f"takes A from the first half of the files and B from the second half, so it "
+                f"needs at least 2 files."
+            )
+        half = n // 2
+        self._a_index = list(range(half))
+        self._b_index = list(range(half, n))
+        self.root, self.phase, self.direction = Path(root), phase, direction
+        self.flip, self.seed, self.serial_batches = flip, seed, serial_batches
+        self.input_nc, self.output_nc = input_nc, output_nc
+        self.A_files = [self._pairs.pairs[i][0] for i in self._a_index]
+        self.B_files = [self._pairs.pairs[i][1] for i in self._b_index]
+
+    def __len__(self) -> int:
+        return max(len(self._a_index), len(self._b_index))
+
+    def _side(self, file_index: int, want_input: bool) -> tuple[Image.Image, Path]:
+        """The generator-input half (``want_input``) or the target half of one file."""
+        img_a, img_b, path_a, path_b = self._pairs._load_halves(file_index)
+        input_first = self.direction == "AtoB"
+        if want_input == input_first:
+            return img_a, path_a
+        return img_b, path_b
+
+    def _get(self, index: int, epoch: int) -> dict[str, Any]:
+        rng = _item_rng(self.seed, epoch, index)
+        n_b = len(self._b_index)
+        ib = index % n_b if self.serial_batches else int(rng.integers(0, n_b))
+        ia = index % len(self._a_index)
+        p = self._pairs
+        out: dict[str, Any] = {}
+        for key, file_index, want_input in (("A", self._a_index[ia], True),
+                                            ("B", self._b_index[ib], False)):
+            img, path = self._side(file_index, want_input)
+            try:
+                params = get_params(img.size, p.load_size, p.crop_size, p.preprocess, self.flip, rng)
+                out[key] = to_tensor_m11(apply_transform(img, params, p.method))
+            except ValueError as e:
+                raise _with_path(e, path) from e
+            out[f"{key}_path"] = f"{path}#{'input' if want_input else 'target'}"
         return out
 
 
