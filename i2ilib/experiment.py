@@ -10,6 +10,16 @@ A configuration is a plain dict, stored verbatim with the run::
      "trainer": {... every field of Pix2PixConfig / CycleGANConfig ...},
      "n_show": 6}
 
+At paper scale the data are the papers' real sets, read from disk through the dataset
+registry (:mod:`i2ilib.data.registry`)::
+
+    "data": {"source": "registry", "dataset": "facades", "direction": "BtoA", "size": 256,
+             "load_size": 286, "n_test": 100, "seed": 0, "flip": True}
+
+with the datasets folder ``$I2I_DATA`` (default ``datasets/`` in the checkout); see
+:func:`registry_folder`. Training images get the reference jitter (resize to ``load_size``,
+random ``size`` crop, random flip); an optional ``"n_train"`` keeps only the first files.
+
 An optional ``"set_metrics": "<feature network>"`` adds the UCSD report's set metrics (Fréchet
 distance, precision, recall) and, for labels -> photo, the FCN-score to the stored metrics.
 
@@ -25,6 +35,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +70,178 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
             "trainer": trainer_config(method, **trainer).to_dict(), "n_show": n_show}
 
 
+#: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
+#: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
+DATA_SOURCES = ("synthscenes", "registry")
+
+
+def data_root() -> Path:
+    """The folder that holds the real datasets: ``$I2I_DATA`` if set, else ``datasets/`` in
+    the checkout, else ``./datasets``."""
+    if os.environ.get("I2I_DATA"):
+        return Path(os.environ["I2I_DATA"])
+    root = project_root() or project_root(Path(__file__).parent)
+    return (root / "datasets") if root else Path("datasets")
+
+
+def _download_allowed() -> bool:
+    """Missing registry sets are downloaded unless ``I2I_DOWNLOAD`` is ``0``/``no``/``off``."""
+    return os.environ.get("I2I_DOWNLOAD", "1").strip().lower() not in ("0", "no", "off", "false")
+
+
+def registry_folder(spec: dict[str, Any]) -> Path:
+    """The folder of the real dataset a ``"registry"`` data specification names.
+
+    The set lies in ``data_root() / <dataset>`` (e.g. ``datasets/facades/train/...``). If it is
+    absent it is downloaded from the reference server, unless ``I2I_DOWNLOAD=0``; offline the
+    download fails within seconds.
+
+    Raises:
+        ValueError: no ``"dataset"`` in the specification, or an unknown name (the message
+            lists the known ones).
+        DataLayoutError / DatasetDownloadError: the set is missing or incomplete and could not
+            be downloaded; the message names the dataset, the folder to fill, the URL and the
+            command that downloads it.
+    """
+    from .data.errors import DataLayoutError
+    from .data.registry import DatasetDownloadError, dataset_info, get_dataset
+
+    name = spec.get("dataset")
+    if not name:
+        raise ValueError("A 'registry' data specification needs a 'dataset' name, e.g. "
+                         "{'source': 'registry', 'dataset': 'facades', 'direction': 'BtoA', ...}.")
+    info = dataset_info(name)
+    root = data_root()
+    try:
+        return get_dataset(name, root, download=_download_allowed())
+    except (DataLayoutError, DatasetDownloadError) as err:
+        raise type(err)(
+            f"Dataset {name!r} is needed in {root / info.folder} (with "
+            f"{', '.join(info.required)}). {err} To download it on a machine with internet: "
+            f"python -c \"from i2ilib.data.registry import get_dataset; "
+            f"get_dataset('{name}', '{root}')\". If the set lies elsewhere, set I2I_DATA to the "
+            f"folder that holds {info.folder}/."
+        ) from err
+
+
+def _registry_direction(spec: dict[str, Any]) -> str:
+    direction = spec.get("direction", "AtoB")
+    if direction not in ("AtoB", "BtoA"):
+        raise ValueError(f"data['direction'] must be 'AtoB' or 'BtoA', got {direction!r}.")
+    return direction
+
+
+def _load_size(spec: dict[str, Any]) -> int:
+    """``load_size`` of a specification, by default the reference's 286 / 256 of ``size``."""
+    return int(spec.get("load_size", round(int(spec["size"]) * 286 / 256)))
+
+
+def _registry_layout(spec: dict[str, Any]) -> str:
+    from .data.registry import dataset_info
+
+    layout = dataset_info(spec["dataset"]).layout
+    if layout not in ("aligned", "unaligned"):
+        raise ValueError(f"Dataset {spec['dataset']!r} ({layout!r} layout) is not a translation "
+                         "set: use a pix2pix (aligned A|B) or CycleGAN (trainA/ trainB/) set.")
+    return layout
+
+
+def registry_test_split(spec: dict[str, Any], folder: Path | None = None) -> str:
+    """The split the test images of a registry specification come from.
+
+    ``spec["test_split"]`` if given; else, for pix2pix sets, ``val`` if it holds at least
+    ``n_test`` images, then ``test``, and otherwise whichever of them holds more (with a
+    warning); CycleGAN sets have ``test`` (``testA/`` and ``testB/``).
+    """
+    from .data.folders import list_images
+
+    if spec.get("test_split"):
+        return str(spec["test_split"])
+    folder = folder or registry_folder(spec)
+    if _registry_layout(spec) == "unaligned":
+        return "test"
+    n_test, counts = int(spec["n_test"]), {}
+    for split in ("val", "test"):
+        if (folder / split).is_dir():
+            counts[split] = len(list_images(folder / split))
+            if counts[split] >= n_test:
+                return split
+    best = max(counts, key=counts.get)
+    warnings.warn(f"{spec['dataset']}: no split holds n_test={n_test} images "
+                  f"({', '.join(f'{k}/ {v}' for k, v in counts.items())}); testing on all "
+                  f"{counts[best]} images of {best}/.", stacklevel=2)
+    return best
+
+
+def _stack(dataset, n: int) -> tuple[Tensor, Tensor]:
+    items = [dataset[i] for i in range(n)]
+    return (torch.stack([it["A"] for it in items]), torch.stack([it["B"] for it in items]))
+
+
+def registry_tensors(spec: dict[str, Any], n: int, split: str,
+                      folder: Path | None = None) -> tuple[Tensor, Tensor]:
+    """``(A, B)``, ``(m, 3, s, s)`` each in [-1, 1]: the first ``m <= n`` images of a registry
+    set, resized without crop or flip (``A`` = the generator input after ``direction``).
+
+    ``split="test"``: the test split (:func:`registry_test_split`) at ``s = size``.
+    ``split="train"``: training pairs at ``s = load_size`` (pools for ``"alpha"``, which
+    :class:`TensorPairDataset` then crops to ``size``); only pix2pix sets have true pairs.
+    ``folder``: the dataset folder (default: :func:`registry_folder`).
+    """
+    from .data.folders import PairedImageFolder, UnpairedImageFolder
+
+    folder = Path(folder) if folder is not None else registry_folder(spec)
+    direction, layout = _registry_direction(spec), _registry_layout(spec)
+    if split == "test":
+        phase, side = registry_test_split(spec, folder), int(spec["size"])
+    elif split == "train":
+        phase, side = "train", _load_size(spec)
+    else:
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+    options = dict(direction=direction, load_size=side, crop_size=side, preprocess="resize",
+                   flip=False, seed=0, max_dataset_size=n)
+    if layout == "aligned":
+        ds = PairedImageFolder(folder, phase, **options)
+        m = len(ds)
+    else:
+        if split == "train":
+            raise ValueError(f"{spec['dataset']!r} is an unpaired set ({phase}A/, {phase}B/): it "
+                             "has no true pairs to hide (data['alpha']); use a pix2pix set.")
+        ds = UnpairedImageFolder(folder, phase, serial_batches=True, **options)
+        m = min(len(ds.A_paths), len(ds.B_paths))
+    if m < n:
+        warnings.warn(f"{spec['dataset']}/{phase}: {m} image(s) where {n} were asked for.",
+                      stacklevel=2)
+    return _stack(ds, m)
+
+
+def _registry_train(spec: dict[str, Any], paired: bool):
+    """The training dataset of a registry specification, with the reference jitter: resize to
+    ``load_size``, random ``size`` crop, random flip (the same for both halves of a pair)."""
+    from .data.folders import AlignedAsUnpaired, PairedImageFolder, UnpairedImageFolder
+
+    folder = registry_folder(spec)
+    options = dict(direction=_registry_direction(spec), load_size=_load_size(spec),
+                   crop_size=int(spec["size"]), preprocess="resize_and_crop",
+                   flip=bool(spec.get("flip", True)), seed=int(spec.get("seed", 0)),
+                   max_dataset_size=spec.get("n_train"))
+    if _registry_layout(spec) == "unaligned":
+        if paired:
+            raise ValueError(f"{spec['dataset']!r} is an unpaired set (trainA/, trainB/): "
+                             "pix2pix needs pairs; train it with method 'cyclegan'.")
+        return UnpairedImageFolder(folder, "train", **options)
+    if paired:
+        return PairedImageFolder(folder, "train", **options)
+    return AlignedAsUnpaired(folder, "train", **options)
+
+
 def _paired(spec: dict[str, Any], n: int, seed: int, split: str) -> tuple[Tensor, Tensor]:
     source = spec.get("source", "synthscenes")
+    if source == "registry":
+        return registry_tensors(spec, n, split)
     if source != "synthscenes":
-        raise ValueError(f"Unknown data source {source!r}; this experiment knows 'synthscenes'.")
+        raise ValueError(f"Unknown data source {source!r}; choose one of "
+                         f"{', '.join(DATA_SOURCES)}.")
     from .data.synthscenes import paired_tensors
 
     return paired_tensors(n, size=spec["size"], task=spec["task"], seed=seed, split=split,
@@ -72,23 +251,36 @@ def _paired(spec: dict[str, Any], n: int, seed: int, split: str) -> tuple[Tensor
 def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tensor]:
     """``(train_dataset, test_A, test_B)`` for a configuration.
 
-    Training scenes come from the ``train`` split of seed ``s``; for unpaired training the B
-    images come from the scenes of seed ``s + 1`` instead (disjoint from the A scenes). Test
-    scenes come from the ``test`` split, which never shares a scene with ``train``.
+    SynthScenes: training scenes come from the ``train`` split of seed ``s``; for unpaired
+    training the B images come from the scenes of seed ``s + 1`` instead (disjoint from the A
+    scenes). Test scenes come from the ``test`` split, which never shares a scene with
+    ``train``.
+
+    Registry (real) sets: the ``train/`` folder, read from disk with the reference jitter;
+    pix2pix sets trained unpaired take A and B from different files
+    (:class:`~i2ilib.data.folders.AlignedAsUnpaired`); CycleGAN sets read ``trainA/`` and
+    ``trainB/``. Test images: :func:`build_test_data`.
     """
     spec, paired = config["data"], config["method"] == "pix2pix"
     seed = int(spec.get("seed", 0))
+    registry = spec.get("source", "synthscenes") == "registry"
     if "alpha" in spec:
         if paired:
             raise ValueError("data['alpha'] (implicit pairs) is for unpaired training: use "
                              "method 'cyclegan', or drop 'alpha' for pix2pix.")
         pairs = alpha_paired_train(spec)
         A, B = pairs.A, pairs.B
+    elif registry:
+        return (_registry_train(spec, paired), *build_test_data(config))
     else:
         A, B = _paired(spec, spec["n_train"], seed, "train")
         if not paired:
             _, B = _paired(spec, spec["n_train"], seed + 1, "train")
-    train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
+    if registry:  # alpha pools are held at load_size: crop them to size as the reference does
+        train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed,
+                                  crop_size=int(spec["size"]))
+    else:
+        train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
     return (train, *build_test_data(config))
 
 
@@ -119,7 +311,12 @@ def with_n_test(config: dict[str, Any], n_test: int) -> dict[str, Any]:
 
 def build_test_data(config: dict[str, Any]) -> tuple[Tensor, Tensor]:
     """``(test_A, test_B)``: the paired test scenes of a configuration, ``(n_test, 3, H, W)``
-    each in [-1, 1], without rendering the training scenes."""
+    each in [-1, 1], without rendering the training scenes.
+
+    Registry sets: the first ``n_test`` images of ``val/`` (or ``test/``;
+    :func:`registry_test_split`) resized to ``size`` x ``size``. For a CycleGAN set
+    (``testA/``, ``testB/``) the two are *not* counterparts: ``test_B[i]`` is just the i-th
+    target-domain image, so a distance "to the truth" means nothing there."""
     spec = config["data"]
     return _paired(spec, spec["n_test"], int(spec.get("seed", 0)), "test")
 
@@ -219,9 +416,17 @@ def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192
 
 
 def scene_labels_for_test(spec: dict[str, Any]):
-    """True classes ``(n_test, H, W)`` of the test scenes a data specification names."""
+    """True classes ``(n_test, H, W)`` of the test scenes a data specification names.
+
+    Raises:
+        ValueError: for a real (registry) set: its label images are colour maps of another
+            class list, which the book's segmenter (trained on SynthScenes) does not read.
+    """
     if spec.get("source", "synthscenes") != "synthscenes":
-        raise ValueError(f"Only SynthScenes test sets have labels here, not {spec.get('source')!r}.")
+        raise ValueError(
+            f"Only SynthScenes test sets have class maps here, not {spec.get('source')!r} "
+            f"({spec.get('dataset', '?')}): the FCN-score uses the SynthScenes segmenter "
+            "scenesegnet-v1, so it is skipped on real sets.")
     from .data.synthscenes import render_scenes
 
     return render_scenes(spec["n_test"], spec["size"], int(spec.get("seed", 0)), "test",
@@ -259,8 +464,17 @@ def scene_fcn_scores(photo_to_labels: Tensor, labels_to_photo: Tensor,
             "labels->photo": {k: float(l2p[k]) for k in keys}}
 
 
+def has_scene_labels(spec: dict[str, Any]) -> bool:
+    """Whether the test set of ``spec`` has SynthScenes class maps (for FCN-scores): only
+    rendered scenes do; real registry sets do not."""
+    return spec.get("source", "synthscenes") == "synthscenes"
+
+
 def _fcn_labels(spec: dict[str, Any]):
-    """The labels for an FCN-score: street labels -> photo only (what the segmenter reads)."""
+    """The labels for an FCN-score: SynthScenes street labels -> photo only (what the segmenter
+    reads); ``None`` (no FCN-score) for every other task and for real sets."""
+    if not has_scene_labels(spec):
+        return None
     if spec.get("task") == "labels2photo" and spec.get("view", "street") == "street":
         return scene_labels_for_test(spec)
     return None
@@ -279,7 +493,7 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         G_AB = trainer.translate if isinstance(trainer, Pix2PixTrainer) else trainer.translate_AB
         metrics["A->B"].update(set_metrics(_translate_all(G_AB, test_A).clamp(-1, 1), test_B,
                                            config["set_metrics"], _fcn_labels(config["data"])))
-    if config.get("fcn_scores"):
+    if config.get("fcn_scores") and has_scene_labels(config["data"]):
         metrics["fcn"] = scene_fcn_scores(
             _translate_all(trainer.translate_AB, test_A).clamp(-1, 1),
             _translate_all(trainer.translate_BA, test_B).clamp(-1, 1), config["data"])
