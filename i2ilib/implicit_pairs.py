@@ -237,9 +237,9 @@ def paper_measures_all() -> list[tuple[dict[float, float], bool]]:
     """All 12 measures the paper averages in Sec. 4.1 (Table 1 with Facades, Tables 2 and 3),
     each as ``({alpha: value}, higher_is_better)``; for checking its published averages."""
     out: list[tuple[dict[float, float], bool]] = []
-    for dataset in TABLE1_MSE:
+    for by_alpha in TABLE1_MSE.values():
         for direction in MSE_DIRECTIONS:
-            out.append(({a: v[direction] for a, v in TABLE1_MSE[dataset].items()}, False))
+            out.append(({a: v[direction] for a, v in by_alpha.items()}, False))
     for table in FCN_TABLES.values():
         for score in FCN_SCORES:
             out.append(({a: v[score] for a, v in table.items()}, True))
