@@ -69,6 +69,12 @@ PIX2PIX_PAPER_SCHEDULES: dict[str, dict[str, int]] = {
 }
 
 
+#: Paper-scale runs last hours: a checkpoint every so many steps (roughly every 15-20 minutes
+#: on a Colab T4, see the appendix) lets a run cut off by a disconnect resume where it stopped
+#: (with ``$I2I_RUNS`` on Google Drive). Resuming may change this without restarting the run.
+PAPER_CHECKPOINT_EVERY: dict[str, int] = {"pix2pix": 10_000, "cyclegan": 2_000, "batch16": 1_000}
+
+
 def _check_task(scale: str, task: str, method: str) -> None:
     """Paper-only tasks at smoke/book scale, and unpaired-only sets for pix2pix, are errors."""
     if task in PAPER_ONLY_TASKS and scale != "paper":
@@ -112,7 +118,7 @@ def pix2pix_scenes(scale: str | None = None, task: str = "labels2photo",
         smoke=dict(netG="unet_32", ngf=8, ndf=8, batch_size=4, n_epochs=1, n_epochs_decay=1),
         book=dict(netG="unet_64", ngf=16, ndf=32, batch_size=4, n_epochs=20, n_epochs_decay=20),
         paper=dict(netG="unet_256", ngf=64, ndf=64, batch_size=1, n_epochs=100,
-                   n_epochs_decay=100),
+                   n_epochs_decay=100, checkpoint_every=PAPER_CHECKPOINT_EVERY["pix2pix"]),
     )
     data = _data(scale, task, seed)
     if scale == "paper":
@@ -139,7 +145,7 @@ def cyclegan_scenes(scale: str | None = None, task: str = "labels2photo",
         book=dict(netG="resnet_6blocks", ngf=16, ndf=32, batch_size=4, n_epochs=10,
                   n_epochs_decay=10),
         paper=dict(netG="resnet_9blocks", ngf=64, ndf=64, batch_size=1, n_epochs=100,
-                   n_epochs_decay=100),
+                   n_epochs_decay=100, checkpoint_every=PAPER_CHECKPOINT_EVERY["cyclegan"]),
     )
     trainer["seed"] = seed
     return (f"04_cyclegan/{task}-seed{seed}",
@@ -225,7 +231,7 @@ def ablation_paired(scale: str | None = None, variant: str = "L1",
         smoke=dict(netG="unet_64", ngf=8, ndf=8, batch_size=4, n_epochs=1, n_epochs_decay=1),
         book=dict(netG="unet_64", ngf=16, ndf=32, batch_size=4, n_epochs=10, n_epochs_decay=10),
         paper=dict(netG="unet_256", ngf=64, ndf=64, batch_size=16, n_epochs=75,
-                   n_epochs_decay=75),
+                   n_epochs_decay=75, checkpoint_every=PAPER_CHECKPOINT_EVERY["batch16"]),
     )
     trainer.update(PAIRED_ABLATIONS[variant](scale))
     trainer["seed"] = seed
@@ -259,7 +265,8 @@ def ablation_unpaired(scale: str | None = None, variant: str = "L1 cycle",
     config["data"]["n_test"] = pick(scale, smoke=16, book=256, paper=256)
     if scale == "paper":  # Sec. 5.2: the paired experiments' settings (Sec. 5.1)
         config["data"] = _real("labels2photo", seed, n_test=100, dataset=ABLATION_PAPER_DATASET)
-        config["trainer"].update(batch_size=16, n_epochs=75, n_epochs_decay=75)
+        config["trainer"].update(batch_size=16, n_epochs=75, n_epochs_decay=75,
+                                 checkpoint_every=PAPER_CHECKPOINT_EVERY["batch16"])
     if scale == "book":
         config["trainer"].update(n_epochs=5, n_epochs_decay=5)
     config["trainer"]["cycle_loss"] = UNPAIRED_ABLATIONS[variant]
@@ -308,7 +315,7 @@ def implicit_pairs(scale: str | None = None, task: str = "photo2labels", alpha: 
         book=dict(netG="resnet_6blocks", ngf=8, ndf=16, batch_size=4, n_epochs=8,
                   n_epochs_decay=8),
         paper=dict(netG="resnet_9blocks", ngf=64, ndf=64, batch_size=1, n_epochs=100,
-                   n_epochs_decay=100),
+                   n_epochs_decay=100, checkpoint_every=PAPER_CHECKPOINT_EVERY["cyclegan"]),
     )
     trainer["seed"] = seed
     config = make_config("cyclegan", data, trainer, scale)

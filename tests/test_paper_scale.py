@@ -106,6 +106,7 @@ def test_paper_configs_name_the_real_set_at_256px(make, dataset, direction, meth
     assert (data["size"], data["load_size"], data["flip"]) == (256, 286, True)
     assert (t["lr"], t["beta1"], t["beta2"]) == (2e-4, 0.5, 0.999)
     assert t["ngf"] == 64 and t["ndf"] == 64
+    assert t["checkpoint_every"] > 0  # hours-long runs resume after a disconnect
     assert t["netG"] == ("unet_256" if method == "pix2pix" else "resnet_9blocks")
     if make in (book_runs.ablation_paired, book_runs.ablation_unpaired):  # UCSD Sec. 5.1-5.2
         assert (t["batch_size"], t["n_epochs"], t["n_epochs_decay"]) == (16, 75, 75)
