@@ -76,6 +76,7 @@ def _model_for(checkpoint: Path, dataset: str) -> tuple[str | None, OfficialMode
 
 def _missing_checkpoint(checkpoint: Path, dataset: str) -> PretrainedMissingError:
     name, model = _model_for(checkpoint, dataset)
+    checkpoint = checkpoint.absolute()
     if model is None:
         how = ("Train one with i2ilib, or fetch a published generator with the reference "
                "repository's ./scripts/download_pix2pix_model.sh or "
@@ -94,6 +95,7 @@ def _missing_dataset(dataset: str, root: Path, err: Exception) -> PretrainedMiss
     from .data.registry import dataset_info
 
     info = dataset_info(dataset)
+    root = root.absolute()
     script = ("download_pix2pix_dataset.sh" if info.layout == "aligned"
               else "download_cyclegan_dataset.sh")
     return PretrainedMissingError(
@@ -180,7 +182,7 @@ def official_demo(
                      else info.reference_direction or "AtoB")
     spec = {"source": "registry", "dataset": dataset, "direction": direction,
             "size": int(size), "n_test": int(n)}
-    split = registry_test_split(spec, folder)
+    spec["test_split"] = split = registry_test_split(spec, folder)
     inputs, others = registry_tensors(spec, int(n), "test", folder=folder)
     G = load_official_generator(checkpoint)
     outputs = _run_generator(G, inputs, mode, seed)
