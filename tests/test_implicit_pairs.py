@@ -117,7 +117,9 @@ def test_clearly_improving_sweep_reproduces_every_claim():
     assert [v.verdict for v in verdicts] == ["reproduced"] * 3
     assert "10 measures" in verdicts[0].evidence and "incomplete" not in verdicts[0].evidence
     # the mix is judged one alpha at a time, and the evidence names all three
-    assert all(f"α = {a:g}:" in verdicts[1].evidence for a in ip.MIXED_ALPHAS)
+    assert all(f"α = {a:g}: " in verdicts[1].evidence for a in ip.MIXED_ALPHAS)
+    assert "α = 0.5: +12.7%, better beyond the seed spread on 10 and worse on 0 of 10" \
+        in verdicts[1].evidence
 
 
 def test_clearly_worse_sweep_reproduces_nothing():
