@@ -60,6 +60,7 @@ assets: $(STAMP)
 	$(PY) -m i2ilib.metrics.train_features
 	$(PY) -m i2ilib.metrics.train_segnet
 	$(PY) -m i2ilib.metrics.train_identity
+	$(PY) -m i2ilib.metrics.train_attributes
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/train_step.py --quick

@@ -143,3 +143,21 @@ __all__ = [
     "synthfaces_identity_embedder",
     "synthfaces_identity_record",
 ]
+
+# The SynthFaces attribute classifier ``synthattr-v1`` (trained by
+# :mod:`~i2ilib.metrics.train_attributes`) and the task-completion rate of removal tasks.
+from .attributes import (
+    FaceAttributeNet,
+    attribute_probabilities,
+    face_attribute_classifier,
+    face_attribute_record,
+    task_completion,
+)
+
+__all__ += [
+    "FaceAttributeNet",
+    "attribute_probabilities",
+    "face_attribute_classifier",
+    "face_attribute_record",
+    "task_completion",
+]
