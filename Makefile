@@ -19,7 +19,7 @@ help:
 	@echo "make lab         JupyterLab on the notebooks"
 	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter)"
 	@echo "make book-student  the book with every exercise solution hidden"
-	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity)"
+	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity, attributes)"
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
 
 $(STAMP): pyproject.toml

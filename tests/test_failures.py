@@ -4,9 +4,15 @@ import numpy as np
 import pytest
 import torch
 
-from i2ilib.metrics.failures import (channel_correlation, class_mapping, input_dependence,
-                                     memorisation_ratio, nearest_distances, pairwise_l1,
-                                     spread_ratio)
+from i2ilib.metrics.failures import (
+    channel_correlation,
+    class_mapping,
+    input_dependence,
+    memorisation_ratio,
+    nearest_distances,
+    pairwise_l1,
+    spread_ratio,
+)
 
 
 def _images(n, seed=0, size=8):
