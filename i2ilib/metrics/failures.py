@@ -5,10 +5,9 @@ failure into one number that can be read off a test set with ground truth (chapt
 
 - **mode collapse**: every input gets (nearly) the same output, so the outputs vary far less
   than real images do: :func:`spread_ratio` well below 1;
-- **ignoring the input** (the generator paints plausible domain-B images with no relation to the
-  input, the failure the cycle loss exists to prevent; Zhu et al. 2017, Sec. 3.2): an output is
-  no closer to its own true counterpart than to other test images' counterparts:
-  :func:`input_dependence` near 1;
+- **ignoring the input** (the generator paints plausible domain-B images with little relation
+  to the input, the failure the cycle loss exists to prevent; Zhu et al. 2017, Sec. 3.2): one
+  cannot tell from an output which input it came from: :func:`input_retrieval` near chance;
 - **memorising domain B**: outputs are near-copies of training images, much closer to their
   nearest training image than real unseen images are: :func:`memorisation_ratio` well below 1;
 - **colour inversion** (a cycle-consistent but wrong mapping that swaps colours or classes and
@@ -17,7 +16,7 @@ failure into one number that can be read off a test set with ground truth (chapt
   (:func:`class_mapping`).
 
 All images are ``(N, C, H, W)`` tensors in [-1, 1]; distances are mean absolute differences on
-the [0, 1] intensity scale, the book's "L1 to the truth".
+the [0, 1] intensity scale, the book's "L1 to the truth", unless a function says otherwise.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from torch import Tensor
 __all__ = [
     "channel_correlation",
     "class_mapping",
-    "input_dependence",
+    "input_retrieval",
     "memorisation_ratio",
     "nearest_distances",
     "pairwise_l1",
@@ -64,30 +63,38 @@ def _mean_off_diagonal(d: Tensor) -> float:
 
 
 def spread_ratio(outputs: Tensor, reals: Tensor) -> float:
-    """How much the outputs differ from one another, relative to real images of the target
-    domain: mean pairwise L1 among ``outputs`` / mean pairwise L1 among ``reals``.
+    """How much of the real images' variety the outputs keep: the per-pixel variance across
+    ``outputs``, averaged over pixels and channels, divided by the same for ``reals`` (real
+    images of the target domain, e.g. the test set's targets).
 
-    About 1 for a healthy model; far below 1 (say < 0.3) is mode collapse: the generator has
-    found a few outputs that fool its discriminator and gives them to every input.
+    About 1 for a healthy model; well below 1 (say < 0.4) is mode collapse: the generator found a
+    few outputs that fool its discriminator and hands them to every input, or it paints every
+    input as the same blurred average.
     """
     o, r = _check(outputs, "outputs", 2), _check(reals, "reals", 2)
-    return _mean_off_diagonal(pairwise_l1(o, o)) / max(_mean_off_diagonal(pairwise_l1(r, r)), 1e-12)
+    if o.shape[1:] != r.shape[1:]:
+        raise ValueError(f"outputs and reals must have the same image shape, got "
+                         f"{tuple(o.shape[1:])} and {tuple(r.shape[1:])}.")
+    return float(o.var(0).mean()) / max(float(r.var(0).mean()), 1e-12)
 
 
-def input_dependence(outputs: Tensor, targets: Tensor) -> float:
-    """Mean L1 of each output to its *own* true counterpart divided by its mean L1 to the
-    *other* test images' counterparts (``outputs[i]`` belongs with ``targets[i]``).
+def input_retrieval(outputs: Tensor, targets: Tensor) -> float:
+    """Could you tell which input an output came from? The fraction of outputs whose nearest
+    target (Euclidean distance, after subtracting each set's mean image so that what every scene
+    shares does not count) is their *own* true counterpart (``outputs[i]`` belongs with
+    ``targets[i]``).
 
-    Well below 1 when the output follows its input; about 1 when it does not: the output is as
-    far from its own truth as from anyone else's, the signature of a generator that ignores its
-    input (however realistic its images are).
+    Chance is ``1 / N``; a faithful translation scores far above it. A generator that ignores
+    its input, however realistic its images, scores near chance: nothing in the output points
+    back to the input.
     """
     o, t = _check(outputs, "outputs", 2), _check(targets, "targets", 2)
     if o.shape != t.shape:
         raise ValueError(f"outputs and targets must match one to one, got {tuple(o.shape)} and "
                          f"{tuple(t.shape)}.")
-    d = pairwise_l1(o, t)
-    return float(d.diagonal().mean()) / max(_mean_off_diagonal(d), 1e-12)
+    oc, tc = (o - o.mean(0)).flatten(1), (t - t.mean(0)).flatten(1)
+    nearest = torch.cdist(oc, tc).argmin(dim=1)
+    return float((nearest == torch.arange(len(o))).float().mean())
 
 
 def nearest_distances(queries: Tensor, bank: Tensor) -> tuple[Tensor, Tensor]:
