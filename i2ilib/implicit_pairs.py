@@ -3,7 +3,7 @@ published numbers, the claims of its Sec. 4.1, and both checked against the book
 
 Chapter 06 trains CycleGAN on α-paired SynthScenes sets (:func:`i2ilib.book_runs.implicit_pairs`):
 photo <-> labels stands in for the paper's Cityscapes, day <-> night for its CVC-14; the book
-has no counterpart of Facades. This module holds
+does not run Facades (the façade view of SynthScenes would be its analogue). This module holds
 
 - the paper's Tables 1-7 as data, quoted from the paper (Tables 4-7, on pseudo-pairs, are for
   chapter 07);
