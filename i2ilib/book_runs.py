@@ -341,6 +341,27 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
 }
 
 
+def training_time(chapter: str, scale: str | None = None) -> str:
+    """One sentence on what a chapter's stored runs cost: how many are stored, their summed
+    training (wall-clock) time and the hardware, read from each run's ``meta.json``."""
+    from .results import find_run
+
+    scale = get_scale(scale)
+    if chapter not in RUNS:
+        raise ValueError(f"No stored runs for chapter {chapter!r}; chapters with runs: "
+                         f"{', '.join(sorted(RUNS))}.")
+    runs = [find_run(*make(scale)) for make in RUNS[chapter]]
+    stored = [r for r in runs if r is not None]
+    if not stored:
+        return (f"None of chapter {chapter}'s {len(runs)} runs is stored at {scale} scale "
+                "(smoke-scale runs never are): each one trains when its cell runs.")
+    seconds = sum(float(r.meta.get("wall_time_s", 0.0)) for r in stored)
+    hardware = ", ".join(sorted({str(r.meta.get("hardware", "unknown")) for r in stored}))
+    return (f"Chapter {chapter}: {len(stored)} of {len(runs)} runs stored, {seconds / 60:.0f} min "
+            f"of training in total on {hardware}; `make reproduce CHAPTER={chapter}` retrains "
+            "them.")
+
+
 def reproduce(chapter: str | None = None, scale: str = "book") -> list[str]:
     """Retrain (and store) every run of ``chapter`` (default: all chapters)."""
     from .experiment import train_translation

@@ -58,3 +58,18 @@ def test_fcn_scores_of_both_directions_are_perfect_on_the_truth():
     assert s["labels->photo"]["pixel_acc"] > 0.8  # the segmenter on real photos
     with pytest.raises(ValueError, match="photo2labels"):
         scene_fcn_scores(test_B, test_A, dict(config["data"], task="day2night"))
+
+
+def test_training_time_sums_the_stored_runs():
+    import json
+
+    from i2ilib.results import find_run
+
+    note = book_runs.training_time("04", "book")
+    total = sum(json.loads((find_run(*m("book")).path / "meta.json").read_text())["wall_time_s"]
+                for m in book_runs.RUNS["04"])
+    assert f"{len(book_runs.RUNS['04'])} of {len(book_runs.RUNS['04'])} runs stored" in note
+    assert f"{total / 60:.0f} min" in note
+    assert "None of chapter 02" in book_runs.training_time("02", "smoke")
+    with pytest.raises(ValueError, match="chapters with runs"):
+        book_runs.training_time("99", "book")
