@@ -72,7 +72,7 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
 
 #: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
-DATA_SOURCES = ("synthscenes", "registry")
+DATA_SOURCES = ("synthscenes", "registry", "pseudopairs")
 
 
 def data_root() -> Path:
@@ -264,6 +264,10 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     spec, paired = config["data"], config["method"] == "pix2pix"
     seed = int(spec.get("seed", 0))
     registry = spec.get("source", "synthscenes") == "registry"
+    if spec.get("source") == "pseudopairs":
+        A, B = pseudo_pair_train(spec, paired)
+        train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
+        return (train, *build_test_data(config))
     if "alpha" in spec:
         if paired:
             raise ValueError("data['alpha'] (implicit pairs) is for unpaired training: use "
@@ -282,6 +286,47 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     else:
         train = TensorPairDataset(A, B, paired=paired, flip=spec.get("flip", True), seed=seed)
     return (train, *build_test_data(config))
+
+
+def _pseudo_spec_args(spec: dict[str, Any]) -> dict[str, int]:
+    return {"n_base": int(spec["n_base"]), "n_aug": int(spec["n_aug"]),
+            "n_test": int(spec["n_test"]), "size": int(spec["size"]),
+            "seed": int(spec.get("seed", 0))}
+
+
+def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):
+    """The training images of a pseudo-pair configuration (Ginger et al. 2019, Sec. 4.2):
+    ``{"source": "pseudopairs", "task": "eyeglass_removal" | "smile_removal", "setting":
+    "ours" | "no_augmentation" | "pseudo_unpaired" | "natural" | "ratio_<α>", "n_base", "n_aug",
+    "n_test", "size", "seed"}`` (:func:`i2ilib.data.pseudopairs.build_config`).
+
+    Unpaired (CycleGAN): ``(A, B)`` as the configuration holds them, uint8 ``(N, H, W, 3)``,
+    with the attribute in A. Paired (pix2pix, Table 7's explicit use): only the pseudo-paired
+    A samples, each with the real B face it was made from, as aligned arrays.
+    """
+    from .data.pseudopairs import build_config
+
+    cfg = build_config(spec["task"], spec["setting"], **_pseudo_spec_args(spec))
+    if not paired:
+        return cfg.A, cfg.B
+    mask = cfg.A_counterpart >= 0
+    if not mask.any():
+        raise ValueError(f"Setting {spec['setting']!r} has no pseudo-pairs for pix2pix to use; "
+                         "choose 'ours' or a 'ratio_<α>' setting.")
+    return cfg.A[mask], cfg.B[cfg.A_counterpart[mask]]
+
+
+def _pseudo_pair_test(spec: dict[str, Any]) -> tuple[Tensor, Tensor]:
+    from .data.pseudopairs import build_configs
+
+    held_out = build_configs(spec["task"], ("no_augmentation",),
+                             **{**_pseudo_spec_args(spec), "n_base": 1, "n_aug": 0})
+    cfg = held_out["no_augmentation"]
+
+    def as_tensor(x):
+        return torch.from_numpy(x).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+    return as_tensor(cfg.test_A), as_tensor(cfg.test_A_truth)
 
 
 def alpha_paired_train(spec: dict[str, Any]):
@@ -318,6 +363,8 @@ def build_test_data(config: dict[str, Any]) -> tuple[Tensor, Tensor]:
     (``testA/``, ``testB/``) the two are *not* counterparts: ``test_B[i]`` is just the i-th
     target-domain image, so a distance "to the truth" means nothing there."""
     spec = config["data"]
+    if spec.get("source") == "pseudopairs":  # held-out faces with the attribute, and without
+        return _pseudo_pair_test(spec)
     return _paired(spec, spec["n_test"], int(spec.get("seed", 0)), "test")
 
 
