@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
@@ -59,7 +58,7 @@ from .attributes import (
     attribute_probabilities,
     task_completion,
 )
-from .train_identity import sample_training_attributes
+from .train_identity import _to_tensor, fit_with_flips, sample_training_attributes
 
 #: ``Smiling`` ranges of the training faces: (off low, off high), (on low, on high).
 SMILE_OFF = (0.0, 0.35)
@@ -68,10 +67,6 @@ SMILE_ON = (0.55, 1.0)
 PSEUDO_TASKS = {"Eyeglasses": "eyeglass_removal", "Smiling": "smile_removal"}
 #: Opacity bins of the pseudo-glasses in the report.
 _OPACITY_BINS = ((0.1, 0.4), (0.4, 0.7), (0.7, 1.01))
-
-
-def _to_tensor(images_u8: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(images_u8)).permute(0, 3, 1, 2).float() / 127.5 - 1
 
 
 def build_training_set(n_identities: int, poses: int, seed: int, size: int = 64
@@ -213,30 +208,10 @@ def train(args: argparse.Namespace) -> tuple[FaceAttributeNet, dict]:
                       "cpu_seconds": round(time.process_time() - cpu0, 1)}), flush=True)
     net = FaceAttributeNet(width=args.width)
     n = len(images)
-    steps = args.epochs * math.ceil(n / args.batch_size)
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    history = []
-    for epoch in range(args.epochs):
-        net.train()
-        perm = torch.randperm(n, generator=gen)
-        total = 0.0
-        for s in range(0, n, args.batch_size):
-            idx = perm[s:s + args.batch_size]
-            x = _to_tensor(images[idx.numpy()])
-            flip = torch.rand(len(idx), generator=gen) < 0.5
-            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-            loss = nn.functional.binary_cross_entropy_with_logits(net(x), labels[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx) / n
-        scores = evaluate(net, val)
-        history.append({"epoch": epoch + 1, "loss": round(total, 4), **scores,
-                        "seconds": round(time.perf_counter() - t0, 1),
-                        "cpu_seconds": round(time.process_time() - cpu0, 1)})
-        print(json.dumps(history[-1]), flush=True)
+    history = fit_with_flips(
+        net, list(net.parameters()),
+        lambda x, y: nn.functional.binary_cross_entropy_with_logits(net(x), y),
+        images, labels, args, gen, lambda: evaluate(net, val), t0, cpu0)
     seconds_train = round(time.perf_counter() - t0, 1)
     cpu_train = round(time.process_time() - cpu0, 1)
     pseudo = evaluate_pseudo(net, build_pseudo_sets(args.pseudo_n, args.pseudo_seed))

@@ -70,6 +70,50 @@ def _to_tensor(images_u8: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(images_u8)).permute(0, 3, 1, 2).float() / 127.5 - 1
 
 
+def fit_with_flips(net: nn.Module, parameters: list, loss_fn, images: np.ndarray,
+                   labels: torch.Tensor, args: argparse.Namespace, gen: torch.Generator,
+                   scores_fn, t0: float, cpu0: float) -> list[dict]:
+    """The training loop the face networks share: ``args.epochs`` epochs of Adam (``args.lr``,
+    ``args.weight_decay``) with cosine decay to 0, mini-batches of ``args.batch_size`` drawn
+    from ``gen``, random horizontal flips, and ``scores_fn()`` after every epoch.
+
+    Args:
+        net: put in training mode at the start of every epoch (``scores_fn`` may switch it).
+        parameters: what the optimiser updates (the network, and a loss head if any).
+        loss_fn: ``(x (B, 3, H, W) in [-1, 1], labels[idx]) -> scalar loss``.
+        images: uint8 ``(N, H, W, 3)``; labels: indexed alongside them.
+
+    Returns:
+        One dict per epoch: ``epoch``, mean ``loss``, the scores, wall and CPU seconds (each
+        also printed as a JSON line).
+    """
+    n = len(images)
+    steps = args.epochs * math.ceil(n / args.batch_size)
+    opt = torch.optim.Adam(parameters, lr=args.lr, weight_decay=args.weight_decay)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+    history = []
+    for epoch in range(args.epochs):
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        total = 0.0
+        for s in range(0, n, args.batch_size):
+            idx = perm[s:s + args.batch_size]
+            x = _to_tensor(images[idx.numpy()])
+            flip = torch.rand(len(idx), generator=gen) < 0.5
+            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+            loss = loss_fn(x, labels[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx) / n
+        history.append({"epoch": epoch + 1, "loss": round(total, 4), **scores_fn(),
+                        "seconds": round(time.perf_counter() - t0, 1),
+                        "cpu_seconds": round(time.process_time() - cpu0, 1)})
+        print(json.dumps(history[-1]), flush=True)
+    return history
+
+
 def sample_training_attributes(identity, rng: np.random.Generator) -> dict[str, float]:
     """One training photo's transient attributes (more varied than CelebA's rates)."""
     v = {
@@ -236,31 +280,9 @@ def train(args: argparse.Namespace) -> tuple[FaceIdentityNet, dict]:
     net = FaceIdentityNet(dim=args.dim, width=args.width)
     head = CosFaceHead(args.dim, args.identities, args.scale, args.margin)
     n = len(images)
-    steps = args.epochs * math.ceil(n / args.batch_size)
-    opt = torch.optim.Adam([*net.parameters(), *head.parameters()], lr=args.lr,
-                           weight_decay=args.weight_decay)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    history = []
-    for epoch in range(args.epochs):
-        net.train()
-        perm = torch.randperm(n, generator=gen)
-        total = 0.0
-        for s in range(0, n, args.batch_size):
-            idx = perm[s:s + args.batch_size]
-            x = _to_tensor(images[idx.numpy()])
-            flip = torch.rand(len(idx), generator=gen) < 0.5
-            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-            loss = head(net(x), labels[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx) / n
-        scores = evaluate(net, val)
-        history.append({"epoch": epoch + 1, "loss": round(total, 4), **scores,
-                        "seconds": round(time.perf_counter() - t0, 1),
-                        "cpu_seconds": round(time.process_time() - cpu0, 1)})
-        print(json.dumps(history[-1]), flush=True)
+    history = fit_with_flips(net, [*net.parameters(), *head.parameters()],
+                             lambda x, y: head(net(x), y), images, labels, args, gen,
+                             lambda: evaluate(net, val), t0, cpu0)
     record = {
         "name": net.name,
         "seed": args.seed, "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
