@@ -318,15 +318,12 @@ def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):
 
 def _pseudo_pair_test(spec: dict[str, Any]) -> tuple[Tensor, Tensor]:
     from .data.pseudopairs import build_configs
+    from .data.transforms import to_tensor_m11
 
     held_out = build_configs(spec["task"], ("no_augmentation",),
                              **{**_pseudo_spec_args(spec), "n_base": 1, "n_aug": 0})
     cfg = held_out["no_augmentation"]
-
-    def as_tensor(x):
-        return torch.from_numpy(x).permute(0, 3, 1, 2).float() / 127.5 - 1.0
-
-    return as_tensor(cfg.test_A), as_tensor(cfg.test_A_truth)
+    return to_tensor_m11(cfg.test_A), to_tensor_m11(cfg.test_A_truth)
 
 
 def alpha_paired_train(spec: dict[str, Any]):
