@@ -1,0 +1,457 @@
+"""Chapter 07's measurements: InfoSim, task completion and distance to the truth for the
+pseudo-pair runs, and the book's versions of Tables 4-7 of Ginger et al. 2019 (Sec. 4.2).
+
+The paper scores eyeglass and smile removal with InfoSim only -- the MSE between identity
+embeddings of the input and of its translation (OpenFace in the paper, the book's SynthFaces
+identity network here) -- and asks people which model removed the attribute better (Table 6).
+SynthFaces knows every test face's true counterpart (the same person rendered without the
+attribute), so the book also measures
+
+- **task completion**: the share of translations the attribute classifier ``synthattr-v1``
+  no longer sees the attribute on (:func:`i2ilib.metrics.attributes.task_completion`), and
+- **MSE to the truth**: the mean squared error against the true counterpart, on [0, 1].
+
+:func:`score_run` computes all three per test image for one stored run and caches them in the
+run's folder (``scores.json``), so that the chapter and the reproduction page read them in
+milliseconds; the cache is rewritten whenever the networks, the test set or the run change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .book_runs import PSEUDO_SEEDS, pseudo_pairs
+from .compare import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
+from .results import Run, config_hash, find_run
+
+#: The cache file written next to a stored run.
+SCORES_FILE = "scores.json"
+#: Bump when the way scores are computed changes: older caches are then recomputed.
+SCORES_VERSION = 1
+#: The per-image quantities :func:`score_run` returns.
+QUANTITIES = ("infosim", "attribute_prob", "mse")
+
+#: Table 4's settings in the book's names, with the paper's row labels.
+TABLE4_SETTINGS: dict[str, str] = {
+    "ours": "pseudo-pairs (ours in the paper)",
+    "no_augmentation": "(i) no augmentation",
+    "pseudo_unpaired": "(ii) pseudo-unpaired",
+    "natural": "(iii) natural",
+}
+#: Table 5's pseudo-pairing ratios and the setting that trains each (0.5 is ``ours``).
+TABLE5_SETTINGS: dict[float, str] = {0.25: "ratio_0.25", 0.5: "ours", 0.75: "ratio_0.75",
+                                     1.0: "ratio_1.0"}
+#: Table 6's models: the share of pseudo-paired A samples. 0 % is the pseudo-unpaired set (the
+#: same augmentation samples, none of them paired), 50 % ours, 100 % the fully paired set.
+TABLE6_SETTINGS: dict[str, str] = {"0%": "pseudo_unpaired", "50%": "ours", "100%": "ratio_1.0"}
+#: The paper's task names (its tables' row labels) for the book's tasks.
+PAPER_TASK: dict[str, str] = {"smile_removal": "Smile", "eyeglass_removal": "Eyeglass"}
+TASKS = tuple(PAPER_TASK)
+
+
+def attribute_of(task: str) -> str:
+    """The attribute a removal task takes away: ``"Eyeglasses"`` or ``"Smiling"``."""
+    from .data.pseudopairs import TASKS as DATA_TASKS
+
+    if task not in DATA_TASKS:
+        raise ValueError(f"Unknown task {task!r}; choose one of {', '.join(DATA_TASKS)}.")
+    return DATA_TASKS[task][0]
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring translations
+
+
+@torch.no_grad()
+def score_translations(inputs: Tensor, outputs: Tensor, truth: Tensor, attribute: str,
+                       embedder: torch.nn.Module | None = None,
+                       classifier: torch.nn.Module | None = None) -> dict[str, np.ndarray]:
+    """Per-image InfoSim, attribute probability and MSE to the truth.
+
+    Args:
+        inputs: ``(N, 3, H, W)`` the faces given to the model, in [-1, 1].
+        outputs: ``(N, 3, H, W)`` their translations, in [-1, 1].
+        truth: ``(N, 3, H, W)`` the true counterparts of ``inputs``, in [-1, 1].
+        attribute: ``"Eyeglasses"`` or ``"Smiling"``, the attribute the task removes.
+        embedder: identity network for InfoSim (default: the shipped ``synthid-v1-d128``).
+        classifier: attribute classifier (default: the shipped ``synthattr-v1``).
+
+    Returns:
+        ``{"infosim": (N,), "attribute_prob": (N,), "mse": (N,)}`` float64 arrays: the mean
+        over embedding dimensions of the squared difference between the input's and the
+        output's identity embeddings (InfoSim, Sec. 4.2, is the mean of this over images); the
+        probability that the output still shows ``attribute``; and the per-image MSE to the
+        truth on the [0, 1] intensity scale.
+    """
+    from .metrics.attributes import attribute_name, attribute_probabilities, face_attribute_classifier
+    from .metrics.identity import synthfaces_identity_embedder
+    from .metrics.reconstruction import embed
+
+    shapes = {t.shape for t in (inputs, outputs, truth)}
+    if len(shapes) != 1:
+        raise ValueError("inputs, outputs and truth must have the same shape (N, 3, H, W); got "
+                         f"{tuple(inputs.shape)}, {tuple(outputs.shape)}, {tuple(truth.shape)}")
+    attribute = attribute_name(attribute)
+    embedder = embedder or synthfaces_identity_embedder()
+    classifier = classifier or face_attribute_classifier()
+    e_in, e_out = embed(embedder, inputs, 64), embed(embedder, outputs, 64)
+    infosim = (e_in - e_out).pow(2).mean(dim=1)
+    prob = attribute_probabilities(classifier, outputs)[attribute].double()
+    mse = ((outputs.double() - truth.double()) / 2).pow(2).flatten(1).mean(dim=1)
+    return {"infosim": infosim.numpy(), "attribute_prob": prob.numpy(), "mse": mse.numpy()}
+
+
+def summarise(per_image: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """``{"infosim", "task_completion", "mse"}``: the means a table reports (task completion:
+    the share of outputs whose attribute probability is below the classifier's threshold)."""
+    from .metrics.attributes import THRESHOLD
+
+    return {"infosim": float(np.mean(per_image["infosim"])),
+            "task_completion": float(np.mean(np.asarray(per_image["attribute_prob"]) < THRESHOLD)),
+            "mse": float(np.mean(per_image["mse"]))}
+
+
+def _networks_key() -> dict[str, str]:
+    """A short sha256 of each shipped network the scores depend on."""
+    from .metrics.assets import ASSET_DIR
+    from .metrics.attributes import ASSET_WEIGHTS as ATTR_WEIGHTS
+    from .metrics.identity import ASSET_WEIGHTS as ID_WEIGHTS
+
+    return {name: hashlib.sha256((resources.files("i2ilib") / ASSET_DIR / name).read_bytes())
+            .hexdigest()[:16] for name in (ID_WEIGHTS, ATTR_WEIGHTS)}
+
+
+def _cache_key(run: Run) -> dict[str, Any]:
+    return {"version": SCORES_VERSION, "config_hash": config_hash(run.config),
+            "generators": run.meta.get("config_hash"), "networks": _networks_key(),
+            "wall_time_s": run.meta.get("wall_time_s")}
+
+
+def _write_json_atomic(path: Path, obj: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def score_run(run: Run, cache: bool = True) -> dict[str, np.ndarray]:
+    """Per-image scores (:func:`score_translations`) of a stored chapter 07 run on its test
+    set: the held-out real faces with the attribute, translated A -> B.
+
+    With ``cache=True`` the scores are read from ``scores.json`` in the run's folder when it
+    was written for this run, these networks and this scoring version, else computed and
+    written there (atomically). Smoke-scale runs live in a temporary folder, so CI never
+    writes into ``results/``.
+    """
+    from .experiment import build_test_data, translate
+
+    if run.config.get("data", {}).get("source") != "pseudopairs":
+        raise ValueError(f"Run {run.path} is not a pseudo-pair run (data source "
+                         f"{run.config.get('data', {}).get('source')!r}); score_run scores "
+                         "chapter 07's runs (i2ilib.book_runs.pseudo_pairs).")
+    path = Path(run.path) / SCORES_FILE
+    key = _cache_key(run) if cache else None
+    if cache and path.is_file():
+        stored = json.loads(path.read_text())
+        if stored.get("key") == key:
+            return {q: np.asarray(stored["per_image"][q], dtype=np.float64) for q in QUANTITIES}
+    test_A, truth = build_test_data(run.config)
+    outputs = translate(run, test_A, "A->B")
+    scores = score_translations(test_A, outputs, truth, attribute_of(run.config["data"]["task"]))
+    if cache:
+        _write_json_atomic(path, {"key": key, "summary": summarise(scores),
+                                  "per_image": {q: [round(float(v), 8) for v in scores[q]]
+                                                for q in QUANTITIES}})
+        # reading back gives the rounded values, so cached and fresh scores agree exactly
+        return score_run(run, cache=True)
+    return scores
+
+
+def reference_scores(task: str, scale: str = "book") -> dict[str, dict[str, np.ndarray]]:
+    """Scores of two models no training can beat or should copy, on the chapter's test set:
+    ``"input unchanged"`` (the identity map: InfoSim 0, the attribute still there) and
+    ``"true counterpart"`` (a perfect removal: MSE 0, and the InfoSim the identity network
+    gives to the same person with and without the attribute)."""
+    from .experiment import build_test_data
+
+    _, config = pseudo_pairs(scale, task, "ours", 0)
+    test_A, truth = build_test_data(config)
+    attribute = attribute_of(task)
+    return {"input unchanged": score_translations(test_A, test_A, truth, attribute),
+            "true counterpart": score_translations(test_A, truth, truth, attribute)}
+
+
+# --------------------------------------------------------------------------------------------
+# Runs and tables
+
+
+@dataclass(frozen=True)
+class Model:
+    """One row of a table: a task, a setting, explicit (pix2pix) or implicit (CycleGAN)."""
+
+    task: str
+    setting: str
+    explicit: bool = False
+
+    def runs(self, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
+             results_dir: str | Path | None = None) -> list[Run]:
+        """The stored runs of this model, one per seed that has one."""
+        found = [find_run(*pseudo_pairs(scale, self.task, self.setting, s, self.explicit),
+                          results_dir=results_dir) for s in seeds]
+        return [r for r in found if r is not None]
+
+
+def model_scores(model: Model, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
+                 results_dir: str | Path | None = None) -> dict[int, dict[str, np.ndarray]]:
+    """``{seed: per-image scores}`` for the stored runs of ``model``."""
+    out = {}
+    for run in model.runs(scale, seeds, results_dir):
+        out[int(run.config["trainer"]["seed"])] = score_run(run)
+    return out
+
+
+def _summaries(scores: Mapping[int, Mapping[str, np.ndarray]]) -> dict[str, list[float]]:
+    per_seed = [summarise(s) for _, s in sorted(scores.items())]
+    return {k: [p[k] for p in per_seed] for k in ("infosim", "task_completion", "mse")}
+
+
+def _cells(scores: Mapping[int, Mapping[str, np.ndarray]], n_seeds: int) -> list[str]:
+    if not scores:
+        return ["not run", "not run", "not run", f"0/{n_seeds}"]
+    s = _summaries(scores)
+    return [fmt_mean_std(s["infosim"], 5), fmt_mean_std(s["task_completion"], 2),
+            fmt_mean_std(s["mse"], 4), f"{len(scores)}/{n_seeds}"]
+
+
+@dataclass
+class ScoreTable:
+    """A table of ours beside the paper's values: ``markdown`` for display, ``rows`` (the
+    cells) and ``scores`` (``{row label: {seed: per-image scores}}``) for checks."""
+
+    markdown: str
+    rows: list[list[str]]
+    scores: dict[str, dict[int, dict[str, np.ndarray]]]
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+
+_HEADER = ["InfoSim (ours)", "task completion", "MSE to truth", "seeds"]
+
+
+def _table(task: str, labels: Mapping[str, Model], paper: Mapping[str, float | None],
+           first: str, scale: str, seeds: Sequence[int],
+           results_dir: str | Path | None) -> ScoreTable:
+    rows, all_scores = [], {}
+    for label, model in labels.items():
+        scores = model_scores(model, scale, seeds, results_dir)
+        all_scores[label] = scores
+        p = paper.get(label)
+        rows.append([label, "–" if p is None else f"{p:.5f}", *_cells(scores, len(seeds))])
+    md = markdown_table([first, "InfoSim (paper)", *_HEADER], rows, "lrrrrr")
+    return ScoreTable(md, rows, all_scores)
+
+
+def table4(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
+           results_dir: str | Path | None = None) -> ScoreTable:
+    """Table 4: ours (implicit pseudo-pairs, 0.5 pairing) against the three augmentation
+    baselines, InfoSim beside the paper's, plus task completion and MSE to the truth."""
+    from .implicit_pairs import TABLE4_INFOSIM_BASELINES
+
+    paper = TABLE4_INFOSIM_BASELINES[PAPER_TASK[task]]
+    labels = {TABLE4_SETTINGS[s]: Model(task, s) for s in TABLE4_SETTINGS}
+    return _table(task, labels, paper, "setting", scale, seeds, results_dir)
+
+
+def table5(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
+           results_dir: str | Path | None = None) -> ScoreTable:
+    """Table 5: the pseudo-pairing ratios 0.25, 0.5, 0.75 and 1.0."""
+    from .implicit_pairs import TABLE5_INFOSIM_RATIOS
+
+    paper = {f"{a:g}": v for a, v in TABLE5_INFOSIM_RATIOS[PAPER_TASK[task]].items()}
+    labels = {f"{a:g}": Model(task, s) for a, s in TABLE5_SETTINGS.items()}
+    return _table(task, labels, paper, "pseudo-pairing ratio", scale, seeds, results_dir)
+
+
+def table7(task: str = "eyeglass_removal", scale: str = "book",
+           seeds: Sequence[int] = PSEUDO_SEEDS,
+           results_dir: str | Path | None = None) -> ScoreTable:
+    """Table 7: implicit (CycleGAN on the 0.5 pseudo-paired set) against explicit (pix2pix on
+    the fully pseudo-paired set). The paper reports Eyeglass only; the book runs both tasks."""
+    from .implicit_pairs import TABLE7_INFOSIM_SETTINGS
+
+    paper = TABLE7_INFOSIM_SETTINGS if task == "eyeglass_removal" else {}
+    labels = {"implicit": Model(task, "ours"), "explicit": Model(task, "ratio_1.0", True)}
+    return _table(task, labels, paper, "setting", scale, seeds, results_dir)
+
+
+def preference_rate(attr_row: np.ndarray, attr_col: np.ndarray) -> float:
+    """How often the row model completes the task better than the column model, image by
+    image: the share of test images on which its output shows the attribute with a lower
+    probability (ties count one half) -- the book's stand-in for Table 6's user study.
+
+    Args:
+        attr_row, attr_col: ``(N,)`` attribute probabilities of the two models' outputs for
+            the same N test images.
+    """
+    a, b = np.asarray(attr_row, dtype=np.float64), np.asarray(attr_col, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1 or len(a) == 0:
+        raise ValueError("preference_rate needs two (N,) arrays over the same N > 0 test images;"
+                         f" got shapes {a.shape} and {b.shape}")
+    return float(np.mean((a < b) + 0.5 * (a == b)))
+
+
+def table6(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
+           results_dir: str | Path | None = None) -> ScoreTable:
+    """Table 6 with the attribute classifier as the judge: the rate at which the row model's
+    output was preferred (a lower attribute probability) over the column model's, paired
+    image by image and seed by seed (mean ± std over the seeds both models have)."""
+    from .implicit_pairs import TABLE6_PREFERENCE
+
+    paper = TABLE6_PREFERENCE[PAPER_TASK[task]]
+    scores = {k: model_scores(Model(task, s), scale, seeds, results_dir)
+              for k, s in TABLE6_SETTINGS.items()}
+    rows = []
+    for r in TABLE6_SETTINGS:
+        for c in TABLE6_SETTINGS:
+            if r == c:
+                continue
+            common = sorted(set(scores[r]) & set(scores[c]))
+            rates = [preference_rate(scores[r][s]["attribute_prob"],
+                                     scores[c][s]["attribute_prob"]) for s in common]
+            ours = fmt_mean_std(rates, 3) if rates else "not run"
+            rows.append([r, c, f"{paper[r][c]:.3f}", ours, f"{len(common)}/{len(seeds)}"])
+    md = markdown_table(["preferred", "over", "rate (paper, people)",
+                         "rate (ours, classifier)", "seeds"], rows, "llrrr")
+    return ScoreTable(md, rows, scores)
+
+
+# --------------------------------------------------------------------------------------------
+# Verdicts
+
+
+def _means(scores: Mapping[int, Mapping[str, np.ndarray]], key: str) -> list[float]:
+    return _summaries(scores)[key] if scores else []
+
+
+def verdict_table4(task: str, t: ScoreTable | None = None) -> Verdict:
+    """Does ours have the lowest InfoSim of the four settings, beyond the seed spread?"""
+    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
+
+    t = t or table4(task)
+    ours_label = TABLE4_SETTINGS["ours"]
+    ours = _means(t.scores[ours_label], "infosim")
+    base = {k: _means(v, "infosim") for k, v in t.scores.items() if k != ours_label}
+    claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[4]}"
+    if not ours or not all(base.values()):
+        return Verdict(claim, "not comparable", "Not every setting has a stored run yet.")
+    outcome = {k: compare_means(ours, v, higher_is_better=False) for k, v in base.items()}
+    m = {k: mean_std(v)[0] for k, v in base.items()}
+    lower = [k for k in base if mean_std(ours)[0] < m[k]]
+    better = [k for k, o in outcome.items() if o == "better"]
+    worse = [k for k, o in outcome.items() if o == "worse"]
+    evidence = (f"ours {mean_std(ours)[0]:.5f} against " +
+                ", ".join(f"{k.split(') ')[-1]} {m[k]:.5f} ({outcome[k]})" for k in base) +
+                f" over {len(ours)} seed(s)")
+    if len(better) == len(base):
+        verdict = "reproduced"
+    elif lower and not worse:
+        verdict = "partly reproduced"
+    else:
+        verdict = "not reproduced"
+    return Verdict(claim, verdict, evidence + ".")
+
+
+def verdict_table5(task: str, t: ScoreTable | None = None) -> Verdict:
+    """Does InfoSim fall as the pseudo-pairing ratio rises? Reproduced if the seed means fall
+    at every step, partly if 1.0 beats 0.25 beyond the spread, else not."""
+    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
+
+    t = t or table5(task)
+    claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[5]}"
+    vals = {k: _means(v, "infosim") for k, v in t.scores.items()}
+    if not all(vals.values()):
+        return Verdict(claim, "not comparable", "Not every ratio has a stored run yet.")
+    m = [mean_std(v)[0] for v in vals.values()]
+    evidence = ", ".join(f"{k}: {x:.5f}" for k, x in zip(vals, m)) + \
+        f" (mean InfoSim by ratio, {min(len(v) for v in vals.values())}+ seeds)"
+    monotone = all(b < a for a, b in itertools.pairwise(m))
+    ends = compare_means(vals["1"], vals["0.25"], higher_is_better=False)
+    if monotone and ends == "better":
+        verdict = "reproduced"
+    elif ends == "better" or monotone:
+        verdict = "partly reproduced"
+    else:
+        verdict = "not reproduced"
+    return Verdict(claim, verdict, evidence + ".")
+
+
+def verdict_table6(task: str, t: ScoreTable | None = None) -> Verdict:
+    """Is the 50 % model preferred over both others (rate > 0.5 beyond the spread)?"""
+    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
+
+    t = t or table6(task)
+    claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[6]}"
+    rates = {}
+    for r in TABLE6_SETTINGS:
+        for c in TABLE6_SETTINGS:
+            common = sorted(set(t.scores[r]) & set(t.scores[c])) if r != c else []
+            if common:
+                rates[r, c] = [preference_rate(t.scores[r][s]["attribute_prob"],
+                                               t.scores[c][s]["attribute_prob"]) for s in common]
+    need = [("50%", "0%"), ("50%", "100%")]
+    if not all(k in rates for k in need):
+        return Verdict(claim, "not comparable", "The 0 %, 50 % and 100 % models are not all "
+                       "stored yet.")
+    wins = [k for k in need if mean_std(rates[k])[0] - mean_std(rates[k])[1] > 0.5]
+    half = [k for k in need if mean_std(rates[k])[0] > 0.5]
+    evidence = (f"the classifier prefers the 50 % model's output over 0 % on "
+                f"{mean_std(rates[need[0]])[0]:.0%} and over 100 % on "
+                f"{mean_std(rates[need[1]])[0]:.0%} of the test faces")
+    verdict = ("reproduced" if len(wins) == 2 else
+               "partly reproduced" if half else "not reproduced")
+    return Verdict(claim, verdict, evidence + ".")
+
+
+def verdict_table7(task: str = "eyeglass_removal", t: ScoreTable | None = None) -> Verdict:
+    """Explicit (pix2pix) has the lower InfoSim but completes the task less often."""
+    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
+
+    t = t or table7(task)
+    claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[7]}"
+    imp, exp = t.scores["implicit"], t.scores["explicit"]
+    if not imp or not exp:
+        return Verdict(claim, "not comparable", "The explicit or implicit runs are not stored "
+                       "yet.")
+    info = compare_means(_means(exp, "infosim"), _means(imp, "infosim"), higher_is_better=False)
+    task_c = compare_means(_means(exp, "task_completion"), _means(imp, "task_completion"),
+                           higher_is_better=True)
+    ms = {k: (mean_std(_means(v, "infosim"))[0], mean_std(_means(v, "task_completion"))[0])
+          for k, v in (("explicit", exp), ("implicit", imp))}
+    evidence = (f"InfoSim explicit {ms['explicit'][0]:.5f} vs implicit {ms['implicit'][0]:.5f} "
+                f"({info} for explicit); task completion {ms['explicit'][1]:.0%} vs "
+                f"{ms['implicit'][1]:.0%} ({task_c} for explicit)")
+    if info == "better" and task_c == "worse":
+        verdict = "reproduced"
+    elif info == "better" or task_c == "worse":
+        verdict = "partly reproduced"
+    else:
+        verdict = "not reproduced"
+    return Verdict(claim, verdict, evidence + ".")

@@ -1,0 +1,146 @@
+"""Chapter 07's measurements and tables: per-image scores, their cache, Table 6's preference
+rate and the verdict rules of Tables 4-7."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from i2ilib import book_runs
+from i2ilib import pseudo_pairs as pp
+from i2ilib.experiment import build_test_data, train_translation
+from i2ilib.results import find_run, load_or_train
+
+
+def _faces(n=6, size=32, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(n, 3, size, size, generator=g) * 2 - 1
+
+
+def test_identity_map_has_zero_infosim_and_truth_has_zero_mse():
+    x, truth = _faces(seed=1), _faces(seed=2)
+    same = pp.score_translations(x, x, truth, "Eyeglasses")
+    assert np.allclose(same["infosim"], 0.0)
+    perfect = pp.score_translations(x, truth, truth, "smiling")
+    assert np.allclose(perfect["mse"], 0.0)
+    # MSE on [0, 1]: images in [-1, 1] that differ by 2 everywhere have MSE 1
+    ones = torch.ones(2, 3, 32, 32)
+    assert np.allclose(pp.score_translations(ones, -ones, ones, "Smiling")["mse"], 1.0)
+    assert all(v.shape == (6,) for v in same.values())
+
+
+def test_score_translations_rejects_mismatched_batches_and_unknown_attributes():
+    with pytest.raises(ValueError, match="same shape"):
+        pp.score_translations(_faces(4), _faces(5), _faces(4), "Smiling")
+    with pytest.raises(ValueError):
+        pp.score_translations(_faces(4), _faces(4), _faces(4), "Hat")
+    with pytest.raises(ValueError, match="Unknown task"):
+        pp.attribute_of("hat_removal")
+
+
+def test_summarise_thresholds_the_attribute_probability():
+    s = pp.summarise({"infosim": np.array([0.1, 0.3]), "attribute_prob": np.array([0.2, 0.7]),
+                      "mse": np.array([0.0, 0.5])})
+    assert s == pytest.approx({"infosim": 0.2, "task_completion": 0.5, "mse": 0.25})
+
+
+def test_preference_rate_counts_wins_and_half_ties():
+    assert pp.preference_rate(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.5, 0.1])) == 0.5
+    assert pp.preference_rate(np.zeros(4), np.ones(4)) == 1.0
+    assert pp.preference_rate(np.ones(4), np.zeros(4)) == 0.0
+    with pytest.raises(ValueError, match="same N"):
+        pp.preference_rate(np.zeros(3), np.zeros(4))
+
+
+@pytest.fixture(scope="module")
+def smoke_run():
+    name, config = book_runs.pseudo_pairs("smoke", "smile_removal", "ours", 0)
+    return load_or_train(name, config, lambda c: train_translation(c, progress=False),
+                         verbose=False)
+
+
+def test_score_run_caches_exactly_what_it_computes(smoke_run):
+    (smoke_run.path / pp.SCORES_FILE).unlink(missing_ok=True)
+    first = pp.score_run(smoke_run)
+    cached = json.loads((smoke_run.path / pp.SCORES_FILE).read_text())
+    fresh = pp.score_run(smoke_run, cache=False)
+    for q in pp.QUANTITIES:
+        assert np.array_equal(first[q], np.asarray(cached["per_image"][q]))
+        assert np.allclose(first[q], fresh[q], atol=1e-8)
+    n_test = smoke_run.config["data"]["n_test"]
+    assert first["mse"].shape == (n_test,)
+    # a stale key (another scoring version) is recomputed, not trusted
+    cached["key"]["version"] = -1
+    cached["per_image"]["mse"] = [9.0] * n_test
+    (smoke_run.path / pp.SCORES_FILE).write_text(json.dumps(cached))
+    assert np.allclose(pp.score_run(smoke_run)["mse"], fresh["mse"], atol=1e-8)
+
+
+def test_score_run_refuses_runs_of_other_chapters(smoke_run):
+    other = type(smoke_run)(**{**smoke_run.__dict__,
+                               "config": {**smoke_run.config, "data": {"source": "synthscenes"}}})
+    with pytest.raises(ValueError, match="not a pseudo-pair run"):
+        pp.score_run(other)
+
+
+def _table(values: dict[str, list[tuple[float, float]]]) -> pp.ScoreTable:
+    """A ScoreTable whose row ``k`` has one seed per (infosim, attribute prob) pair."""
+    scores = {k: {s: {"infosim": np.full(4, info), "attribute_prob": np.full(4, prob),
+                      "mse": np.zeros(4)} for s, (info, prob) in enumerate(v)}
+              for k, v in values.items()}
+    return pp.ScoreTable("", [], scores)
+
+
+def test_table4_verdict_rules():
+    labels = list(pp.TABLE4_SETTINGS.values())
+    ours, rest = labels[0], labels[1:]
+    clear = _table({ours: [(1.0, 0), (1.1, 0), (0.9, 0)],
+                    **{k: [(2.0, 0), (2.1, 0), (1.9, 0)] for k in rest}})
+    assert pp.verdict_table4("smile_removal", clear).verdict == "reproduced"
+    noisy = _table({ours: [(1.0, 0), (1.5, 0), (0.5, 0)],
+                    **{k: [(1.1, 0), (1.6, 0), (0.6, 0)] for k in rest}})
+    assert pp.verdict_table4("smile_removal", noisy).verdict == "partly reproduced"
+    wrong = _table({ours: [(3.0, 0), (3.1, 0), (2.9, 0)],
+                    **{k: [(1.0, 0), (1.1, 0), (0.9, 0)] for k in rest}})
+    assert pp.verdict_table4("smile_removal", wrong).verdict == "not reproduced"
+    missing = _table({ours: [(1.0, 0)], **{k: [] for k in rest}})
+    assert pp.verdict_table4("smile_removal", missing).verdict == "not comparable"
+
+
+def test_table5_verdict_rules():
+    ratios = ["0.25", "0.5", "0.75", "1"]
+    falling = _table({r: [(4 - i, 0), (4.1 - i, 0)] for i, r in enumerate(ratios)})
+    assert pp.verdict_table5("eyeglass_removal", falling).verdict == "reproduced"
+    rising = _table({r: [(1 + i, 0), (1.1 + i, 0)] for i, r in enumerate(ratios)})
+    assert pp.verdict_table5("eyeglass_removal", rising).verdict == "not reproduced"
+    bumpy = _table({"0.25": [(4, 0)] * 2, "0.5": [(2, 0)] * 2, "0.75": [(3, 0)] * 2,
+                    "1": [(1, 0)] * 2})
+    assert pp.verdict_table5("eyeglass_removal", bumpy).verdict == "partly reproduced"
+
+
+def test_table6_and_table7_verdict_rules():
+    # 50 % leaves the lowest attribute probability on every image and seed
+    t6 = _table({"0%": [(0, 0.9)] * 3, "50%": [(0, 0.1)] * 3, "100%": [(0, 0.8)] * 3})
+    assert pp.verdict_table6("smile_removal", t6).verdict == "reproduced"
+    t6_bad = _table({"0%": [(0, 0.1)] * 3, "50%": [(0, 0.9)] * 3, "100%": [(0, 0.1)] * 3})
+    assert pp.verdict_table6("smile_removal", t6_bad).verdict == "not reproduced"
+    # explicit: lower InfoSim and the attribute left on (task not completed)
+    t7 = _table({"implicit": [(2.0, 0.1), (2.1, 0.1)], "explicit": [(0.5, 0.9), (0.6, 0.9)]})
+    assert pp.verdict_table7("eyeglass_removal", t7).verdict == "reproduced"
+    t7_half = _table({"implicit": [(2.0, 0.1), (2.1, 0.1)], "explicit": [(0.5, 0.1), (0.6, 0.1)]})
+    assert pp.verdict_table7("eyeglass_removal", t7_half).verdict == "partly reproduced"
+
+
+def test_stored_scores_match_a_fresh_computation():
+    """The cached scores committed with a stored book-scale run are what scoring gives now."""
+    run = find_run(*book_runs.pseudo_pairs("book", "smile_removal", "ours", 0))
+    if run is None or not (run.path / pp.SCORES_FILE).is_file():
+        pytest.skip("chapter 07's first stored run or its scores are not in results/")
+    cached = json.loads((run.path / pp.SCORES_FILE).read_text())
+    assert cached["key"] == pp._cache_key(run), f"{run.path}/scores.json is stale; rescore it"
+    fresh = pp.score_run(run, cache=False)
+    for q in pp.QUANTITIES:
+        assert np.allclose(np.asarray(cached["per_image"][q]), fresh[q], atol=1e-7), q
+    test_A, _ = build_test_data(run.config)
+    assert len(fresh["mse"]) == len(test_A)
