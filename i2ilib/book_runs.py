@@ -441,6 +441,9 @@ def _training_images(data: dict[str, Any]) -> str | int:
     if data.get("source") == "registry":
         which = f"first {data['n_train']} of " if data.get("n_train") else "all of "
         return f"{which}{data['dataset']} train ({data['direction']})"
+    if data.get("source") == "pseudopairs":
+        return (f"{data['n_base']} real per domain + {data['n_aug']} augmentation "
+                f"({data['setting']})")
     return data["n_train"]
 
 

@@ -629,9 +629,3 @@ PSEUDO_PAIR_CLAIMS: dict[int, str] = {
     7: "explicit training on pseudo-pairs (pix2pix) barely changes the input: a lower InfoSim "
        "than implicit training without completing the task (Sec. 4.2, Table 7)",
 }
-
-
-def pseudo_pair_claims() -> dict[int, Verdict]:
-    """Tables 4-7's claims; chapter 07 has not run them, so every verdict is not comparable."""
-    return {t: Verdict(c, "not comparable", "not run yet (chapter 07)")
-            for t, c in PSEUDO_PAIR_CLAIMS.items()}

@@ -35,7 +35,7 @@ from torch import Tensor
 
 from .book_runs import PSEUDO_SEEDS, pseudo_pairs
 from .compare import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
-from .results import Run, config_hash, find_run
+from .results import Run, config_hash, find_run, results_dir_for
 
 #: The cache file written next to a stored run.
 SCORES_FILE = "scores.json"
@@ -213,9 +213,52 @@ class Model:
     def runs(self, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
              results_dir: str | Path | None = None) -> list[Run]:
         """The stored runs of this model, one per seed that has one."""
-        found = [find_run(*pseudo_pairs(scale, self.task, self.setting, s, self.explicit),
-                          results_dir=results_dir) for s in seeds]
+        where = results_dir_for(scale, results_dir)
+        found = [find_run(*self.make(scale, s), results_dir=where) for s in seeds]
         return [r for r in found if r is not None]
+
+    def make(self, scale: str, seed: int) -> tuple[str, dict[str, Any]]:
+        """``(name, config)`` of this model's run for ``seed``."""
+        return pseudo_pairs(scale, self.task, self.setting, seed, self.explicit)
+
+    @property
+    def label(self) -> str:
+        return f"{self.task} {self.setting}{' (pix2pix)' if self.explicit else ''}"
+
+
+#: Every model chapter 07 trains: per task, Table 4's settings, Table 5's other ratios and
+#: Table 7's explicit pix2pix on the fully pseudo-paired set.
+def chapter_models(tasks: Sequence[str] = TASKS) -> list[Model]:
+    settings = list(TABLE4_SETTINGS) + [s for s in TABLE5_SETTINGS.values() if s != "ours"]
+    return ([Model(t, s) for t in tasks for s in settings] +
+            [Model(t, "ratio_1.0", explicit=True) for t in tasks])
+
+
+def ensure_runs(models: Sequence[Model], scale: str, seeds: Sequence[int],
+                train: bool, progress: bool = True) -> dict[str, int]:
+    """Make sure the runs of ``models`` x ``seeds`` exist: with ``train=True`` the missing ones
+    are trained and stored (:func:`i2ilib.results.load_or_train`), else they are only counted.
+
+    Returns:
+        ``{"planned": ..., "stored": ..., "trained": ...}`` run counts.
+    """
+    from tqdm.auto import tqdm
+
+    from .experiment import train_translation
+    from .results import load_or_train
+
+    where = results_dir_for(scale)
+    jobs = [(m, s) for m in models for s in seeds]
+    counts = {"planned": len(jobs), "stored": 0, "trained": 0}
+    for m, s in tqdm(jobs, desc="runs", disable=not progress):
+        name, config = m.make(scale, s)
+        if find_run(name, config, where) is not None:
+            counts["stored"] += 1
+        elif train:
+            load_or_train(name, config, lambda c: train_translation(c, progress=False),
+                          verbose=False)
+            counts["trained"] += 1
+    return counts
 
 
 def model_scores(model: Model, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
@@ -455,3 +498,66 @@ def verdict_table7(task: str = "eyeglass_removal", t: ScoreTable | None = None) 
     else:
         verdict = "not reproduced"
     return Verdict(claim, verdict, evidence + ".")
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+
+def translation_grid(task: str, columns: Mapping[str, Model], scale: str = "book",
+                     seed: int = 0, n: int = 5, title: str | None = None):
+    """Figs. 4-8 of the paper: ``n`` held-out faces (the first of the test set, which does not
+    depend on the setting) translated by the seed-``seed`` run of each model, between the input
+    and its true counterpart. Columns whose run is not stored are left out.
+
+    Returns:
+        ``(figure, shown)``: a matplotlib figure and the column labels it shows.
+    """
+    from .experiment import build_test_data, translate
+    from .viz import image_grid
+
+    where = results_dir_for(scale)
+    test_A, truth = build_test_data(pseudo_pairs(scale, task, "ours", seed)[1])
+    test_A, truth = test_A[:n], truth[:n]
+    cols: dict[str, Tensor] = {"input": test_A}
+    for label, model in columns.items():
+        run = find_run(*model.make(scale, seed), results_dir=where)
+        if run is not None:
+            cols[label] = translate(run, test_A)
+    cols["true counterpart"] = truth
+    return image_grid(cols, max_rows=n, title=title), [k for k in cols if k in columns]
+
+
+def tradeoff(task: str, models: Mapping[str, Model], scale: str = "book",
+             seeds: Sequence[int] = PSEUDO_SEEDS, ax: Any = None, references: bool = True):
+    """Identity against task: InfoSim (x, lower keeps more of the person) and task completion
+    (y, higher removes the attribute more often), mean ± std over seeds per model, with the two
+    references of :func:`reference_scores` (the unchanged input and the true counterpart).
+
+    Returns:
+        ``{label: (infosim means, task-completion means)}`` per seed, for the models drawn.
+    """
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.gca()
+    drawn = {}
+    for i, (label, model) in enumerate(models.items()):
+        scores = model_scores(model, scale, seeds)
+        if not scores:
+            continue
+        s = _summaries(scores)
+        (x, dx), (y, dy) = mean_std(s["infosim"]), mean_std(s["task_completion"])
+        ax.errorbar(x, y, xerr=dx, yerr=dy, fmt="o", color=f"C{i}", capsize=3, label=label)
+        drawn[label] = (s["infosim"], s["task_completion"])
+    if references:
+        for (label, sc), marker in zip(reference_scores(task, scale).items(), ("s", "*")):
+            r = summarise(sc)
+            ax.plot(r["infosim"], r["task_completion"], marker, color="black", ms=9,
+                    mfc="white" if marker == "s" else "black", label=label)
+    ax.set_xlabel("InfoSim to the input (lower: identity kept)")
+    ax.set_ylabel("task completion (attribute gone)")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlim(left=-0.0003)
+    ax.set_title(PAPER_TASK[task] + " removal")
+    ax.grid(alpha=0.3)
+    return drawn

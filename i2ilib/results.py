@@ -148,6 +148,15 @@ def read_run(path: str | Path) -> Run:
                loaded=True)
 
 
+def results_dir_for(scale: str | None, results_dir: str | Path | None = None) -> Path:
+    """Where runs of ``scale`` are stored: smoke-scale runs always in a temporary folder (so CI
+    never touches ``results/``), others in ``results_dir`` (default
+    :func:`default_results_dir`)."""
+    if scale == "smoke":
+        return Path(tempfile.gettempdir()) / "i2i-smoke-results"
+    return Path(results_dir or default_results_dir())
+
+
 def find_run(name: str, config: dict, results_dir: str | Path | None = None) -> Run | None:
     """The stored run ``name`` if its configuration equals ``config``, else ``None``."""
     path = Path(results_dir or default_results_dir()) / name
@@ -232,9 +241,7 @@ def load_or_train(
     """
     if retrain is None:
         retrain = os.environ.get("I2I_RETRAIN", "") == "1"
-    if config.get("scale") == "smoke":
-        results_dir = Path(tempfile.gettempdir()) / "i2i-smoke-results"
-    results_dir = Path(results_dir or default_results_dir())
+    results_dir = results_dir_for(config.get("scale"), results_dir)
     if not retrain:
         run = find_run(name, config, results_dir)
         if run is not None:

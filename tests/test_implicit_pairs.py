@@ -213,7 +213,8 @@ def test_render_reproduction_from_a_results_dir(tmp_path):
     empty = render_reproduction(tmp_path)
     assert empty.startswith("# Reproduction report\n")
     assert COMMAND in empty and "Stored runs: 0 of 30" in empty
-    assert empty.count("**not comparable**") == 3 * 4 + 4
+    assert empty.count("**not comparable**") == 3 * 4 + 4 * 2  # Sec. 4.1 claims; Tables 4-7
+    assert "Stored runs: 0 of 48" in empty
     for seed in IMPLICIT_SEEDS:
         for alpha, q in IMPROVING.items():
             _store(tmp_path, "photo2labels", alpha, seed, _metrics(q, 0.001 * seed), wall=360.0)
@@ -222,7 +223,6 @@ def test_render_reproduction_from_a_results_dir(tmp_path):
     assert "Stored runs: 15 of 30 (photo2labels 15, day2night 0)" in page
     assert "1.5 h of CPU wall-clock time" in page and "`cpu: fake (1 threads)`" in page
     assert "day2night not run" in page and "**reproduced**" in page
-    assert page.count("not run yet (chapter 07)") > 4
     assert sum(line.startswith("# ") for line in page.splitlines()) == 1
 
 

@@ -1,0 +1,888 @@
+"""Identity and expression spaces: where pseudo-samples and translations lie (Ginger et al. 2019, Sec. 5).
+
+The discussion of the implicit-pairs paper looks at the smile-removal task in two
+representation spaces, each flattened to two dimensions by a PCA fitted on the whole dataset:
+
+- the **space of identities** (features of a face-recognition network, OpenFace in the paper),
+  which should not care whether a face smiles;
+- the **space of expressions** (features of a smiling-vs-neutral classifier), which should.
+
+Fig. 9 places the *training* samples there: real smiling faces (orange), real neutral faces
+(black) and the pseudo-smiles M(b) (fuchsia). Fig. 10 places the *test translations* of the
+models trained with each augmentation setting, fits an ellipse to each cloud and measures "the
+Euclidean distance between the center of the ellipse of the real samples and the center of the
+generated ones, as well as the average difference ratio between the major and minor axes"
+(ours: 0.269 and 6 %; closest baseline: 1.172 and 11 %).
+
+The book's stand-ins, named where they are built:
+
+- identity: :func:`i2ilib.metrics.identity.synthfaces_identity_embedder` (128-d unit
+  vectors; OpenFace in the paper, dlib's descriptor for real photos through
+  :class:`i2ilib.metrics.dlib_faces.DlibFaceEmbedder`);
+- expression: the flattened output of the last convolutional stage of
+  :func:`i2ilib.metrics.attributes.face_attribute_classifier` (2048 numbers, the input of its
+  linear head; the network classifies ``Eyeglasses`` and ``Smiling``);
+- the PCA is fitted once on a fixed sample of SynthFaces with every attribute drawn at its
+  default rate (:func:`reference_faces`), where the paper fits it on all of CelebA.
+
+Everything here is plain numpy / torch and deterministic; the plots use matplotlib and the
+explorer ipywidgets (the ``book`` extra).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor, nn
+
+__all__ = [
+    "EXPRESSION_DIM",
+    "FIG9_COLOURS",
+    "PAPER_FIG10",
+    "REFERENCE_SEED",
+    "SPACE_NAMES",
+    "Ellipse",
+    "EllipseComparison",
+    "Fig10Verdict",
+    "PCA",
+    "Space",
+    "SpaceExplorer",
+    "axis_difference_ratio",
+    "bootstrap_centre_distance",
+    "celeba_smile_samples",
+    "centre_distance",
+    "compare_ellipses",
+    "embedder",
+    "expression_features",
+    "fig10_verdict",
+    "fit_ellipse",
+    "fit_space",
+    "fraction_outside",
+    "identity_features",
+    "mahalanobis_separation",
+    "plot_test_distributions",
+    "plot_training_samples",
+    "reference_faces",
+    "reference_set",
+]
+
+#: The two spaces of Sec. 5.
+SPACE_NAMES: tuple[str, ...] = ("identity", "expression")
+#: Size of an expression feature: the classifier's last stage, 128 channels x 4 x 4.
+EXPRESSION_DIM = 2048
+#: Seed of the SynthFaces sample the PCA is fitted on (the year of the paper).
+REFERENCE_SEED = 2019
+#: Fig. 9's colours: smiling orange, neutral black, augmented (pseudo-samples) fuchsia.
+FIG9_COLOURS: dict[str, str] = {"smiling": "orange", "neutral": "black", "augmented": "fuchsia"}
+#: The numbers of Sec. 5 for Fig. 10 (a): distance between the centres of the generated and
+#: the real-neutral ellipses, and the average difference ratio of their axes.
+PAPER_FIG10: dict[str, dict[str, float]] = {
+    "ours": {"centre_distance": 0.269, "axis_ratio": 0.06},
+    "closest baseline": {"centre_distance": 1.172, "axis_ratio": 0.11},
+}
+
+EmbedFn = Callable[[Tensor], Tensor]
+
+
+# ------------------------------------------------------------------------------------------
+# embeddings
+
+
+def _check_images(images: Tensor, name: str = "images") -> Tensor:
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"{name} must be a float tensor (N, 3, H, W) in [-1, 1], got "
+                        f"{type(images).__name__}; convert uint8 (N, H, W, 3) arrays with "
+                        "i2ilib.data.transforms.to_tensor_m11")
+    if images.ndim != 4 or images.shape[1] != 3:
+        raise ValueError(f"{name} must be (N, 3, H, W), got shape {tuple(images.shape)}")
+    if len(images) == 0:
+        raise ValueError(f"{name} is empty: a space needs at least one image")
+    if not images.is_floating_point():
+        raise ValueError(f"{name} must be float in [-1, 1], got dtype {images.dtype}; "
+                         "scale uint8 images with x / 127.5 - 1")
+    return images
+
+
+@torch.no_grad()
+def identity_features(images: Tensor, net: nn.Module | None = None,
+                      batch_size: int = 128) -> Tensor:
+    """Points in the space of identities (Sec. 5, Fig. 9 left): the book's SynthFaces identity
+    network (:func:`~i2ilib.metrics.identity.synthfaces_identity_embedder`, the paper's OpenFace
+    stand-in).
+
+    Args:
+        images: ``(N, 3, H, W)`` float in [-1, 1] (resized to 64 x 64 by the network).
+        net: the embedder; default the shipped ``synthid-v1``.
+        batch_size: faces per forward pass.
+
+    Returns:
+        ``(N, 128)`` float32 CPU tensor of unit vectors.
+    """
+    from .metrics.identity import synthfaces_identity_embedder
+
+    images = _check_images(images)
+    net = net if net is not None else synthfaces_identity_embedder()
+    was = net.training
+    net.eval()
+    try:
+        return torch.cat([net(b).float().cpu() for b in images.split(int(batch_size))])
+    finally:
+        net.train(was)
+
+
+@torch.no_grad()
+def expression_features(images: Tensor, net: nn.Module | None = None,
+                        batch_size: int = 128) -> Tensor:
+    """Points in the space of expressions (Sec. 5, Fig. 9 right): the flattened output of the
+    last stage of the book's attribute classifier ``synthattr-v1``
+    (:func:`~i2ilib.metrics.attributes.face_attribute_classifier`), i.e. the input of its
+    linear head, before dropout. The paper uses a smiling-vs-neutral classifier's features.
+
+    The images are resized to the classifier's 64 x 64 exactly as its ``forward`` does
+    (bilinear, antialiased) and passed through its ``stages``; the network is not modified.
+
+    Args:
+        images: ``(N, 3, H, H)`` float in [-1, 1].
+        net: the classifier (a ``FaceAttributeNet``); default the shipped one.
+        batch_size: faces per forward pass.
+
+    Returns:
+        ``(N, 2048)`` float32 CPU tensor (128 channels x 4 x 4).
+    """
+    from .metrics.attributes import INPUT_SIZE, check_attribute_batch, face_attribute_classifier
+
+    images = _check_images(images)
+    net = net if net is not None else face_attribute_classifier()
+    was = net.training
+    net.eval()
+    out = []
+    try:
+        for b in images.split(int(batch_size)):
+            x = check_attribute_batch(b)
+            if x.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
+                x = nn.functional.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear",
+                                              align_corners=False, antialias=True)
+            for stage in net.stages:
+                x = stage(x)
+            out.append(x.flatten(1).float().cpu())
+    finally:
+        net.train(was)
+    return torch.cat(out)
+
+
+def embedder(space: str) -> EmbedFn:
+    """The embedding function of a space name in :data:`SPACE_NAMES`, with its network loaded
+    once: ``(N, 3, H, W)`` in [-1, 1] -> ``(N, D)`` (D = 128 identity, 2048 expression).
+
+    Raises:
+        ValueError: on an unknown space.
+    """
+    if space == "identity":
+        from .metrics.identity import synthfaces_identity_embedder
+
+        net = synthfaces_identity_embedder()
+        return lambda x: identity_features(x, net)
+    if space == "expression":
+        from .metrics.attributes import face_attribute_classifier
+
+        net = face_attribute_classifier()
+        return lambda x: expression_features(x, net)
+    raise ValueError(f"Unknown space {space!r}; choose one of {', '.join(SPACE_NAMES)}.")
+
+
+# ------------------------------------------------------------------------------------------
+# PCA
+
+
+def _as_points(x: Any, name: str, dim: int | None = None, min_rows: int = 1) -> np.ndarray:
+    """float64 ``(N, D)`` from an array or tensor, with clear errors."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array (N, D), got shape {a.shape}")
+    if dim is not None and a.shape[1] != dim:
+        raise ValueError(f"{name} must have {dim} columns, got shape {a.shape}")
+    if a.shape[0] < min_rows:
+        raise ValueError(f"{name} needs at least {min_rows} rows, got {a.shape[0]}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or inf; drop those rows first (e.g. faces "
+                         "dlib could not find)")
+    return a
+
+
+@dataclass(frozen=True)
+class PCA:
+    """A principal component analysis fitted once (Sec. 5: "we use PCA to visualize").
+
+    Attributes:
+        mean: ``(D,)`` the mean of the fitted data.
+        components: ``(k, D)`` orthonormal rows, by decreasing variance; each row's entry of
+            largest magnitude is positive (a deterministic sign, as scikit-learn chooses it).
+        explained_variance: ``(k,)`` variance along each component (``ddof=1``).
+        explained_variance_ratio: ``(k,)`` share of the total variance.
+    """
+
+    mean: np.ndarray
+    components: np.ndarray
+    explained_variance: np.ndarray
+    explained_variance_ratio: np.ndarray
+
+    @classmethod
+    def fit(cls, data: Any, n_components: int = 2) -> PCA:
+        """Fit on ``data`` ``(N, D)`` (array or tensor), ``N >= 2``, ``1 <= n_components <=
+        min(N, D)``; by a singular value decomposition in float64.
+
+        Raises:
+            ValueError: on a bad shape, NaN, or an impossible ``n_components``.
+        """
+        x = _as_points(data, "data", min_rows=2)
+        n, d = x.shape
+        if int(n_components) != n_components or not 1 <= n_components <= min(n, d):
+            raise ValueError(f"n_components must be an integer in [1, min(N, D)] = "
+                             f"[1, {min(n, d)}], got {n_components!r}")
+        k = int(n_components)
+        mean = x.mean(0)
+        _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+        var = s**2 / (n - 1)
+        comps = vt[:k].copy()
+        signs = np.sign(comps[np.arange(k), np.abs(comps).argmax(1)])
+        comps *= signs[:, None]
+        total = var.sum()
+        ratio = var[:k] / total if total > 0 else np.zeros(k)
+        return cls(mean, comps, var[:k].copy(), ratio)
+
+    @property
+    def n_components(self) -> int:
+        return int(self.components.shape[0])
+
+    def transform(self, data: Any) -> np.ndarray:
+        """``(N, D)`` -> ``(N, k)`` coordinates along the components."""
+        x = _as_points(data, "data", dim=self.mean.shape[0])
+        return (x - self.mean) @ self.components.T
+
+
+@dataclass(frozen=True)
+class Space:
+    """A representation space flattened to 2-D: ``project(images)`` -> ``(N, 2)``.
+
+    Attributes:
+        name: ``"identity"`` or ``"expression"`` (or any label).
+        embed: ``(N, 3, H, W)`` in [-1, 1] -> ``(N, D)`` features.
+        pca: the 2-component :class:`PCA` fitted on the reference faces' features.
+        reference: a description of what the PCA was fitted on.
+    """
+
+    name: str
+    embed: EmbedFn
+    pca: PCA
+    reference: str = ""
+
+    def features(self, images: Tensor) -> np.ndarray:
+        """``(N, 3, H, W)`` -> float64 ``(N, D)``."""
+        return _as_points(self.embed(images), f"{self.name} features")
+
+    def project(self, images: Tensor) -> np.ndarray:
+        """``(N, 3, H, W)`` in [-1, 1] -> ``(N, 2)`` PCA coordinates."""
+        return self.pca.transform(self.features(images))
+
+    def project_features(self, features: Any) -> np.ndarray:
+        """Already embedded ``(N, D)`` -> ``(N, 2)``."""
+        return self.pca.transform(features)
+
+    def axis_labels(self) -> tuple[str, str]:
+        r = self.pca.explained_variance_ratio
+        return tuple(f"PC{i + 1} ({100 * r[i]:.0f} % of the variance)" for i in range(2))
+
+
+def reference_set(n: int = 2000, size: int = 64, seed: int = REFERENCE_SEED):
+    """The :class:`~i2ilib.data.synthfaces.SynthFacesSet` behind :func:`reference_faces`
+    (with its attribute labels, e.g. to read what a principal component encodes).
+
+    Raises:
+        ValueError: if ``n`` is not a positive multiple of 4.
+    """
+    from .data.synthfaces import make_synthfaces
+
+    if n < 4 or n % 4:
+        raise ValueError(f"n must be a positive multiple of 4 (four images per person), got {n}")
+    return make_synthfaces(n // 4, 4, size=size, seed=seed)
+
+
+def reference_faces(n: int = 2000, size: int = 64, seed: int = REFERENCE_SEED) -> Tensor:
+    """The faces the PCA of both spaces is fitted on: ``n`` SynthFaces (``n / 4`` people, four
+    images each), every attribute at its default rate (``Smiling`` 0.5, ``Eyeglasses`` 0.3,
+    hats, bangs, make-up, open mouths, all poses), fixed ``seed``. The paper fits on all of
+    CelebA; this sample plays that part.
+
+    Returns:
+        ``(n, 3, size, size)`` float32 in [-1, 1].
+
+    Raises:
+        ValueError: if ``n`` is not a positive multiple of 4.
+    """
+    from .data.synthfaces import images_to_tensor
+
+    return images_to_tensor(reference_set(n, size, seed).images)
+
+
+def fit_space(name: str, reference: Tensor | np.ndarray, embed: EmbedFn | None = None,
+              description: str = "") -> Space:
+    """Fit a 2-D :class:`Space` once.
+
+    Args:
+        name: the space (:data:`SPACE_NAMES` picks the book's embedder when ``embed`` is None).
+        reference: ``(N, 3, H, W)`` images in [-1, 1] (embedded here), or already embedded
+            features ``(N, D)`` (a numpy array); ``N >= 2``.
+        embed: the embedding function; default :func:`embedder` ``(name)``.
+        description: what the reference is (kept on the space).
+    """
+    embed = embed if embed is not None else embedder(name)
+    if isinstance(reference, torch.Tensor) and reference.ndim == 4:
+        feats = embed(reference)
+    else:
+        feats = reference
+    return Space(name, embed, PCA.fit(feats, 2), description)
+
+
+# ------------------------------------------------------------------------------------------
+# ellipses and the numbers of Fig. 10
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    """An ellipse fitted to a 2-D cloud (Fig. 10).
+
+    Attributes:
+        centre: ``(2,)`` the mean of the points.
+        major, minor: full axis lengths, ``2 * n_std * sqrt(eigenvalue)`` of the covariance.
+        angle: direction of the major axis, radians in ``(-pi/2, pi/2]`` from the x axis.
+        n_std: how many standard deviations each semi-axis spans.
+        n: number of points.
+    """
+
+    centre: np.ndarray
+    major: float
+    minor: float
+    angle: float
+    n_std: float
+    n: int
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """The ``(2, 2)`` covariance the ellipse was fitted from."""
+        lam = (np.array([self.major, self.minor]) / (2 * self.n_std)) ** 2
+        c, s = np.cos(self.angle), np.sin(self.angle)
+        r = np.array([[c, -s], [s, c]])
+        return r @ np.diag(lam) @ r.T
+
+    def patch(self, **kwargs: Any):
+        """A ``matplotlib.patches.Ellipse`` (no fill unless asked)."""
+        from matplotlib.patches import Ellipse as MplEllipse
+
+        kwargs.setdefault("fill", False)
+        return MplEllipse(tuple(self.centre), self.major, self.minor,
+                          angle=float(np.degrees(self.angle)), **kwargs)
+
+
+def fit_ellipse(points: Any, n_std: float = 2.0) -> Ellipse:
+    """Fit an ellipse to ``points`` ``(N, 2)``, ``N >= 3``: centre = mean, axes and angle from
+    the eigen-decomposition of the sample covariance (``ddof=1``), each semi-axis ``n_std``
+    standard deviations long (Fig. 10's "fitted ellipses").
+
+    Raises:
+        ValueError: on a bad shape, NaN, fewer than three points or ``n_std <= 0``.
+    """
+    p = _as_points(points, "points", dim=2, min_rows=3)
+    if not n_std > 0:
+        raise ValueError(f"n_std must be positive, got {n_std!r}")
+    cov = np.cov(p.T, ddof=1)
+    lam, vec = np.linalg.eigh(cov)  # ascending
+    lam = np.clip(lam, 0.0, None)
+    v = vec[:, 1]
+    angle = float(np.arctan2(v[1], v[0]))
+    if angle <= -np.pi / 2:
+        angle += np.pi
+    elif angle > np.pi / 2:
+        angle -= np.pi
+    return Ellipse(centre=p.mean(0), major=float(2 * n_std * np.sqrt(lam[1])),
+                   minor=float(2 * n_std * np.sqrt(lam[0])), angle=angle, n_std=float(n_std),
+                   n=int(len(p)))
+
+
+def centre_distance(generated: Ellipse, real: Ellipse) -> float:
+    """Euclidean distance between the two ellipses' centres (Sec. 5: ours 0.269, closest
+    baseline 1.172 in the paper's PCA units)."""
+    return float(np.linalg.norm(np.asarray(generated.centre) - np.asarray(real.centre)))
+
+
+def axis_difference_ratio(generated: Ellipse, real: Ellipse) -> float:
+    """"The average difference ratio between the major and minor axes" (Sec. 5: ours 6 %,
+    closest baseline 11 %), read as the mean over the two axes of
+    ``|generated - real| / real``: 0 for an ellipse of the real one's size, 0.1 for axes 10 %
+    off on average. It ignores position and angle.
+
+    Raises:
+        ValueError: if the real ellipse has a zero axis.
+    """
+    if real.major <= 0 or real.minor <= 0:
+        raise ValueError("the real ellipse has a zero axis (all points on a line?); the ratio "
+                         "is undefined")
+    return float((abs(generated.major - real.major) / real.major
+                  + abs(generated.minor - real.minor) / real.minor) / 2)
+
+
+@dataclass(frozen=True)
+class EllipseComparison:
+    """One generated cloud against the real one: its ellipse, the centre distance and the
+    average axis difference ratio."""
+
+    name: str
+    ellipse: Ellipse
+    centre_distance: float
+    axis_ratio: float
+
+
+def compare_ellipses(generated: Mapping[str, Ellipse], real: Ellipse) -> dict[str, EllipseComparison]:
+    """:func:`centre_distance` and :func:`axis_difference_ratio` of every generated ellipse.
+
+    Raises:
+        ValueError: if ``generated`` is empty.
+    """
+    if not generated:
+        raise ValueError("generated is empty: pass at least one setting's ellipse")
+    return {k: EllipseComparison(k, e, centre_distance(e, real), axis_difference_ratio(e, real))
+            for k, e in generated.items()}
+
+
+@dataclass(frozen=True)
+class Fig10Verdict:
+    """The paper's Fig. 10 (a) claim judged on our numbers.
+
+    ``verdict`` is ``"reproduced"`` when ours is clearly closer to the real centre than every
+    baseline *and* has a clearly smaller axis difference ratio than the closest baseline (the
+    paper's two comparisons), ``"partly reproduced"`` when one of the two holds, else
+    ``"not reproduced"``. "Clearly": the distance by more than ``distance_tol`` of the
+    baseline's (relative), the axis ratio by more than ``axis_tol`` (absolute); smaller
+    differences are ties, which do not count for ours. Distances are compared by rank only:
+    our PCA is not the paper's, so 0.269 and 1.172 are not on our scale.
+    """
+
+    verdict: str
+    ours: EllipseComparison
+    closest_baseline: EllipseComparison
+    ours_closest: bool
+    ours_axes_closer: bool
+    rank: int
+    rank_of: int
+
+    @property
+    def evidence(self) -> str:
+        o, b = self.ours, self.closest_baseline
+        return (f"ours: distance {o.centre_distance:.3g}, axes {100 * o.axis_ratio:.0f} %; "
+                f"closest baseline ({b.name}): distance {b.centre_distance:.3g}, axes "
+                f"{100 * b.axis_ratio:.0f} %; ours ranks {self.rank} of "
+                f"{self.rank_of} by distance")
+
+
+def fig10_verdict(comparisons: Mapping[str, EllipseComparison], ours: str = "ours",
+                  distance_tol: float = 0.05, axis_tol: float = 0.01) -> Fig10Verdict:
+    """Judge Sec. 5's claim that implicit pseudo-pairs bring the translations closest to the
+    real neutral faces (:class:`Fig10Verdict`, which defines the rule and the tolerances).
+
+    Raises:
+        ValueError: if ``ours`` is missing, there is no baseline, or a tolerance is negative.
+    """
+    if distance_tol < 0 or axis_tol < 0:
+        raise ValueError(f"tolerances must be >= 0, got {distance_tol}, {axis_tol}")
+    if ours not in comparisons:
+        raise ValueError(f"{ours!r} is not among the settings {sorted(comparisons)}")
+    baselines = [c for k, c in comparisons.items() if k != ours]
+    if not baselines:
+        raise ValueError("need at least one baseline besides ours")
+    o = comparisons[ours]
+    closest = min(baselines, key=lambda c: c.centre_distance)
+    is_closest = o.centre_distance < closest.centre_distance * (1 - distance_tol)
+    axes = o.axis_ratio < closest.axis_ratio - axis_tol
+    rank = 1 + sum(c.centre_distance < o.centre_distance for c in baselines)
+    verdict = ("reproduced" if is_closest and axes else
+               "partly reproduced" if is_closest or axes else "not reproduced")
+    return Fig10Verdict(verdict, o, closest, is_closest, axes, rank, len(comparisons))
+
+
+def bootstrap_centre_distance(generated: Any, real: Any, n_boot: int = 1000, level: float = 0.9,
+                              seed: int = 0) -> tuple[float, float]:
+    """A bootstrap interval of :func:`centre_distance` between the clouds ``generated`` and
+    ``real`` ``(N, 2)``, whose rows are the same N test faces (translation i, true counterpart
+    i): faces are resampled with replacement, the same rows from both clouds.
+
+    Returns:
+        ``(low, high)``: the central ``level`` interval of the resampled distances.
+
+    Raises:
+        ValueError: on different numbers of rows, fewer than 3, or ``level`` outside (0, 1).
+    """
+    g = _as_points(generated, "generated", dim=2, min_rows=3)
+    r = _as_points(real, "real", dim=2, min_rows=3)
+    if len(g) != len(r):
+        raise ValueError(f"generated and real must hold the same faces, got {len(g)} and "
+                         f"{len(r)} rows")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    idx = np.random.default_rng(seed).integers(0, len(g), size=(int(n_boot), len(g)))
+    d = np.linalg.norm(g[idx].mean(1) - r[idx].mean(1), axis=1)
+    lo, hi = np.quantile(d, [(1 - level) / 2, (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+def mahalanobis_separation(points: Any, reference: Any) -> float:
+    """How far the centre of ``points`` ``(N, 2)`` lies from the centre of ``reference``
+    ``(M, 2)``, in standard deviations of ``reference`` along that direction (the Mahalanobis
+    distance of the centre under the reference's covariance). Fig. 9's claims in numbers: near
+    0 means "indistinguishable", above about 1 means outside the bulk of the reference cloud.
+
+    Raises:
+        ValueError: on bad shapes or fewer than three reference points.
+    """
+    p = _as_points(points, "points", dim=2)
+    r = _as_points(reference, "reference", dim=2, min_rows=3)
+    d = p.mean(0) - r.mean(0)
+    cov = np.cov(r.T, ddof=1)
+    return float(np.sqrt(d @ np.linalg.pinv(cov) @ d))
+
+
+def fraction_outside(points: Any, ellipse: Ellipse) -> float:
+    """Share of ``points`` ``(N, 2)`` outside ``ellipse`` (its ``n_std`` boundary). For the
+    points an ellipse was fitted on, a Gaussian cloud leaves ``exp(-n_std**2 / 2)`` outside
+    (13.5 % at two standard deviations)."""
+    p = _as_points(points, "points", dim=2)
+    cov = ellipse.covariance
+    d = p - ellipse.centre
+    m2 = np.einsum("ni,ij,nj->n", d, np.linalg.pinv(cov), d)
+    return float(np.mean(m2 > ellipse.n_std**2))
+
+
+# ------------------------------------------------------------------------------------------
+# figures
+
+
+def plot_training_samples(projections: Mapping[str, Mapping[str, np.ndarray]],
+                          axes: Sequence[Any] | None = None,
+                          labels: Mapping[str, tuple[str, str]] | None = None,
+                          max_points: int = 1000, seed: int = 0):
+    """Fig. 9: training samples in each space, smiling orange, neutral black, augmented
+    fuchsia (:data:`FIG9_COLOURS`).
+
+    Args:
+        projections: ``{space: {"smiling" | "neutral" | "augmented": (N, 2)}}``.
+        axes: one matplotlib axis per space (default: a new row of them).
+        labels: ``{space: (x label, y label)}``.
+        max_points: at most this many points per group are drawn (a fixed random subset).
+
+    Returns:
+        the matplotlib Figure.
+
+    Raises:
+        ValueError: on an unknown group name or empty ``projections``.
+    """
+    import matplotlib.pyplot as plt
+
+    if not projections:
+        raise ValueError("projections is empty: give {space: {group: (N, 2)}}")
+    if axes is None:
+        fig, axes = plt.subplots(1, len(projections), figsize=(5.2 * len(projections), 4.6),
+                                 squeeze=False)
+        axes = list(axes[0])
+    fig = axes[0].figure
+    rng = np.random.default_rng(seed)
+    for ax, (space, groups) in zip(axes, projections.items()):
+        for g, pts in groups.items():
+            if g not in FIG9_COLOURS:
+                raise ValueError(f"unknown group {g!r}; use {', '.join(FIG9_COLOURS)}")
+            p = _as_points(pts, f"{space}/{g}", dim=2)
+            if len(p) > max_points:
+                p = p[rng.choice(len(p), max_points, replace=False)]
+            ax.scatter(p[:, 0], p[:, 1], s=5, alpha=0.45, color=FIG9_COLOURS[g],
+                       label=f"{g} ({len(groups[g])})", linewidths=0)
+        ax.set_title(f"space of {'identities' if space == 'identity' else space + 's'}")
+        if labels and space in labels:
+            ax.set_xlabel(labels[space][0])
+            ax.set_ylabel(labels[space][1])
+        ax.legend(fontsize=8, markerscale=3)
+    return fig
+
+
+def plot_test_distributions(points: Mapping[str, np.ndarray], real: np.ndarray,
+                            colours: Mapping[str, str], ax: Any = None, n_std: float = 2.0,
+                            title: str = "", labels: tuple[str, str] | None = None,
+                            real_label: str = "real neutral"):
+    """Fig. 10: test translations of several models with their fitted ellipses, and the real
+    target faces (black) with theirs.
+
+    Args:
+        points: ``{model: (N, 2)}`` projections of each model's test translations.
+        real: ``(M, 2)`` projections of the true neutral test faces.
+        colours: ``{model: colour}`` (Fig. 10 (a): ours cyan, baselines red; (b): pix2pix red,
+            CycleGAN cyan).
+        ax: a matplotlib axis (default: a new figure).
+        n_std: ellipse size (:func:`fit_ellipse`).
+
+    Returns:
+        the matplotlib Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.4, 4.8))
+    r = _as_points(real, "real", dim=2, min_rows=3)
+    ax.scatter(r[:, 0], r[:, 1], s=5, color="black", alpha=0.35, linewidths=0)
+    ax.add_patch(fit_ellipse(r, n_std).patch(color="black", lw=2, label=real_label))
+    styles = ["-", "--", ":", "-."]
+    for j, (k, pts) in enumerate(points.items()):
+        if k not in colours:
+            raise ValueError(f"no colour for {k!r}; colours has {sorted(colours)}")
+        p = _as_points(pts, k, dim=2, min_rows=3)
+        ax.scatter(p[:, 0], p[:, 1], s=5, color=colours[k], alpha=0.35, linewidths=0)
+        ax.add_patch(fit_ellipse(p, n_std).patch(color=colours[k], lw=1.6,
+                                                 ls=styles[j % len(styles)], label=k))
+    ax.autoscale_view()
+    ax.set_title(title, fontsize=10)
+    if labels:
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+    ax.legend(fontsize=7, loc="best")
+    return ax.figure
+
+
+# ------------------------------------------------------------------------------------------
+# interactive explorer
+
+
+def _uint8_images(images: Any, name: str) -> np.ndarray:
+    """``(N, 3, H, W)`` tensor in [-1, 1] or uint8 ``(N, H, W, 3)`` -> uint8 ``(N, H, W, 3)``."""
+    if isinstance(images, torch.Tensor):
+        if images.ndim != 4 or images.shape[1] != 3:
+            raise ValueError(f"{name} must be (N, 3, H, W) in [-1, 1], got {tuple(images.shape)}")
+        x = ((images.detach().cpu().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        return x.permute(0, 2, 3, 1).numpy()
+    a = np.asarray(images)
+    if a.ndim != 4 or a.shape[-1] != 3 or a.dtype != np.uint8:
+        raise ValueError(f"{name} must be uint8 (N, H, W, 3) or a float tensor (N, 3, H, W), got "
+                         f"{a.dtype} {a.shape}")
+    return a
+
+
+class SpaceExplorer:
+    """Pick a setting and a space, pick a test face, and see where its translation lies
+    (Fig. 10) next to the face, its translation and its true neutral counterpart.
+
+    Args:
+        points: ``{setting: {space: (N, 2)}}``: projections of each setting's translations
+            of the N test faces (same order for every setting and space).
+        real: ``{space: (N, 2)}``: projections of the true neutral counterparts.
+        inputs: the N test faces (``(N, 3, H, W)`` in [-1, 1] or uint8 ``(N, H, W, 3)``).
+        outputs: ``{setting: images}`` the translations, same layout and N.
+        truths: the true neutral counterparts, same layout and N.
+        colours: ``{setting: colour}`` of the scatter (default cyan for ``"ours"``, red else).
+
+    Raises:
+        ValueError: on missing settings or spaces, or mismatched numbers of faces.
+
+    The logic and the static figure (:meth:`figure`) need no display; :meth:`widget` wraps
+    them in ipywidgets: a setting menu, space buttons and a slider over the test faces.
+    """
+
+    def __init__(self, points: Mapping[str, Mapping[str, np.ndarray]],
+                 real: Mapping[str, np.ndarray], inputs: Any, outputs: Mapping[str, Any],
+                 truths: Any, colours: Mapping[str, str] | None = None) -> None:
+        if not points:
+            raise ValueError("points is empty: give {setting: {space: (N, 2)}}")
+        self.inputs = _uint8_images(inputs, "inputs")
+        self.truths = _uint8_images(truths, "truths")
+        n = len(self.inputs)
+        if len(self.truths) != n:
+            raise ValueError(f"inputs and truths hold {n} and {len(self.truths)} faces; they "
+                             "must be the same test faces")
+        self.settings = list(points)
+        self.spaces = list(real)
+        if set(outputs) != set(self.settings):
+            raise ValueError(f"outputs has settings {sorted(outputs)} but points has "
+                             f"{sorted(self.settings)}")
+        self.outputs = {k: _uint8_images(v, f"outputs[{k!r}]") for k, v in outputs.items()}
+        self.real = {s: _as_points(p, f"real[{s!r}]", dim=2, min_rows=n) for s, p in real.items()}
+        self.points: dict[str, dict[str, np.ndarray]] = {}
+        for k, by_space in points.items():
+            missing = set(self.spaces) - set(by_space)
+            if missing:
+                raise ValueError(f"points[{k!r}] lacks the spaces {sorted(missing)}")
+            self.points[k] = {s: _as_points(by_space[s], f"points[{k!r}][{s!r}]", dim=2)
+                              for s in self.spaces}
+            for s, p in self.points[k].items():
+                if len(p) != n:
+                    raise ValueError(f"points[{k!r}][{s!r}] has {len(p)} rows for {n} faces")
+            if len(self.outputs[k]) != n:
+                raise ValueError(f"outputs[{k!r}] holds {len(self.outputs[k])} images for {n}")
+        self.colours = dict(colours or {k: ("cyan" if k == "ours" else "red")
+                                        for k in self.settings})
+        self.setting, self.space, self.index = self.settings[0], self.spaces[0], 0
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+    def select(self, setting: str | None = None, space: str | None = None,
+               index: int | None = None) -> None:
+        """Change the selection (any of the three).
+
+        Raises:
+            ValueError: on an unknown setting or space, or an index out of range.
+        """
+        if setting is not None and setting not in self.settings:
+            raise ValueError(f"unknown setting {setting!r}; choose one of {self.settings}")
+        if space is not None and space not in self.spaces:
+            raise ValueError(f"unknown space {space!r}; choose one of {self.spaces}")
+        if index is not None and not 0 <= int(index) < len(self):
+            raise ValueError(f"index must be in [0, {len(self) - 1}], got {index}")
+        self.setting = setting or self.setting
+        self.space = space or self.space
+        self.index = self.index if index is None else int(index)
+
+    def selected_point(self) -> np.ndarray:
+        """``(2,)``: where the selected translation lies in the selected space."""
+        return self.points[self.setting][self.space][self.index]
+
+    def figure(self, setting: str | None = None, space: str | None = None,
+               index: int | None = None):
+        """A static matplotlib Figure of a selection: the scatter with the chosen translation
+        ringed (and a line to its true counterpart), then input, translation and truth."""
+        import matplotlib.pyplot as plt
+
+        self.select(setting, space, index)
+        fig = plt.figure(figsize=(10.5, 3.6))
+        grid = fig.add_gridspec(1, 4, width_ratios=[2.2, 1, 1, 1])
+        ax = fig.add_subplot(grid[0])
+        i, s, k = self.index, self.space, self.setting
+        r, p = self.real[s], self.points[k][s]
+        ax.scatter(r[:, 0], r[:, 1], s=5, color="black", alpha=0.3, linewidths=0,
+                   label="real neutral")
+        ax.scatter(p[:, 0], p[:, 1], s=5, color=self.colours.get(k, "red"), alpha=0.5,
+                   linewidths=0, label=k)
+        ax.plot([p[i, 0], r[i, 0]], [p[i, 1], r[i, 1]], color="grey", lw=1)
+        ax.scatter([r[i, 0]], [r[i, 1]], s=60, facecolors="none", edgecolors="black", lw=1.5)
+        ax.scatter([p[i, 0]], [p[i, 1]], s=90, facecolors="none", edgecolors="blue", lw=2,
+                   label=f"face {i}")
+        ax.set_title(f"{k}, space of {'identities' if s == 'identity' else s + 's'}", fontsize=9)
+        ax.legend(fontsize=7, loc="best")
+        for j, (title, img) in enumerate((("input (smiling)", self.inputs[i]),
+                                          (f"translation ({k})", self.outputs[k][i]),
+                                          ("true neutral", self.truths[i]))):
+            a = fig.add_subplot(grid[j + 1])
+            a.imshow(img)
+            a.set_title(title, fontsize=9)
+            a.axis("off")
+        fig.tight_layout()
+        return fig
+
+    def png(self) -> bytes:
+        """The current selection's figure as PNG bytes (closed after rendering)."""
+        import matplotlib.pyplot as plt
+
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        plt.close(fig)
+        return buf.getvalue()
+
+    def widget(self) -> Any:
+        """An ipywidgets ``VBox``: setting menu, space buttons, face slider, and the figure
+        (re-drawn as a PNG on every change, so it needs no plotting backend).
+
+        Raises:
+            ImportError: if ipywidgets is missing (``pip install ipywidgets``).
+        """
+        try:
+            import ipywidgets as w
+        except ImportError:
+            raise ImportError("SpaceExplorer.widget needs ipywidgets: pip install ipywidgets "
+                              "(or pip install \"i2ilib[book]\"); figure() works without it"
+                              ) from None
+        setting = w.Dropdown(options=self.settings, value=self.setting, description="setting")
+        space = w.ToggleButtons(options=self.spaces, value=self.space, description="space")
+        index = w.IntSlider(value=self.index, min=0, max=len(self) - 1, description="test face",
+                            continuous_update=False)
+        image = w.Image(format="png", value=self.png())
+
+        def update(_change: Any = None) -> None:
+            self.select(setting.value, space.value, index.value)
+            image.value = self.png()
+
+        for c in (setting, space, index):
+            c.observe(update, names="value")
+        box = w.VBox([w.HBox([setting, space]), index, image])
+        box.controls = {"setting": setting, "space": space, "index": index, "image": image}
+        return box
+
+
+# ------------------------------------------------------------------------------------------
+# real CelebA
+
+
+def celeba_smile_samples(root: str | Path, n: int = 500, size: int = 64, seed: int = 0,
+                         split: str = "all") -> dict[str, np.ndarray]:
+    """Fig. 9's three groups from real CelebA: ``n`` smiling faces, ``n`` neutral faces and
+    ``n`` pseudo-smiles M(b) (:func:`i2ilib.data.pseudopairs.pseudo_smile`) made from other
+    neutral faces with CelebA's own landmarks, as the paper builds its augmentation.
+
+    Each image is centre-cropped to a square (CelebA's aligned 178 x 218 -> 178 x 178, the
+    landmarks shifted with it), M(b) is applied at that resolution, and the result resized to
+    ``size``. Works on any folder in CelebA's layout (:func:`i2ilib.data.celeba_format.
+    read_celeba`), e.g. one written by :func:`~i2ilib.data.celeba_format.write_celeba`.
+
+    Returns:
+        ``{"smiling", "neutral", "augmented"}``: uint8 ``(n, size, size, 3)`` each.
+
+    Raises:
+        FileNotFoundError: if ``root`` is not a CelebA folder (the message says what to get).
+        ValueError: if there are fewer than ``n`` smiling or ``2 n`` neutral faces.
+    """
+    from PIL import Image
+
+    from .data.celeba_format import read_celeba
+    from .data.pseudopairs import pseudo_smile
+
+    ann = read_celeba(root)
+    rows = ann.split_indices(split)
+    smile = ann.column("Smiling")[rows] == 1
+    smiling, neutral = rows[smile], rows[~smile]
+    if len(smiling) < n or len(neutral) < 2 * n:
+        raise ValueError(f"{root} has {len(smiling)} smiling and {len(neutral)} neutral faces in "
+                         f"split {split!r}; need {n} and {2 * n} (lower n)")
+    rng = np.random.default_rng(seed)
+    pick_s = np.sort(rng.choice(smiling, n, replace=False))
+    pick_n = rng.choice(neutral, 2 * n, replace=False)
+
+    def crop(i: int) -> tuple[np.ndarray, np.ndarray]:
+        img = ann.load_image(int(i))
+        h, w = img.shape[:2]
+        side = min(h, w)
+        y0, x0 = (h - side) // 2, (w - side) // 2
+        lm = ann.landmarks[int(i)].astype(np.float64) - np.array([x0, y0])
+        return np.ascontiguousarray(img[y0:y0 + side, x0:x0 + side]), lm
+
+    def resize(img: np.ndarray) -> np.ndarray:
+        if img.shape[0] == size:
+            return img
+        return np.asarray(Image.fromarray(img).resize((size, size), Image.BICUBIC))
+
+    out = {"smiling": [resize(crop(i)[0]) for i in pick_s],
+           "neutral": [resize(crop(i)[0]) for i in np.sort(pick_n[:n])], "augmented": []}
+    for j, i in enumerate(np.sort(pick_n[n:])):
+        img, lm = crop(i)
+        fake, _ = pseudo_smile(img, lm, np.random.default_rng([seed, j]))
+        out["augmented"].append(resize(fake))
+    return {k: np.stack(v) for k, v in out.items()}

@@ -1,0 +1,349 @@
+"""Identity and expression spaces (implicit pairs, Sec. 5, Figs. 9-10): PCA, ellipses, the
+paper's two numbers, the figures, the explorer and the real-CelebA path."""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from i2ilib import spaces as sp  # noqa: E402
+
+
+# ------------------------------------------------------------------------------------------
+# PCA
+
+
+def test_pca_matches_sklearn_up_to_sign():
+    sklearn_decomposition = pytest.importorskip("sklearn.decomposition")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 12)) @ rng.normal(size=(12, 12)) + rng.normal(size=12)
+    ours = sp.PCA.fit(x, 3)
+    ref = sklearn_decomposition.PCA(3, svd_solver="full").fit(x)
+    signs = np.sign(np.sum(ours.components * ref.components_, axis=1))
+    assert np.all(np.abs(signs) == 1)
+    np.testing.assert_allclose(ours.components * signs[:, None], ref.components_, atol=1e-8)
+    np.testing.assert_allclose(ours.explained_variance, ref.explained_variance_, rtol=1e-10)
+    np.testing.assert_allclose(ours.explained_variance_ratio, ref.explained_variance_ratio_,
+                               rtol=1e-10)
+    np.testing.assert_allclose(ours.transform(x) * signs, ref.transform(x), atol=1e-8)
+
+
+def test_pca_is_deterministic_and_finds_the_long_axis():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(500, 3)) * np.array([10.0, 1.0, 0.1])
+    a, b = sp.PCA.fit(x, 2), sp.PCA.fit(torch.from_numpy(x.copy()), 2)
+    np.testing.assert_array_equal(a.components, b.components)
+    assert abs(a.components[0, 0]) > 0.999 and a.components[0, 0] > 0  # sign: largest entry > 0
+    assert a.explained_variance_ratio[0] > 0.98
+    assert a.transform(x).shape == (500, 2)
+
+
+@pytest.mark.parametrize("bad, k, match", [
+    (np.zeros(5), 1, "2-D"),
+    (np.zeros((1, 4)), 1, "at least 2"),
+    (np.zeros((10, 3)), 4, "n_components"),
+    (np.full((4, 2), np.nan), 1, "NaN"),
+])
+def test_pca_rejects_bad_input(bad, k, match):
+    with pytest.raises(ValueError, match=match):
+        sp.PCA.fit(bad, k)
+
+
+def test_pca_transform_checks_the_dimension():
+    pca = sp.PCA.fit(np.random.default_rng(0).normal(size=(20, 4)), 2)
+    with pytest.raises(ValueError, match="4 columns"):
+        pca.transform(np.zeros((3, 5)))
+
+
+# ------------------------------------------------------------------------------------------
+# ellipses
+
+
+def test_ellipse_recovers_a_known_gaussian():
+    rng = np.random.default_rng(0)
+    angle = np.radians(30)
+    r = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    cov = r @ np.diag([4.0**2, 1.0**2]) @ r.T
+    pts = rng.multivariate_normal([3.0, -2.0], cov, size=20000)
+    e = sp.fit_ellipse(pts, n_std=2.0)
+    np.testing.assert_allclose(e.centre, [3.0, -2.0], atol=0.1)
+    assert e.major == pytest.approx(2 * 2 * 4.0, rel=0.03)
+    assert e.minor == pytest.approx(2 * 2 * 1.0, rel=0.03)
+    assert e.angle == pytest.approx(angle, abs=0.02)
+    np.testing.assert_allclose(e.covariance, cov, rtol=0.05, atol=0.05)
+    # a Gaussian leaves exp(-2) = 13.5 % outside its 2-sigma ellipse
+    assert sp.fraction_outside(pts, e) == pytest.approx(np.exp(-2.0), abs=0.01)
+
+
+def test_ellipse_by_hand():
+    # four points at (+-2, 0) and (0, +-1): covariance diag(8/3, 2/3) (ddof = 1)
+    pts = np.array([[2.0, 0.0], [-2.0, 0.0], [0.0, 1.0], [0.0, -1.0]]) + [1.0, 1.0]
+    e = sp.fit_ellipse(pts, n_std=1.0)
+    np.testing.assert_allclose(e.centre, [1.0, 1.0])
+    assert e.major == pytest.approx(2 * np.sqrt(8 / 3))
+    assert e.minor == pytest.approx(2 * np.sqrt(2 / 3))
+    assert e.angle == pytest.approx(0.0, abs=1e-12)
+    vertical = sp.fit_ellipse(pts[:, ::-1], n_std=1.0)
+    assert abs(vertical.angle) == pytest.approx(np.pi / 2)
+    assert e.patch().get_angle() == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("bad, n_std, match", [
+    (np.zeros((10, 3)), 2.0, "2 columns"),
+    (np.zeros((2, 2)), 2.0, "at least 3"),
+    (np.ones((5, 2)), 0.0, "n_std"),
+    (np.array([[0, 0], [1, np.inf], [2, 2]], float), 2.0, "NaN or inf"),
+])
+def test_ellipse_rejects_bad_input(bad, n_std, match):
+    with pytest.raises(ValueError, match=match):
+        sp.fit_ellipse(bad, n_std)
+
+
+def _ellipse(cx: float, cy: float, major: float, minor: float) -> sp.Ellipse:
+    return sp.Ellipse(np.array([cx, cy]), major, minor, 0.0, 2.0, 10)
+
+
+def test_centre_distance_and_axis_ratio_by_hand():
+    real = _ellipse(0, 0, 4.0, 2.0)
+    gen = _ellipse(3, 4, 5.0, 1.5)
+    assert sp.centre_distance(gen, real) == pytest.approx(5.0)
+    # (|5 - 4| / 4 + |1.5 - 2| / 2) / 2 = (0.25 + 0.25) / 2
+    assert sp.axis_difference_ratio(gen, real) == pytest.approx(0.25)
+    assert sp.axis_difference_ratio(real, real) == 0.0
+    with pytest.raises(ValueError, match="zero axis"):
+        sp.axis_difference_ratio(gen, _ellipse(0, 0, 4.0, 0.0))
+
+
+def test_verdict_follows_the_two_comparisons():
+    real = _ellipse(0, 0, 4.0, 2.0)
+    cases = {
+        "reproduced": {"ours": _ellipse(0.2, 0, 4.2, 2.0), "b1": _ellipse(1, 0, 5, 2),
+                       "b2": _ellipse(2, 0, 4, 2)},
+        "partly reproduced": {"ours": _ellipse(0.2, 0, 6, 3), "b1": _ellipse(1, 0, 4, 2)},
+        "not reproduced": {"ours": _ellipse(3, 0, 6, 3), "b1": _ellipse(1, 0, 4, 2)},
+    }
+    for expected, ells in cases.items():
+        v = sp.fig10_verdict(sp.compare_ellipses(ells, real))
+        assert v.verdict == expected, (expected, v.evidence)
+    # a difference inside the tolerance is a tie, which does not count for ours
+    tie = {"ours": _ellipse(0.2, 0, 4.8, 2.0), "b1": _ellipse(1, 0, 4.82, 2.0)}
+    assert sp.fig10_verdict(sp.compare_ellipses(tie, real)).verdict == "partly reproduced"
+    assert sp.fig10_verdict(sp.compare_ellipses(tie, real), distance_tol=0.9).verdict == \
+        "not reproduced"
+    assert sp.fig10_verdict(sp.compare_ellipses(tie, real), axis_tol=0.0).verdict == \
+        "reproduced"
+    with pytest.raises(ValueError, match="tolerances"):
+        sp.fig10_verdict(sp.compare_ellipses(tie, real), axis_tol=-1)
+    v = sp.fig10_verdict(sp.compare_ellipses(cases["reproduced"], real))
+    assert v.closest_baseline.name == "b1" and v.rank == 1 and v.rank_of == 3
+    v = sp.fig10_verdict(sp.compare_ellipses(cases["not reproduced"], real))
+    assert v.rank == 2 and not v.ours_closest
+    with pytest.raises(ValueError, match="'ours' is not among"):
+        sp.fig10_verdict(sp.compare_ellipses({"b1": real}, real))
+    with pytest.raises(ValueError, match="baseline"):
+        sp.fig10_verdict(sp.compare_ellipses({"ours": real}, real))
+    with pytest.raises(ValueError, match="empty"):
+        sp.compare_ellipses({}, real)
+
+
+def test_bootstrap_interval_covers_the_distance_and_shrinks_with_n():
+    rng = np.random.default_rng(0)
+    widths = []
+    for n in (50, 2000):
+        real = rng.normal(size=(n, 2))
+        gen = real + [0.3, 0.4] + 0.5 * rng.normal(size=(n, 2))
+        lo, hi = sp.bootstrap_centre_distance(gen, real, n_boot=500)
+        d = sp.centre_distance(sp.fit_ellipse(gen), sp.fit_ellipse(real))
+        assert lo <= d <= hi
+        widths.append(hi - lo)
+    assert widths[1] < widths[0] / 3
+    assert lo < 0.5 < hi
+    with pytest.raises(ValueError, match="same faces"):
+        sp.bootstrap_centre_distance(gen[:10], real)
+    with pytest.raises(ValueError, match="level"):
+        sp.bootstrap_centre_distance(gen, real, level=1.0)
+
+
+def test_mahalanobis_separation():
+    rng = np.random.default_rng(0)
+    ref = rng.normal(size=(5000, 2)) * [4.0, 1.0]
+    assert sp.mahalanobis_separation(ref[:2500], ref) < 0.1
+    assert sp.mahalanobis_separation(ref + [0.0, 2.0], ref) == pytest.approx(2.0, rel=0.05)
+    assert sp.mahalanobis_separation(ref + [8.0, 0.0], ref) == pytest.approx(2.0, rel=0.05)
+
+
+# ------------------------------------------------------------------------------------------
+# embeddings and spaces
+
+
+def test_embeddings_shapes_and_errors():
+    x = torch.rand(3, 3, 32, 32) * 2 - 1
+    idf, exf = sp.identity_features(x), sp.expression_features(x)
+    assert idf.shape == (3, 128) and exf.shape == (3, sp.EXPRESSION_DIM)
+    torch.testing.assert_close(idf.norm(dim=1), torch.ones(3))
+    # features of 32 px faces equal those of the same faces resized as forward() does
+    x64 = torch.nn.functional.interpolate(x, size=(64, 64), mode="bilinear", align_corners=False,
+                                          antialias=True)
+    torch.testing.assert_close(sp.expression_features(x64), exf, atol=1e-5, rtol=1e-5)
+    with pytest.raises(TypeError, match="tensor"):
+        sp.identity_features(np.zeros((1, 3, 32, 32)))
+    with pytest.raises(ValueError, match=r"\(N, 3, H, W\)"):
+        sp.expression_features(torch.zeros(2, 32, 32, 3))
+    with pytest.raises(ValueError, match="Unknown space"):
+        sp.embedder("pose")
+
+
+def test_expression_features_are_the_classifier_head_input():
+    from i2ilib.metrics.attributes import face_attribute_classifier
+
+    net = face_attribute_classifier()
+    x = torch.rand(4, 3, 64, 64) * 2 - 1
+    with torch.no_grad():
+        logits = net(x)
+        via_features = net.head(sp.expression_features(x, net))
+    torch.testing.assert_close(via_features, logits, atol=1e-5, rtol=1e-5)
+
+
+def test_fitted_space_separates_smiles_in_expression_not_identity():
+    from i2ilib.data.synthfaces import make_synthfaces
+
+    ref = sp.reference_faces(n=160, size=64)
+    assert ref.shape == (160, 3, 64, 64)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        sp.reference_faces(n=10)
+    ds = make_synthfaces(40, 2, size=64, seed=7, attribute_probs={"Eyeglasses": 0.0})
+    smile = ds.column("Smiling") == 1
+    sep = {}
+    for name in sp.SPACE_NAMES:
+        space = sp.fit_space(name, ref)
+        p = space.project(ds.tensors())
+        assert p.shape == (80, 2)
+        sep[name] = sp.mahalanobis_separation(p[smile], p[~smile])
+    assert sep["expression"] > 1.5 > 0.7 > sep["identity"], sep
+
+
+# ------------------------------------------------------------------------------------------
+# figures and explorer
+
+
+def _fake(n: int = 12):
+    rng = np.random.default_rng(0)
+    pts = {k: {s: rng.normal(size=(n, 2)) + j for s in sp.SPACE_NAMES}
+           for j, k in enumerate(("ours", "natural"))}
+    real = {s: rng.normal(size=(n, 2)) - 2 for s in sp.SPACE_NAMES}
+    imgs = rng.integers(0, 256, size=(n, 16, 16, 3), dtype=np.uint8)
+    outputs = {"ours": torch.rand(n, 3, 16, 16) * 2 - 1, "natural": imgs[::-1].copy()}
+    return pts, real, imgs, outputs
+
+
+def test_plots_draw_one_ellipse_per_cloud():
+    pts, real, _, _ = _fake(50)
+    fig = sp.plot_test_distributions({k: v["expression"] for k, v in pts.items()},
+                                     real["expression"], {"ours": "cyan", "natural": "red"})
+    assert len(fig.axes[0].patches) == 3
+    with pytest.raises(ValueError, match="no colour"):
+        sp.plot_test_distributions({"x": real["identity"]}, real["identity"], {})
+    fig9 = sp.plot_training_samples({s: {"smiling": real[s], "neutral": real[s] + 3,
+                                         "augmented": real[s] - 3} for s in sp.SPACE_NAMES})
+    assert len(fig9.axes) == 2 and len(fig9.axes[0].collections) == 3
+    with pytest.raises(ValueError, match="unknown group"):
+        sp.plot_training_samples({"identity": {"happy": real["identity"]}})
+    plt.close("all")
+
+
+def test_explorer_builds_headless_and_follows_the_controls():
+    pts, real, imgs, outputs = _fake()
+    ex = sp.SpaceExplorer(pts, real, imgs, outputs, imgs)
+    box = ex.widget()
+    c = box.controls
+    first = c["image"].value
+    assert first[:4] == b"\x89PNG"
+    c["index"].value = 5
+    assert ex.index == 5
+    np.testing.assert_array_equal(ex.selected_point(), pts["ours"]["identity"][5])
+    assert c["image"].value != first
+    c["setting"].value = "natural"
+    c["space"].value = "expression"
+    np.testing.assert_array_equal(ex.selected_point(), pts["natural"]["expression"][5])
+    fig = ex.figure(index=2)
+    assert len(fig.axes) == 4 and ex.index == 2
+    with pytest.raises(ValueError, match="index"):
+        ex.select(index=12)
+    with pytest.raises(ValueError, match="unknown setting"):
+        ex.select(setting="pix2pix")
+    with pytest.raises(ValueError, match="lacks the spaces"):
+        sp.SpaceExplorer({"ours": {"identity": pts["ours"]["identity"]}}, real, imgs,
+                         {"ours": imgs}, imgs)
+    with pytest.raises(ValueError, match="same test faces"):
+        sp.SpaceExplorer(pts, real, imgs, outputs, imgs[:5])
+    plt.close("all")
+
+
+# ------------------------------------------------------------------------------------------
+# real CelebA path, on a folder in CelebA's layout
+
+
+def test_celeba_samples_on_a_fake_celeba(tmp_path):
+    from i2ilib.data.celeba_format import write_celeba
+    from i2ilib.data.synthfaces import make_synthfaces
+
+    ds = make_synthfaces(40, 2, size=64, seed=3, attribute_probs={"Mouth_Slightly_Open": 0.0})
+    root = write_celeba(tmp_path / "celeba", ds, image_format="png")
+    n = min(int((ds.column("Smiling") == 1).sum()), int((ds.column("Smiling") == -1).sum()) // 2)
+    assert n >= 8
+    groups = sp.celeba_smile_samples(root, n=8, size=64, seed=0)
+    assert set(groups) == {"smiling", "neutral", "augmented"}
+    assert all(g.shape == (8, 64, 64, 3) and g.dtype == np.uint8 for g in groups.values())
+    # the pictures are the right ones: the classifier calls the smiling group smiling
+    from i2ilib.data.transforms import to_tensor_m11
+    from i2ilib.metrics.attributes import attribute_probabilities, face_attribute_classifier
+
+    net = face_attribute_classifier()
+    p = {k: float(attribute_probabilities(net, to_tensor_m11(v))["Smiling"].mean())
+         for k, v in groups.items()}
+    assert p["smiling"] > 0.7 > 0.3 > p["neutral"], p
+    assert p["augmented"] > p["neutral"], p  # pseudo-smiles were pasted on neutral faces
+    # any embed function (dlib's on Colab) makes a space from them; a fake one here
+    fake_embed = lambda x: x.flatten(1)[:, :20]  # noqa: E731
+    space = sp.fit_space("identity", to_tensor_m11(groups["neutral"]), embed=fake_embed)
+    assert space.project(to_tensor_m11(groups["smiling"])).shape == (8, 2)
+    small = sp.celeba_smile_samples(root, n=3, size=32, seed=0)
+    assert small["augmented"].shape == (3, 32, 32, 3)
+    with pytest.raises(ValueError, match="lower n"):
+        sp.celeba_smile_samples(root, n=1000)
+    with pytest.raises(FileNotFoundError):
+        sp.celeba_smile_samples(tmp_path / "nothing")
+
+
+# ------------------------------------------------------------------------------------------
+# end to end at smoke scale
+
+
+def test_fig10_stats_end_to_end_on_smoke_runs():
+    from i2ilib import book_runs
+    from i2ilib.experiment import build_test_data, train_translation, translate
+    from i2ilib.results import load_or_train
+
+    t0 = time.time()
+    space = sp.fit_space("expression", sp.reference_faces(n=64, size=32))
+    comps, real = {}, None
+    for setting in ("ours", "no_augmentation"):
+        name, cfg = book_runs.pseudo_pairs("smoke", "smile_removal", setting, 0)
+        run = load_or_train(name, cfg, train_translation, verbose=False)
+        test_A, truth = build_test_data(cfg)
+        if real is None:
+            real = sp.fit_ellipse(space.project(truth))
+        comps[setting] = sp.fit_ellipse(space.project(translate(run, test_A, "A->B")))
+    stats = sp.compare_ellipses(comps, real)
+    v = sp.fig10_verdict(stats)
+    assert v.verdict in ("reproduced", "partly reproduced", "not reproduced")
+    assert all(np.isfinite(s.centre_distance) and s.axis_ratio >= 0 for s in stats.values())
+    assert time.time() - t0 < 60
