@@ -45,12 +45,12 @@ __all__ = [
     "EXPRESSION_DIM",
     "FIG9_COLOURS",
     "PAPER_FIG10",
+    "PCA",
     "REFERENCE_SEED",
     "SPACE_NAMES",
     "Ellipse",
     "EllipseComparison",
     "Fig10Verdict",
-    "PCA",
     "Space",
     "SpaceExplorer",
     "axis_difference_ratio",
@@ -413,7 +413,7 @@ def fit_ellipse(points: Any, n_std: float = 2.0) -> Ellipse:
         angle -= np.pi
     return Ellipse(centre=p.mean(0), major=float(2 * n_std * np.sqrt(lam[1])),
                    minor=float(2 * n_std * np.sqrt(lam[0])), angle=angle, n_std=float(n_std),
-                   n=int(len(p)))
+                   n=len(p))
 
 
 def centre_distance(generated: Ellipse, real: Ellipse) -> float:
@@ -609,7 +609,7 @@ def plot_training_samples(projections: Mapping[str, Mapping[str, np.ndarray]],
             if len(p) > max_points:
                 p = p[rng.choice(len(p), max_points, replace=False)]
             ax.scatter(p[:, 0], p[:, 1], s=5, alpha=0.45, color=FIG9_COLOURS[g],
-                       label=f"{g} ({len(groups[g])})", linewidths=0)
+                       label=f"{g} ({len(pts)})", linewidths=0)
         ax.set_title(f"space of {'identities' if space == 'identity' else space + 's'}")
         if labels and space in labels:
             ax.set_xlabel(labels[space][0])

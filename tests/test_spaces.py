@@ -9,13 +9,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
 
-from i2ilib import spaces as sp  # noqa: E402
-
+from i2ilib import spaces as sp
 
 # ------------------------------------------------------------------------------------------
 # PCA
@@ -227,7 +226,7 @@ def test_fitted_space_separates_smiles_in_expression_not_identity():
         p = space.project(ds.tensors())
         assert p.shape == (80, 2)
         sep[name] = sp.mahalanobis_separation(p[smile], p[~smile])
-    assert sep["expression"] > 1.5 > 0.7 > sep["identity"], sep
+    assert sep["expression"] > 1.5 and sep["identity"] < 0.7, sep
 
 
 # ------------------------------------------------------------------------------------------
@@ -309,10 +308,10 @@ def test_celeba_samples_on_a_fake_celeba(tmp_path):
     net = face_attribute_classifier()
     p = {k: float(attribute_probabilities(net, to_tensor_m11(v))["Smiling"].mean())
          for k, v in groups.items()}
-    assert p["smiling"] > 0.7 > 0.3 > p["neutral"], p
+    assert p["smiling"] > 0.7 and p["neutral"] < 0.3, p
     assert p["augmented"] > p["neutral"], p  # pseudo-smiles were pasted on neutral faces
     # any embed function (dlib's on Colab) makes a space from them; a fake one here
-    fake_embed = lambda x: x.flatten(1)[:, :20]  # noqa: E731
+    fake_embed = lambda x: x.flatten(1)[:, :20]
     space = sp.fit_space("identity", to_tensor_m11(groups["neutral"]), embed=fake_embed)
     assert space.project(to_tensor_m11(groups["smiling"])).shape == (8, 2)
     small = sp.celeba_smile_samples(root, n=3, size=32, seed=0)
