@@ -470,8 +470,10 @@ class Fig10Verdict:
     paper's two comparisons), ``"partly reproduced"`` when one of the two holds, else
     ``"not reproduced"``. "Clearly": the distance by more than ``distance_tol`` of the
     baseline's (relative), the axis ratio by more than ``axis_tol`` (absolute); smaller
-    differences are ties, which do not count for ours. Distances are compared by rank only:
-    our PCA is not the paper's, so 0.269 and 1.172 are not on our scale.
+    differences are ties, which do not count for ours. When bootstrap intervals of the
+    distances are given (:func:`bootstrap_centre_distance`), ours is clearly closer only if its
+    interval lies wholly below that of the closest baseline. Distances are compared by rank
+    only: our PCA is not the paper's, so 0.269 and 1.172 are not on our scale.
     """
 
     verdict: str
@@ -492,12 +494,21 @@ class Fig10Verdict:
 
 
 def fig10_verdict(comparisons: Mapping[str, EllipseComparison], ours: str = "ours",
-                  distance_tol: float = 0.05, axis_tol: float = 0.01) -> Fig10Verdict:
+                  distance_tol: float = 0.05, axis_tol: float = 0.01,
+                  intervals: Mapping[str, tuple[float, float]] | None = None) -> Fig10Verdict:
     """Judge Sec. 5's claim that implicit pseudo-pairs bring the translations closest to the
     real neutral faces (:class:`Fig10Verdict`, which defines the rule and the tolerances).
 
+    Args:
+        comparisons: from :func:`compare_ellipses`, ``ours`` and at least one baseline.
+        ours: the key of the implicit pseudo-pairs setting.
+        distance_tol, axis_tol: how much better ours must be to count (see the class).
+        intervals: optional ``{setting: (low, high)}`` bootstrap intervals of the distances,
+            for ``ours`` and every baseline.
+
     Raises:
-        ValueError: if ``ours`` is missing, there is no baseline, or a tolerance is negative.
+        ValueError: if ``ours`` is missing, there is no baseline, a tolerance is negative, or
+            ``intervals`` lacks a setting.
     """
     if distance_tol < 0 or axis_tol < 0:
         raise ValueError(f"tolerances must be >= 0, got {distance_tol}, {axis_tol}")
@@ -509,6 +520,11 @@ def fig10_verdict(comparisons: Mapping[str, EllipseComparison], ours: str = "our
     o = comparisons[ours]
     closest = min(baselines, key=lambda c: c.centre_distance)
     is_closest = o.centre_distance < closest.centre_distance * (1 - distance_tol)
+    if intervals is not None:
+        missing = set(comparisons) - set(intervals)
+        if missing:
+            raise ValueError(f"intervals lacks the settings {sorted(missing)}")
+        is_closest = is_closest and intervals[ours][1] < intervals[closest.name][0]
     axes = o.axis_ratio < closest.axis_ratio - axis_tol
     rank = 1 + sum(c.centre_distance < o.centre_distance for c in baselines)
     verdict = ("reproduced" if is_closest and axes else

@@ -139,6 +139,14 @@ def test_verdict_follows_the_two_comparisons():
         "not reproduced"
     assert sp.fig10_verdict(sp.compare_ellipses(tie, real), axis_tol=0.0).verdict == \
         "reproduced"
+    # overlapping bootstrap intervals: ours is not clearly closer
+    rep = sp.compare_ellipses(cases["reproduced"], real)
+    apart = {"ours": (0.1, 0.3), "b1": (0.8, 1.2), "b2": (1.5, 2.5)}
+    overlap = {**apart, "b1": (0.25, 1.2)}
+    assert sp.fig10_verdict(rep, intervals=apart).verdict == "reproduced"
+    assert sp.fig10_verdict(rep, intervals=overlap).verdict == "partly reproduced"
+    with pytest.raises(ValueError, match="intervals lacks"):
+        sp.fig10_verdict(rep, intervals={"ours": (0.1, 0.3)})
     with pytest.raises(ValueError, match="tolerances"):
         sp.fig10_verdict(sp.compare_ellipses(tie, real), axis_tol=-1)
     v = sp.fig10_verdict(sp.compare_ellipses(cases["reproduced"], real))
