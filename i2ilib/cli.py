@@ -5,6 +5,7 @@
     python -m i2ilib translate --checkpoint runs/h2z/checkpoints/latest.pt photo.jpg --out out/
     python -m i2ilib translate --checkpoint latest_net_G_A.pth horse.jpg     # official weights
     python -m i2ilib reproduce --chapter 02                                   # retrain stored runs
+    python -m i2ilib reproduce --chapter 07 --missing                # train the runs not stored yet
 
 Every trainer option is a command-line option of the same name (``--lambda_L1``, ``--ngf``, ...):
 the configuration dataclasses are the one place where options and their defaults live.
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("reproduce", help="retrain every stored book-scale run")
     rp.add_argument("--chapter", default=None, help="e.g. 02 (default: every chapter)")
     rp.add_argument("--scale", default="book", help="scale of the runs (default: book)")
+    rp.add_argument("--missing", action="store_true",
+                    help="train only the runs that are not stored yet (keep the others)")
     return p
 
 
@@ -174,10 +177,10 @@ def translate_main(a: argparse.Namespace) -> int:
 def reproduce_main(a: argparse.Namespace) -> int:
     from .book_runs import reproduce
 
-    names = reproduce(a.chapter, scale=a.scale)
+    names = reproduce(a.chapter, scale=a.scale, missing_only=a.missing)
     where = ("a temporary folder (smoke runs are never stored in results/)" if a.scale == "smoke"
              else "results/; commit them to publish")
-    print(f"Retrained {len(names)} run(s): {', '.join(names)}. The new runs are in {where}.")
+    print(f"{'Trained' if a.missing else 'Retrained'} {len(names)} run(s): {', '.join(names)}. The new runs are in {where}.")
     return 0
 
 

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .book_runs import PSEUDO_SEEDS, pseudo_pairs
+from .book_runs import PSEUDO_MODELS, PSEUDO_SEEDS, pseudo_pairs
 from .compare import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
 from .results import Run, config_hash, find_run, results_dir_for
 
@@ -226,12 +226,11 @@ class Model:
         return f"{self.task} {self.setting}{' (pix2pix)' if self.explicit else ''}"
 
 
-#: Every model chapter 07 trains: per task, Table 4's settings, Table 5's other ratios and
-#: Table 7's explicit pix2pix on the fully pseudo-paired set.
 def chapter_models(tasks: Sequence[str] = TASKS) -> list[Model]:
-    settings = list(TABLE4_SETTINGS) + [s for s in TABLE5_SETTINGS.values() if s != "ours"]
-    return ([Model(t, s) for t in tasks for s in settings] +
-            [Model(t, "ratio_1.0", explicit=True) for t in tasks])
+    """Every model chapter 07 trains (:data:`i2ilib.book_runs.PSEUDO_MODELS`): per task,
+    Table 4's settings, Table 5's other ratios and Table 7's explicit pix2pix on the fully
+    pseudo-paired set."""
+    return [Model(t, s, e) for t, s, e in PSEUDO_MODELS if t in tasks]
 
 
 def ensure_runs(models: Sequence[Model], scale: str, seeds: Sequence[int],
