@@ -51,6 +51,9 @@ TABLE4_SETTINGS: dict[str, str] = {
     "pseudo_unpaired": "(ii) pseudo-unpaired",
     "natural": "(iii) natural",
 }
+#: Short names of Table 4's settings for figure columns and legends.
+SHORT_LABELS: dict[str, str] = {"ours": "pseudo-pairs (ours)", "no_augmentation": "no augmentation",
+                                "pseudo_unpaired": "pseudo-unpaired", "natural": "natural"}
 #: Table 5's pseudo-pairing ratios and the setting that trains each (0.5 is ``ours``).
 TABLE5_SETTINGS: dict[float, str] = {0.25: "ratio_0.25", 0.5: "ours", 0.75: "ratio_0.75",
                                      1.0: "ratio_1.0"}
@@ -209,6 +212,7 @@ class Model:
     task: str
     setting: str
     explicit: bool = False
+    netG: str | None = None  # another generator than the chapter's (book_runs.pseudo_pairs)
 
     def runs(self, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
              results_dir: str | Path | None = None) -> list[Run]:
@@ -219,11 +223,12 @@ class Model:
 
     def make(self, scale: str, seed: int) -> tuple[str, dict[str, Any]]:
         """``(name, config)`` of this model's run for ``seed``."""
-        return pseudo_pairs(scale, self.task, self.setting, seed, self.explicit)
+        return pseudo_pairs(scale, self.task, self.setting, seed, self.explicit, self.netG)
 
     @property
     def label(self) -> str:
-        return f"{self.task} {self.setting}{' (pix2pix)' if self.explicit else ''}"
+        return (f"{self.task} {self.setting}{' (pix2pix)' if self.explicit else ''}"
+                f"{f' ({self.netG})' if self.netG else ''}")
 
 
 def chapter_models(tasks: Sequence[str] = TASKS) -> list[Model]:

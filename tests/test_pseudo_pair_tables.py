@@ -144,3 +144,23 @@ def test_stored_scores_match_a_fresh_computation():
         assert np.allclose(np.asarray(cached["per_image"][q]), fresh[q], atol=1e-7), q
     test_A, _ = build_test_data(run.config)
     assert len(fresh["mse"]) == len(test_A)
+
+
+def test_grid_and_tradeoff_show_what_is_stored(smoke_run):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    models = {"ours": pp.Model("smile_removal", "ours"),
+              "never trained": pp.Model("smile_removal", "ours", netG="unet_32")}
+    fig, shown = pp.translation_grid("smile_removal", models, "smoke", seed=0, n=3)
+    assert shown == ["ours"]  # the column without a run is left out
+    assert len(fig.axes) == 3 * 3  # input, ours, true counterpart; three rows
+    plt.close(fig)
+    drawn = pp.tradeoff("smile_removal", models, "smoke", seeds=(0,), references=False)
+    expected = pp.summarise(pp.score_run(smoke_run))
+    assert list(drawn) == ["ours"]
+    assert drawn["ours"] == ([expected["infosim"]], [expected["task_completion"]])
+    plt.close("all")
+    assert pp.Model("smile_removal", "ours", netG="unet_32").make("book", 0)[0].endswith(
+        "ours-unet-32-seed0")
