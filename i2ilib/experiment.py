@@ -288,7 +288,9 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     return (train, *build_test_data(config))
 
 
-def _pseudo_spec_args(spec: dict[str, Any]) -> dict[str, int]:
+def pseudo_spec_args(spec: dict[str, Any]) -> dict[str, int]:
+    """The keyword arguments of :func:`i2ilib.data.pseudopairs.build_config` that a pseudo-pair
+    data specification holds (``n_base``, ``n_aug``, ``n_test``, ``size``, ``seed``)."""
     return {"n_base": int(spec["n_base"]), "n_aug": int(spec["n_aug"]),
             "n_test": int(spec["n_test"]), "size": int(spec["size"]),
             "seed": int(spec.get("seed", 0))}
@@ -306,7 +308,7 @@ def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):
     """
     from .data.pseudopairs import build_config
 
-    cfg = build_config(spec["task"], spec["setting"], **_pseudo_spec_args(spec))
+    cfg = build_config(spec["task"], spec["setting"], **pseudo_spec_args(spec))
     if not paired:
         return cfg.A, cfg.B
     mask = cfg.A_counterpart >= 0
@@ -321,7 +323,7 @@ def _pseudo_pair_test(spec: dict[str, Any]) -> tuple[Tensor, Tensor]:
     from .data.transforms import to_tensor_m11
 
     held_out = build_configs(spec["task"], ("no_augmentation",),
-                             **{**_pseudo_spec_args(spec), "n_base": 1, "n_aug": 0})
+                             **{**pseudo_spec_args(spec), "n_base": 1, "n_aug": 0})
     cfg = held_out["no_augmentation"]
     return to_tensor_m11(cfg.test_A), to_tensor_m11(cfg.test_A_truth)
 
