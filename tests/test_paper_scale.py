@@ -144,11 +144,11 @@ def test_real_sets_drop_the_synthscenes_fcn_score():
 
 
 @pytest.mark.parametrize("scale", ["smoke", "book"])
-def test_book_and_smoke_scales_stay_on_synthscenes(scale):
+def test_book_and_smoke_scales_stay_on_embedded_data(scale):
     for runs in book_runs.RUNS.values():
         for make in runs:
             _, config = make(scale)
-            assert config["data"]["source"] == "synthscenes"
+            assert config["data"]["source"] in ("synthscenes", "pseudopairs")  # generated data
             assert "dataset" not in config["data"]
 
 
