@@ -138,9 +138,12 @@ def _networks_key() -> dict[str, str]:
 
 
 def _cache_key(run: Run) -> dict[str, Any]:
+    """What the cached scores depend on: the scoring version, the run's configuration, its
+    stored generators (a retrained run has other weights) and the scoring networks."""
+    weights = Path(run.path) / "generators.pt"
     return {"version": SCORES_VERSION, "config_hash": config_hash(run.config),
-            "generators": run.meta.get("config_hash"), "networks": _networks_key(),
-            "wall_time_s": run.meta.get("wall_time_s")}
+            "generators": hashlib.sha256(weights.read_bytes()).hexdigest()[:16],
+            "networks": _networks_key()}
 
 
 def _write_json_atomic(path: Path, obj: Any) -> None:
