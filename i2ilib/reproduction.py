@@ -113,6 +113,49 @@ def _pseudo_section(results_dir: str | Path | None) -> list[str]:
     return out
 
 
+def _fig10_section(results_dir: str | Path | None) -> list[str]:
+    """Sec. 5, Fig. 10 (a): the smile-removal translations of the four Table 4 settings (seed 0)
+    in the spaces of identities and expressions (:func:`i2ilib.spaces.fig10a`)."""
+    from . import spaces as sp
+    from .experiment import build_test_data, translate
+
+    out = ["## Identity and expression spaces (Sec. 5, Fig. 10)", "",
+           "Chapter 08 projects the smile-removal translations of the held-out smiling faces,",
+           "and their true neutral counterparts, into 2-D PCA spaces of identity (the book's",
+           "identity network; the paper: OpenFace) and expression (the attribute classifier's",
+           "features; the paper: a smile classifier), fits an ellipse to each cloud and measures",
+           "how far each setting's centre lies from the real neutral one and how different its",
+           "axes are (mean relative difference of the two axes). Our PCA is not the paper's, so",
+           "distances are compared by rank; the verdict rule is in the docstring of",
+           "`i2ilib.spaces.Fig10Verdict`. Seed 0 of each setting.", ""]
+    runs = {s: pp.Model("smile_removal", s).runs("book", (0,), results_dir)
+            for s in pp.TABLE4_SETTINGS}
+    if not all(runs.values()):
+        return out + ["Not run: the seed-0 smile-removal runs of Table 4 are not all stored.", ""]
+    spaces = {n: sp.fit_space(n, sp.reference_faces()) for n in sp.SPACE_NAMES}
+    test_A, truth = build_test_data(runs["ours"][0].config)
+    fig = sp.fig10a(spaces, {s: translate(r[0], test_A) for s, r in runs.items()}, truth)
+    rows = []
+    for s in pp.TABLE4_SETTINGS:
+        rows.append([pp.SHORT_LABELS[s],
+                     *(f"{fig[n].comparisons[s].centre_distance:.3g} "
+                       f"({fig[n].intervals[s][0]:.2g}–{fig[n].intervals[s][1]:.2g})"
+                       for n in sp.SPACE_NAMES),
+                     *(f"{100 * fig[n].comparisons[s].axis_ratio:.0f} %" for n in sp.SPACE_NAMES)])
+    for k, v in sp.PAPER_FIG10.items():
+        rows.append([f"*paper: {k}*", "", f"*{v['centre_distance']}*", "",
+                     f"*{100 * v['axis_ratio']:.0f} %*"])
+    out += [markdown_table(["setting", "centre distance, identity (90 % interval)",
+                            "centre distance, expression (90 % interval)",
+                            "axis difference, identity", "axis difference, expression"],
+                           rows, "lrrrr"), "",
+            _verdict_list([Verdict(f"{n} space: implicit pseudo-pairs bring the translations "
+                                   "closest to the real neutral faces (Sec. 5, Fig. 10 (a))",
+                                   fig[n].verdict.verdict, fig[n].verdict.evidence + ".")
+                           for n in sp.SPACE_NAMES]), ""]
+    return out
+
+
 def render_reproduction(results_dir: str | Path | None = None) -> str:
     """The reproduction page (MyST Markdown) from the runs stored under ``results_dir``
     (default: the book's ``results/``). Deterministic: the same stored runs give the same text."""
@@ -182,4 +225,5 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
              "(4 MSEs and 6 FCN-scores)."), "",
             _verdict_list(ip.claims(photo, day, "all")), ""]
     out += _pseudo_section(results_dir)
+    out += _fig10_section(results_dir)
     return "\n".join(out).rstrip("\n") + "\n"

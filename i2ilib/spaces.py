@@ -51,6 +51,7 @@ __all__ = [
     "Ellipse",
     "EllipseComparison",
     "Fig10Verdict",
+    "Fig10a",
     "Space",
     "SpaceExplorer",
     "axis_difference_ratio",
@@ -61,6 +62,7 @@ __all__ = [
     "embedder",
     "expression_features",
     "fig10_verdict",
+    "fig10a",
     "fit_ellipse",
     "fit_space",
     "fraction_outside",
@@ -555,6 +557,44 @@ def bootstrap_centre_distance(generated: Any, real: Any, n_boot: int = 1000, lev
     d = np.linalg.norm(g[idx].mean(1) - r[idx].mean(1), axis=1)
     lo, hi = np.quantile(d, [(1 - level) / 2, (1 + level) / 2])
     return float(lo), float(hi)
+
+
+@dataclass
+class Fig10a:
+    """Fig. 10 (a)'s numbers in one space: every setting's translations against the true
+    neutral faces (:func:`fig10a`)."""
+
+    space: str
+    generated: dict[str, np.ndarray]  # setting -> (N, 2) projected translations
+    real: np.ndarray  # (N, 2) projected true counterparts
+    comparisons: dict[str, EllipseComparison]
+    intervals: dict[str, tuple[float, float]]
+    verdict: Fig10Verdict
+
+
+def fig10a(spaces: Mapping[str, Space], outputs: Mapping[str, Tensor], truth: Tensor,
+           ours: str = "ours") -> dict[str, Fig10a]:
+    """Sec. 5, Fig. 10 (a): project each setting's translations of the test faces and their
+    true neutral counterparts into each space, fit the ellipses, and judge the claim
+    (:func:`compare_ellipses`, :func:`bootstrap_centre_distance`, :func:`fig10_verdict`).
+
+    Args:
+        spaces: ``{name: Space}`` (:func:`fit_space`).
+        outputs: ``{setting: (N, 3, H, W)}`` translations in [-1, 1], ``ours`` among them.
+        truth: ``(N, 3, H, W)`` the true counterparts of the same N test faces.
+
+    Returns:
+        ``{space name: Fig10a}``.
+    """
+    out = {}
+    for name, space in spaces.items():
+        real = space.project(truth)
+        gen = {k: space.project(o) for k, o in outputs.items()}
+        comps = compare_ellipses({k: fit_ellipse(p) for k, p in gen.items()}, fit_ellipse(real))
+        intervals = {k: bootstrap_centre_distance(p, real) for k, p in gen.items()}
+        out[name] = Fig10a(name, gen, real, comps, intervals,
+                           fig10_verdict(comps, ours=ours, intervals=intervals))
+    return out
 
 
 def mahalanobis_separation(points: Any, reference: Any) -> float:

@@ -354,3 +354,23 @@ def test_fig10_stats_end_to_end_on_smoke_runs():
     assert v.verdict in ("reproduced", "partly reproduced", "not reproduced")
     assert all(np.isfinite(s.centre_distance) and s.axis_ratio >= 0 for s in stats.values())
     assert time.time() - t0 < 60
+
+
+def test_fig10a_judges_a_perfect_translation_as_reproduced():
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    truth = torch.rand(40, 3, 8, 8, generator=g) * 2 - 1
+
+    def embed(x):  # per-channel means and the mean of the top rows: (N, 4) features
+        return torch.cat([x.mean(dim=(2, 3)), x[:, :, :2].mean(dim=(1, 2, 3))[:, None]], 1)
+
+    spaces = {"toy": sp.fit_space("toy", torch.rand(60, 3, 8, 8, generator=g) * 2 - 1, embed)}
+    outputs = {"ours": truth.clone(), "shifted": (truth + 0.5).clamp(-1, 1),
+               "noisy": (truth + 0.3 * torch.randn(truth.shape, generator=g)).clamp(-1, 1)}
+    f = sp.fig10a(spaces, outputs, truth)["toy"]
+    assert f.comparisons["ours"].centre_distance == pytest.approx(0.0, abs=1e-9)
+    assert f.comparisons["ours"].axis_ratio == pytest.approx(0.0, abs=1e-9)
+    assert f.verdict.verdict == "reproduced" and f.verdict.rank == 1
+    assert f.generated["shifted"].shape == f.real.shape == (40, 2)
+    assert f.intervals["shifted"][0] > f.intervals["ours"][1]
