@@ -38,31 +38,29 @@ def _setup_line() -> str:
             f"{', '.join(str(s) for s in IMPLICIT_SEEDS)}")
 
 
-def _runs_line(sweeps: dict[str, ip.Sweep]) -> str:
-    runs = ip.sweep_runs(*sweeps.values())
-    expected = len(ALPHAS) * len(IMPLICIT_SEEDS) * len(IMPLICIT_TASKS)
-    per_task = ", ".join(f"{task} {sum(len(v) for v in sweeps[task].values())}"
-                         for task in IMPLICIT_TASKS)
-    if not runs:
-        return f"Stored runs: 0 of {expected}; none has been trained yet."
-    seconds = sum(float(r.meta.get("wall_time_s") or 0.0) for r in runs)
-    hardware = sorted({str(r.meta.get("hardware", "unknown")) for r in runs})
-    return (f"Stored runs: {len(runs)} of {expected} ({per_task}). Total training time of "
-            f"these runs: {_hours(seconds)} of CPU wall-clock time (the sum of `wall_time_s` "
-            f"in their `meta.json`), on {'; '.join(f'`{h}`' for h in hardware)}.")
-
-
-def _pseudo_runs_line(results_dir: str | Path | None) -> str:
-    models = pp.chapter_models()
-    runs = [r for m in models for r in m.runs("book", results_dir=results_dir)]
-    planned = len(models) * len(PSEUDO_SEEDS)
+def _runs_summary(runs: list, planned: int, per_task: str = "") -> str:
+    """One sentence: how many of the planned runs are stored and what they cost to train."""
     if not runs:
         return f"Stored runs: 0 of {planned}; none has been trained yet."
     seconds = sum(float(r.meta.get("wall_time_s") or 0.0) for r in runs)
     hardware = sorted({str(r.meta.get("hardware", "unknown")) for r in runs})
-    return (f"Stored runs: {len(runs)} of {planned}. Total training time of these runs: "
-            f"{_hours(seconds)} of CPU wall-clock time, on "
+    return (f"Stored runs: {len(runs)} of {planned}{f' ({per_task})' if per_task else ''}. "
+            f"Total training time of these runs: {_hours(seconds)} of CPU wall-clock time "
+            f"(the sum of `wall_time_s` in their `meta.json`), on "
             f"{'; '.join(f'`{h}`' for h in hardware)}.")
+
+
+def _runs_line(sweeps: dict[str, ip.Sweep]) -> str:
+    per_task = ", ".join(f"{task} {sum(len(v) for v in sweeps[task].values())}"
+                         for task in IMPLICIT_TASKS)
+    return _runs_summary(ip.sweep_runs(*sweeps.values()),
+                         len(ALPHAS) * len(IMPLICIT_SEEDS) * len(IMPLICIT_TASKS), per_task)
+
+
+def _pseudo_runs_line(results_dir: str | Path | None) -> str:
+    models = pp.chapter_models()
+    return _runs_summary([r for m in models for r in m.runs("book", results_dir=results_dir)],
+                         len(models) * len(PSEUDO_SEEDS))
 
 
 def _pseudo_setup_line() -> str:

@@ -157,7 +157,7 @@ def expression_features(images: Tensor, net: nn.Module | None = None,
     Returns:
         ``(N, 2048)`` float32 CPU tensor (128 channels x 4 x 4).
     """
-    from .metrics.attributes import INPUT_SIZE, check_attribute_batch, face_attribute_classifier
+    from .metrics.attributes import face_attribute_classifier
 
     images = _check_images(images)
     net = net if net is not None else face_attribute_classifier()
@@ -166,13 +166,7 @@ def expression_features(images: Tensor, net: nn.Module | None = None,
     out = []
     try:
         for b in images.split(int(batch_size)):
-            x = check_attribute_batch(b)
-            if x.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
-                x = nn.functional.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear",
-                                              align_corners=False, antialias=True)
-            for stage in net.stages:
-                x = stage(x)
-            out.append(x.flatten(1).float().cpu())
+            out.append(net.features(b).float().cpu())
     finally:
         net.train(was)
     return torch.cat(out)

@@ -112,14 +112,19 @@ class FaceAttributeNet(nn.Module):
         self.attributes = ATTRIBUTES
         self.name = "synthattr-v1"
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, 3, H, H)`` in [-1, 1] -> ``(B, 8 * width * 16)``: the flattened ``4 x 4`` map of
+        the last stage, what the head reads (the expression space of chapter 08)."""
         x = check_attribute_batch(images)
         if x.shape[-2:] != (INPUT_SIZE, INPUT_SIZE):
             x = nn.functional.interpolate(x, size=(INPUT_SIZE, INPUT_SIZE), mode="bilinear",
                                           align_corners=False, antialias=True)
         for stage in self.stages:
             x = stage(x)
-        return self.head(self.dropout(x.flatten(1)))
+        return x.flatten(1)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.head(self.dropout(self.features(images)))
 
 
 def face_attribute_record() -> dict:
