@@ -108,6 +108,15 @@ def test_table4_verdict_rules():
     assert pp.verdict_table4("smile_removal", missing).verdict == "not comparable"
 
 
+def test_one_seed_is_at_most_partly_reproduced():
+    ratios = ["0.25", "0.5", "0.75", "1"]
+    one = _table({r: [(4 - i, 0)] for i, r in enumerate(ratios)})
+    v = pp.verdict_table5("smile_removal", one)
+    assert v.verdict == "partly reproduced" and "one seed" in v.evidence
+    t7 = _table({"implicit": [(2.0, 0.1)], "explicit": [(0.5, 0.9)]})
+    assert pp.verdict_table7("eyeglass_removal", t7).verdict == "partly reproduced"
+
+
 def test_table5_verdict_rules():
     ratios = ["0.25", "0.5", "0.75", "1"]
     falling = _table({r: [(4 - i, 0), (4.1 - i, 0)] for i, r in enumerate(ratios)})
