@@ -99,7 +99,11 @@ def score_translations(inputs: Tensor, outputs: Tensor, truth: Tensor, attribute
         probability that the output still shows ``attribute``; and the per-image MSE to the
         truth on the [0, 1] intensity scale.
     """
-    from .metrics.attributes import attribute_name, attribute_probabilities, face_attribute_classifier
+    from .metrics.attributes import (
+        attribute_name,
+        attribute_probabilities,
+        face_attribute_classifier,
+    )
     from .metrics.identity import synthfaces_identity_embedder
     from .metrics.reconstruction import embed
 
@@ -227,11 +231,6 @@ class Model:
     def make(self, scale: str, seed: int) -> tuple[str, dict[str, Any]]:
         """``(name, config)`` of this model's run for ``seed``."""
         return pseudo_pairs(scale, self.task, self.setting, seed, self.explicit, self.netG)
-
-    @property
-    def label(self) -> str:
-        return (f"{self.task} {self.setting}{' (pix2pix)' if self.explicit else ''}"
-                f"{f' ({self.netG})' if self.netG else ''}")
 
 
 def chapter_models(tasks: Sequence[str] = TASKS) -> list[Model]:
