@@ -419,11 +419,6 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "07": _pseudo_runs(),
 }
 
-#: Chapters whose runs are still being trained: their notebooks show what is stored (each
-#: table says how many seeds a row has) and never train at book scale; the tests check that
-#: the stored runs match their definitions but do not require all of them.
-INCOMPLETE: frozenset[str] = frozenset({"07"})
-
 
 def training_time(chapter: str, scale: str | None = None) -> str:
     """One sentence on what a chapter's stored runs cost: how many are stored, their summed

@@ -80,10 +80,6 @@ def test_config_diff_lists_nested_changes():
         "b.c: 2 -> 3", "d: '<missing>' -> 4"]
 
 
-def test_incomplete_chapters_have_runs():
-    assert book_runs.INCOMPLETE <= set(book_runs.RUNS)
-
-
 @pytest.mark.parametrize("chapter", sorted(book_runs.RUNS))
 def test_stored_book_runs_match_their_definitions(chapter):
     """`make book` must load every book-scale run, never retrain one: each run defined in
@@ -93,8 +89,6 @@ def test_stored_book_runs_match_their_definitions(chapter):
         run = find_run(name, config)
         if run is None:
             stored = read_run_or_none(name)
-            if stored is None and chapter in book_runs.INCOMPLETE:
-                continue  # not trained yet; its chapter says how many seeds it shows
             diff = config_diff(stored.config, config) if stored else ["not stored"]
             pytest.fail(f"{name}: stored run missing or out of date ({diff[:5]}); run "
                         f"`make reproduce CHAPTER={chapter}` and commit results/.")
