@@ -465,7 +465,9 @@ def verdict_table5(task: str, t: ScoreTable | None = None) -> Verdict:
 
 
 def verdict_table6(task: str, t: ScoreTable | None = None) -> Verdict:
-    """Is the 50 % model preferred over both others (rate > 0.5 beyond the spread)?"""
+    """Is the 50 % model preferred over both others? A preference counts when its rate is
+    above 0.5 by more than its seed standard deviation: reproduced if both count, partly if
+    one does, else not (a rate within the spread of 0.5 is a coin flip, not a preference)."""
     from .implicit_pairs import PSEUDO_PAIR_CLAIMS
 
     t = t or table6(task)
@@ -482,12 +484,11 @@ def verdict_table6(task: str, t: ScoreTable | None = None) -> Verdict:
         return Verdict(claim, "not comparable", "The 0 %, 50 % and 100 % models are not all "
                        "stored yet.")
     wins = [k for k in need if mean_std(rates[k])[0] - mean_std(rates[k])[1] > 0.5]
-    half = [k for k in need if mean_std(rates[k])[0] > 0.5]
     evidence = (f"the classifier prefers the 50 % model's output over 0 % on "
                 f"{mean_std(rates[need[0]])[0]:.0%} and over 100 % on "
                 f"{mean_std(rates[need[1]])[0]:.0%} of the test faces")
     verdict = ("reproduced" if len(wins) == 2 else
-               "partly reproduced" if half else "not reproduced")
+               "partly reproduced" if wins else "not reproduced")
     return _verdict(claim, verdict, evidence, [t.scores[k] for k in TABLE6_SETTINGS])
 
 

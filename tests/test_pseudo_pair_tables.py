@@ -134,6 +134,13 @@ def test_table6_and_table7_verdict_rules():
     assert pp.verdict_table6("smile_removal", t6).verdict == "reproduced"
     t6_bad = _table({"0%": [(0, 0.1)] * 3, "50%": [(0, 0.9)] * 3, "100%": [(0, 0.1)] * 3})
     assert pp.verdict_table6("smile_removal", t6_bad).verdict == "not reproduced"
+    # 50 % beats 0 % on every seed but ties 100 %: one preference of two
+    t6_half = _table({"0%": [(0, 0.9)] * 3, "50%": [(0, 0.1)] * 3, "100%": [(0, 0.1)] * 3})
+    assert pp.verdict_table6("smile_removal", t6_half).verdict == "partly reproduced"
+    # rates above 0.5 on average but within the seed spread (1, 0, 1 and 0.5): no preference
+    t6_flip = _table({"0%": [(0, 0.5), (0, 0.1), (0, 0.5)], "50%": [(0, 0.3)] * 3,
+                      "100%": [(0, 0.3)] * 3})
+    assert pp.verdict_table6("smile_removal", t6_flip).verdict == "not reproduced"
     # explicit: lower InfoSim and the attribute left on (task not completed)
     t7 = _table({"implicit": [(2.0, 0.1), (2.1, 0.1)], "explicit": [(0.5, 0.9), (0.6, 0.9)]})
     assert pp.verdict_table7("eyeglass_removal", t7).verdict == "reproduced"
