@@ -54,7 +54,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
 
 reproduce: $(STAMP)
-	$(PY) -m i2ilib reproduce $(if $(CHAPTER),--chapter $(CHAPTER)) $(if $(MISSING),--missing)
+	$(PY) -m i2ibook reproduce $(if $(CHAPTER),--chapter $(CHAPTER)) $(if $(MISSING),--missing)
 
 assets: $(STAMP)
 	$(PY) -m i2ilib.metrics.train_features
@@ -66,7 +66,7 @@ benchmark: $(STAMP)
 	$(PY) benchmarks/train_step.py --quick
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check i2ilib tests benchmarks tools
+	$(VENV)/bin/ruff check i2ilib i2ibook tests benchmarks tools
 
 clean:
 	rm -rf _build

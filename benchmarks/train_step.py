@@ -54,7 +54,7 @@ from i2ilib.nets import define_D, define_G
 
 # The configurations, smallest last. "paper" is the published CycleGAN set-up; "book" is the
 # book-scale layout of notebooks/04_cyclegan.ipynb (resnet_6blocks, 64 px, batch 4) at width 32;
-# the chapter's stored run uses ngf 16 (see i2ilib/book_runs.py), half this width.
+# the chapter's stored run uses ngf 16 (see i2ibook/catalogue.py), half this width.
 CONFIGS: list[dict] = [
     {"name": "paper", "image_size": 256, "ngf": 64, "ndf": 64, "n_blocks": 9, "batch_size": 1},
     {"name": "book", "image_size": 64, "ngf": 32, "ndf": 32, "n_blocks": 6, "batch_size": 4},

@@ -8,7 +8,7 @@ One concept per module:
 - :mod:`i2ilib.data` -- image folders (paired / unpaired) and the book's embedded data.
 - :mod:`i2ilib.viz` -- labelled image grids and loss curves.
 - :mod:`i2ilib.results` -- the store of book-scale runs and ``load_or_train``.
-- :mod:`i2ilib.scale` -- the three scales (smoke / book / paper).
+- :mod:`i2ibook.scale` -- the three scales (smoke / book / paper).
 - :mod:`i2ilib.device` -- device selection and the GPU check.
 """
 

@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from i2ilib import book_runs
+from i2ibook import catalogue
+from i2ibook.runner import build_test_data, set_metrics, train_translation, translate
 from i2ilib.data.synthscenes import paired_tensors, render_scenes
-from i2ilib.experiment import build_test_data, set_metrics, train_translation, translate
 from i2ilib.metrics import fcn_score_labels2photo
 from i2ilib.nets import define_D
 from i2ilib.results import config_diff, load_or_train
@@ -21,34 +21,34 @@ EXPECTED_CHANGE = {
 
 @pytest.mark.parametrize("variant", list(EXPECTED_CHANGE))
 def test_each_paired_ablation_changes_one_thing(variant):
-    _, base = book_runs.ablation_paired("book", "L1", 0)
-    name, config = book_runs.ablation_paired("book", variant, 0)
+    _, base = catalogue.ablation_paired_run("book", "L1", 0)
+    name, config = catalogue.ablation_paired_run("book", variant, 0)
     assert set(config_diff(base, config)) == EXPECTED_CHANGE[variant]
     assert name.startswith("05_ablations/paired-") and name.endswith("-seed0")
 
 
 def test_ablation_settings_follow_the_report():
-    _, book = book_runs.ablation_paired("book", "PatchGAN large", 1)
+    _, book = catalogue.ablation_paired_run("book", "PatchGAN large", 1)
     assert book["data"]["n_test"] >= 256 and book["trainer"]["lambda_L1"] == 100.0
     assert book["trainer"]["seed"] == 1 and book["data"]["seed"] == 1
     # the large PatchGAN fits the book's 64 px images; at paper scale it is the report's 286
     D = define_D(book["trainer"]["netD"], 6, 8)
     assert D(torch.zeros(1, 6, 64, 64)).shape[-1] >= 1
-    _, paper = book_runs.ablation_paired("paper", "PatchGAN large", 0)
+    _, paper = catalogue.ablation_paired_run("paper", "PatchGAN large", 0)
     assert paper["trainer"]["netD"] == "patch_286" and paper["data"]["size"] == 256
     assert paper["trainer"]["batch_size"] == 16
     assert paper["trainer"]["n_epochs"] + paper["trainer"]["n_epochs_decay"] == 150
     with pytest.raises(ValueError, match="choose one of"):
-        book_runs.ablation_paired("book", "Patch 3", 0)
+        catalogue.ablation_paired_run("book", "Patch 3", 0)
 
 
 def test_unpaired_ablations_change_the_cycle_loss_only():
-    _, base = book_runs.ablation_unpaired("book", "L1 cycle", 0)
+    _, base = catalogue.ablation_unpaired_run("book", "L1 cycle", 0)
     for variant, kind in (("L2 cycle", "l2"), ("0.5 L1 + 0.5 L2 cycle", "l1+l2")):
-        _, config = book_runs.ablation_unpaired("book", variant, 0)
+        _, config = catalogue.ablation_unpaired_run("book", variant, 0)
         assert config_diff(base, config) == [f"trainer.cycle_loss: 'l1' -> '{kind}'"]
     assert base["method"] == "cyclegan" and base["trainer"]["lambda_id"] == 0.5
-    names = [make("book")[0] for make in book_runs.RUNS["05"]]
+    names = [make("book")[0] for make in catalogue.RUNS["05"]]
     assert len(names) == len(set(names)) == 27
 
 
@@ -69,7 +69,7 @@ def test_set_metrics_of_real_photos_against_themselves():
 
 
 def test_translate_a_stored_run(tmp_path):
-    name, config = book_runs.ablation_paired("smoke", "L1", 0)
+    name, config = catalogue.ablation_paired_run("smoke", "L1", 0)
     run = load_or_train(name, config, train_translation, results_dir=tmp_path, verbose=False)
     A, B = build_test_data(config)
     assert A.shape == B.shape == (config["data"]["n_test"], 3, 64, 64)

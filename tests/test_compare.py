@@ -2,7 +2,7 @@
 
 import pytest
 
-from i2ilib.compare import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
+from i2ibook.verdicts import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
 
 
 def test_mean_std_is_sample_std():

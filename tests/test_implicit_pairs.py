@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from i2ilib import implicit_pairs as ip
-from i2ilib.book_runs import ALPHAS, IMPLICIT_SEEDS, implicit_pairs
-from i2ilib.reproduction import COMMAND, PAGE, render_reproduction
+from i2ibook.catalogue import ALPHAS, IMPLICIT_SEEDS, implicit_pairs_run
+from i2ibook.chapters import ch06_implicit_pairs as ch06
+from i2ibook.papers import ginger2019
+from i2ibook.reproduction import COMMAND, PAGE, render_reproduction
 from i2ilib.results import Run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,7 @@ def _metrics(quality: float, offset: float = 0.0, fcn: bool = True) -> dict:
 
 
 def _sweep(quality: dict[float, float], offsets=(-0.002, 0.0, 0.002), fcn: bool = True,
-           wall: float = 100.0) -> ip.Sweep:
+           wall: float = 100.0) -> ch06.Sweep:
     return {a: [Run(Path(f"fake-{a}-{i}"), {}, {"wall_time_s": wall, "hardware": "cpu: test"},
                     _metrics(q, off, fcn), [], True) for i, off in enumerate(offsets)]
             for a, q in quality.items()}
@@ -42,31 +43,31 @@ WORSE = {0.0: 0.0, 0.25: -0.5, 0.5: -0.6, 0.75: -0.7, 1.0: -0.5}  # pairs hurt, 
 
 
 def _verdicts(photo, day, group="all"):
-    return [v.verdict for v in ip.claims(photo, day, group)]
+    return [v.verdict for v in ch06.claims(photo, day, group)]
 
 
 # ---------------------------------------------------------------------------- the paper's numbers
 
 def test_paper_values_quoted_from_the_tables():
-    assert ip.TABLE2_FCN_LABELS2PHOTO[0.0]["pixel_acc"] == 0.46
-    assert ip.TABLE2_FCN_LABELS2PHOTO[0.25]["mean_iou"] == 0.15
-    assert ip.TABLE1_MSE["Facades"][0.5]["B2A"] == 0.80
-    assert ip.TABLE1_MSE["CVC-14"][0.25]["A2B"] == 0.28
-    assert ip.TABLE1_MSE["Cityscapes"][0.75]["A2B"] == 0.27
-    assert ip.TABLE3_FCN_PHOTO2LABELS[0.5]["pixel_acc"] == 0.663
-    assert ip.TABLE3_FCN_PHOTO2LABELS[0.0]["class_acc"] == 0.132
-    assert ip.TABLE4_INFOSIM_BASELINES["Eyeglass"]["(ii) pseudo-unpaired"] == 0.00313
-    assert ip.TABLE5_INFOSIM_RATIOS["Smile"][0.75] == 0.00093
-    assert ip.TABLE6_PREFERENCE["Eyeglass"]["50%"]["100%"] == 1.0
-    assert ip.TABLE6_PREFERENCE["Smile"]["100%"]["100%"] is None
-    assert ip.TABLE7_INFOSIM_SETTINGS == {"implicit": 0.00180, "explicit": 0.000342}
-    for table in (ip.TABLE2_FCN_LABELS2PHOTO, ip.TABLE3_FCN_PHOTO2LABELS,
-                  *ip.TABLE1_MSE.values()):
+    assert ginger2019.TABLE2_FCN_LABELS2PHOTO[0.0]["pixel_acc"] == 0.46
+    assert ginger2019.TABLE2_FCN_LABELS2PHOTO[0.25]["mean_iou"] == 0.15
+    assert ginger2019.TABLE1_MSE["Facades"][0.5]["B2A"] == 0.80
+    assert ginger2019.TABLE1_MSE["CVC-14"][0.25]["A2B"] == 0.28
+    assert ginger2019.TABLE1_MSE["Cityscapes"][0.75]["A2B"] == 0.27
+    assert ginger2019.TABLE3_FCN_PHOTO2LABELS[0.5]["pixel_acc"] == 0.663
+    assert ginger2019.TABLE3_FCN_PHOTO2LABELS[0.0]["class_acc"] == 0.132
+    assert ginger2019.TABLE4_INFOSIM_BASELINES["Eyeglass"]["(ii) pseudo-unpaired"] == 0.00313
+    assert ginger2019.TABLE5_INFOSIM_RATIOS["Smile"][0.75] == 0.00093
+    assert ginger2019.TABLE6_PREFERENCE["Eyeglass"]["50%"]["100%"] == 1.0
+    assert ginger2019.TABLE6_PREFERENCE["Smile"]["100%"]["100%"] is None
+    assert ginger2019.TABLE7_INFOSIM_SETTINGS == {"implicit": 0.00180, "explicit": 0.000342}
+    for table in (ginger2019.TABLE2_FCN_LABELS2PHOTO, ginger2019.TABLE3_FCN_PHOTO2LABELS,
+                  *ginger2019.TABLE1_MSE.values()):
         assert tuple(table) == ALPHAS
 
 
 def test_user_study_rates_of_each_pair_sum_to_one():
-    for task, table in ip.TABLE6_PREFERENCE.items():
+    for task, table in ginger2019.TABLE6_PREFERENCE.items():
         for p in table:
             for r in table:
                 if p != r:
@@ -75,19 +76,19 @@ def test_user_study_rates_of_each_pair_sum_to_one():
 
 def test_relative_improvement_gives_the_published_averages():
     # 14.2% (alpha = 1 over 0) and 3.4% (best mix over alpha = 1) from the paper's own tables
-    assert round(ip.paper_average_improvement(1.0, 0.0), 3) == ip.PUBLISHED_GAIN_PAIRED_OVER_UNPAIRED
-    assert round(ip.paper_average_improvement(ip.MIXED_ALPHAS, 1.0), 3) \
-        == ip.PUBLISHED_GAIN_MIX_OVER_PAIRED
-    assert ip.relative_improvement(0.2, 0.1, higher_is_better=False) == pytest.approx(0.5)
-    assert ip.relative_improvement(0.5, 1.0, higher_is_better=True) == pytest.approx(0.5)
+    assert round(ch06.paper_average_improvement(1.0, 0.0), 3) == ginger2019.PUBLISHED_GAIN_PAIRED_OVER_UNPAIRED
+    assert round(ch06.paper_average_improvement(ch06.MIXED_ALPHAS, 1.0), 3) \
+        == ginger2019.PUBLISHED_GAIN_MIX_OVER_PAIRED
+    assert ch06.relative_improvement(0.2, 0.1, higher_is_better=False) == pytest.approx(0.5)
+    assert ch06.relative_improvement(0.5, 1.0, higher_is_better=True) == pytest.approx(0.5)
     with pytest.raises(ValueError, match="positive"):
-        ip.relative_improvement(0.5, 0.0, higher_is_better=True)
+        ch06.relative_improvement(0.5, 0.0, higher_is_better=True)
 
 
 def test_mse_is_shown_on_the_papers_scale():
-    assert ip.to_paper_mse(0.05) == pytest.approx(0.2)
+    assert ch06.to_paper_mse(0.05) == pytest.approx(0.2)
     run = Run(Path("x"), {}, {}, {"A->B": {"mse": 0.05}, "B->A": {"mse": 0.025}}, [], True)
-    table = ip.mse_table({0.0: [run]}, "Cityscapes")
+    table = ch06.mse_table({0.0: [run]}, "Cityscapes")
     row0 = table.markdown.splitlines()[2]
     assert row0 == "| 0 | 0.26 | 0.200 | 0.22 | 0.100 | 1 of 3 |"
     a2b = next(r for r in table.rows if r["alpha"] == 0.0 and r["column"] == "A2B")
@@ -95,29 +96,29 @@ def test_mse_is_shown_on_the_papers_scale():
     assert next(r for r in table.rows if r["alpha"] == 1.0)["mean"] is None
     assert "| 1 | 0.25 | not run | 0.22 | not run | 0 of 3 |" in table.markdown
     with pytest.raises(ValueError, match="Facades"):
-        ip.mse_table(None, "Maps")
+        ch06.mse_table(None, "Maps")
 
 
 def test_fcn_table_rows_and_markdown():
-    table = ip.fcn_table(_sweep(IMPROVING), "labels->photo")
+    table = ch06.fcn_table(_sweep(IMPROVING), "labels->photo")
     lines = table.markdown.splitlines()
     assert len(lines) == 2 + len(ALPHAS)
     assert lines[2].startswith("| 0 | 0.46 | 0.500 ± 0.001 | 0.09 |")
     assert lines[2].endswith("| 3 of 3 |")
     assert len(table.rows) == 3 * len(ALPHAS) and all(r["table"] == 2 for r in table.rows)
-    assert "| 0.5 | 0.663 |" in ip.fcn_table(None, "photo->labels").markdown
+    assert "| 0.5 | 0.663 |" in ch06.fcn_table(None, "photo->labels").markdown
     with pytest.raises(ValueError, match="direction"):
-        ip.fcn_table(None, "night->day")
+        ch06.fcn_table(None, "night->day")
 
 
 # ---------------------------------------------------------------------------- verdicts
 
 def test_clearly_improving_sweep_reproduces_every_claim():
-    verdicts = ip.claims(_sweep(IMPROVING), _sweep(IMPROVING, fcn=False))
+    verdicts = ch06.claims(_sweep(IMPROVING), _sweep(IMPROVING, fcn=False))
     assert [v.verdict for v in verdicts] == ["reproduced"] * 3
     assert "10 measures" in verdicts[0].evidence and "incomplete" not in verdicts[0].evidence
     # the mix is judged one alpha at a time, and the evidence names all three
-    assert all(f"α = {a:g}: " in verdicts[1].evidence for a in ip.MIXED_ALPHAS)
+    assert all(f"α = {a:g}: " in verdicts[1].evidence for a in ch06.MIXED_ALPHAS)
     assert "α = 0.5: +12.7%, better beyond the seed spread on 10 and worse on 0 of 10" \
         in verdicts[1].evidence
 
@@ -136,7 +137,7 @@ def test_noisy_tie_is_not_reproduced():
     # means differ by < 0.5% in favour of the pairs, the seeds by 10%: nothing beats the spread
     tie = {0.0: 0.0, 0.25: 0.01, 0.5: 0.01, 0.75: 0.01, 1.0: 0.005}
     noisy = (-0.1, 0.0, 0.1)
-    verdicts = ip.claims(_sweep(tie, noisy), _sweep(tie, noisy, fcn=False))
+    verdicts = ch06.claims(_sweep(tie, noisy), _sweep(tie, noisy, fcn=False))
     assert [v.verdict for v in verdicts] == ["not reproduced"] * 3
     assert "better beyond the seed spread on 0 of 10" in verdicts[0].evidence
 
@@ -150,46 +151,46 @@ def test_best_of_three_alone_does_not_make_the_mix_win():
     sweep = {1.0: [run(0.10, 0.10)] * 3,
              0.25: [run(0.08, 0.13)] * 3, 0.5: [run(0.13, 0.08)] * 3,
              0.75: [run(0.13, 0.13)] * 3}
-    c = ip.compare_alphas({"day2night": sweep}, 0.25, 1.0)
+    c = ch06.compare_alphas({"day2night": sweep}, 0.25, 1.0)
     assert c.gain == pytest.approx(-0.05) and c.n_better == 1 and c.n_worse == 1
-    mix = ip.claims(None, sweep)[1]
+    mix = ch06.claims(None, sweep)[1]
     assert mix.verdict == "not reproduced"
     assert "per-measure best of the three" in mix.evidence and "+20.0%" in mix.evidence
 
 
 def test_incomplete_and_missing_sweeps():
-    assert ip.claims(None, None) == ip.claims({}, {})
-    for v in ip.claims(None, None):
+    assert ch06.claims(None, None) == ch06.claims({}, {})
+    for v in ch06.claims(None, None):
         assert (v.verdict, v.evidence) == ("not comparable", "not run")
     # one seed only: never more than partly reproduced, and the evidence says why
     one = _sweep(IMPROVING, offsets=(0.0,))
-    verdicts = ip.claims(one, None)
+    verdicts = ch06.claims(one, None)
     assert [v.verdict for v in verdicts] == ["partly reproduced"] * 3
     assert "single seed" in verdicts[0].evidence and "day2night not run" in verdicts[0].evidence
     assert "1 of 3 seeds" in verdicts[0].evidence
     # alpha = 1 missing: claims (a) and (b) cannot be checked, (c) can
     partial = {a: r for a, r in _sweep(IMPROVING).items() if a != 1.0}
-    v = ip.claims(partial, None)
+    v = ch06.claims(partial, None)
     assert [x.verdict for x in v] == ["not comparable", "not comparable", "reproduced"]
     assert "α = 1: 0 of 3 seeds" in v[0].evidence
     # a run stored without FCN-scores is left out of the FCN measures, not an error
     no_fcn = _sweep(IMPROVING, fcn=False)
-    assert ip.compare_alphas({"photo2labels": no_fcn}, 1.0, 0.0, "fcn photo->labels") is None
+    assert ch06.compare_alphas({"photo2labels": no_fcn}, 1.0, 0.0, "fcn photo->labels") is None
 
 
 def test_claims_per_table_use_that_tables_measures():
     photo = _sweep(IMPROVING)
-    assert ip.compare_alphas({"photo2labels": photo}, 1.0, 0.0, "mse").n_measures == 2
-    assert ip.compare_alphas({"photo2labels": photo}, 1.0, 0.0, "fcn labels->photo").n_measures == 3
+    assert ch06.compare_alphas({"photo2labels": photo}, 1.0, 0.0, "mse").n_measures == 2
+    assert ch06.compare_alphas({"photo2labels": photo}, 1.0, 0.0, "fcn labels->photo").n_measures == 3
     with pytest.raises(ValueError, match="group"):
-        ip.claims(photo, None, "fid")
+        ch06.claims(photo, None, "fid")
 
 
 # ---------------------------------------------------------------------------- stored runs, page
 
 def _store(results: Path, task: str, alpha: float, seed: int, metrics: dict,
            wall: float = 60.0, config: dict | None = None) -> None:
-    name, cfg = implicit_pairs("book", task, alpha, seed)
+    name, cfg = implicit_pairs_run("book", task, alpha, seed)
     d = results / name
     d.mkdir(parents=True)
     (d / "config.json").write_text(json.dumps(config or cfg))
@@ -201,12 +202,12 @@ def test_load_sweep_reads_stored_runs_and_skips_stale_ones(tmp_path):
     _store(tmp_path, "photo2labels", 0.0, 0, _metrics(0.0))
     _store(tmp_path, "photo2labels", 0.0, 2, _metrics(0.0))
     _store(tmp_path, "photo2labels", 1.0, 1, _metrics(1.0), config={"stale": True})
-    sweep = ip.load_sweep("photo2labels", results_dir=tmp_path)
+    sweep = ch06.load_sweep("photo2labels", results_dir=tmp_path)
     assert list(sweep) == [0.0] and len(sweep[0.0]) == 2
     assert sweep[0.0][0].metrics["A->B"]["mse"] == pytest.approx(0.05)
-    assert ip.load_sweep("day2night", results_dir=tmp_path) == {}
+    assert ch06.load_sweep("day2night", results_dir=tmp_path) == {}
     with pytest.raises(ValueError, match="photo2labels"):
-        ip.load_sweep("labels2photo", results_dir=tmp_path)
+        ch06.load_sweep("labels2photo", results_dir=tmp_path)
 
 
 def test_render_reproduction_from_a_results_dir(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from i2ilib.metrics import distribution, features, perceptual, scores
+from i2ilib.metrics import distribution, features, perceptual, set_scores
 from i2ilib.metrics.score import Score, frechet_metric_name
 
 
@@ -82,7 +82,7 @@ def test_inception_extractor_offline_error(monkeypatch, tmp_path):
 
 def test_scores_carry_extractor_name_and_match_feature_functions(extractor):
     real, fake = _images(80, 2), _images(70, 3) * 0.5
-    fd = scores.fd_score(extractor, real, fake, device="cpu", progress=False)
+    fd = set_scores.fd_score(extractor, real, fake, device="cpu", progress=False)
     fr = features.extract_features(extractor, real, device="cpu", progress=False)
     ff = features.extract_features(extractor, fake, device="cpu", progress=False)
     assert isinstance(fd, Score)
@@ -90,14 +90,14 @@ def test_scores_carry_extractor_name_and_match_feature_functions(extractor):
     assert str(fd).startswith("FD[randconv-s0-d64] = ")
     assert fd.value == pytest.approx(distribution.frechet_distance(fr, ff), rel=1e-12)
     assert fd.as_dict()["n_real"] == 80
-    k = scores.kid_score(extractor, real, fake, n_subsets=3, subset_size=50, device="cpu",
+    k = set_scores.kid_score(extractor, real, fake, n_subsets=3, subset_size=50, device="cpu",
                          progress=False)
     assert (k.value, k.extras["std"]) == pytest.approx(distribution.kid(fr, ff, 3, 50))
-    p, r = scores.precision_recall_scores(extractor, real, fake, device="cpu", progress=False)
+    p, r = set_scores.precision_recall_scores(extractor, real, fake, device="cpu", progress=False)
     assert (p.metric, r.metric) == ("precision", "recall")
     assert (p.value, r.value) == distribution.precision_recall(fr, ff)
     with pytest.raises(ValueError, match="features"):
-        scores.fd_score(extractor, fr, ff, progress=False)
+        set_scores.fd_score(extractor, fr, ff, progress=False)
 
 
 def test_only_inception_features_are_called_fid():

@@ -16,12 +16,12 @@ from PIL import Image
 # official-layout state dicts, written out independently of i2ilib's networks
 from test_official_checkpoints import random_state_dict, resnet_9blocks_layout, unet_256_layout
 
-from i2ilib import book_runs
+from i2ibook import catalogue
+from i2ibook.official_demo import PretrainedMissingError, official_demo
+from i2ibook.runner import build_data, build_test_data, train_translation
 from i2ilib.data.errors import DataLayoutError
 from i2ilib.data.folders import AlignedAsUnpaired, PairedImageFolder, UnpairedImageFolder
 from i2ilib.data.registry import DatasetDownloadError
-from i2ilib.experiment import build_data, build_test_data, train_translation
-from i2ilib.pretrained import PretrainedMissingError, official_demo
 
 W = 32  # side of each half of a fake A|B image (files are 2W x W)
 
@@ -85,17 +85,17 @@ def _tiny(make, size: int = 16, **trainer) -> dict:
 
 
 @pytest.mark.parametrize(("make", "dataset", "direction", "method"), [
-    (book_runs.pix2pix_scenes, "cityscapes", "BtoA", "pix2pix"),
-    (lambda s: book_runs.pix2pix_scenes(s, task="photo2labels"), "cityscapes", "AtoB", "pix2pix"),
-    (lambda s: book_runs.pix2pix_scenes(s, task="photo2map"), "maps", "AtoB", "pix2pix"),
-    (book_runs.cyclegan_scenes, "cityscapes", "BtoA", "cyclegan"),
-    (lambda s: book_runs.cyclegan_scenes(s, task="horse2zebra"), "horse2zebra", "AtoB",
+    (catalogue.pix2pix_scenes_run, "cityscapes", "BtoA", "pix2pix"),
+    (lambda s: catalogue.pix2pix_scenes_run(s, task="photo2labels"), "cityscapes", "AtoB", "pix2pix"),
+    (lambda s: catalogue.pix2pix_scenes_run(s, task="photo2map"), "maps", "AtoB", "pix2pix"),
+    (catalogue.cyclegan_scenes_run, "cityscapes", "BtoA", "cyclegan"),
+    (lambda s: catalogue.cyclegan_scenes_run(s, task="horse2zebra"), "horse2zebra", "AtoB",
      "cyclegan"),
-    (lambda s: book_runs.cyclegan_switch(s, switch="no image pool"), "cityscapes", "BtoA",
+    (lambda s: catalogue.cyclegan_switch_run(s, switch="no image pool"), "cityscapes", "BtoA",
      "cyclegan"),
-    (book_runs.ablation_paired, "facades", "BtoA", "pix2pix"),
-    (book_runs.ablation_unpaired, "facades", "BtoA", "cyclegan"),
-    (lambda s: book_runs.implicit_pairs(s, task="photo2labels", alpha=0.5), "cityscapes",
+    (catalogue.ablation_paired_run, "facades", "BtoA", "pix2pix"),
+    (catalogue.ablation_unpaired_run, "facades", "BtoA", "cyclegan"),
+    (lambda s: catalogue.implicit_pairs_run(s, task="photo2labels", alpha=0.5), "cityscapes",
      "AtoB", "cyclegan"),
 ])
 def test_paper_configs_name_the_real_set_at_256px(make, dataset, direction, method):
@@ -108,7 +108,7 @@ def test_paper_configs_name_the_real_set_at_256px(make, dataset, direction, meth
     assert t["ngf"] == 64 and t["ndf"] == 64
     assert t["checkpoint_every"] > 0  # hours-long runs resume after a disconnect
     assert t["netG"] == ("unet_256" if method == "pix2pix" else "resnet_9blocks")
-    if make in (book_runs.ablation_paired, book_runs.ablation_unpaired):  # UCSD Sec. 5.1-5.2
+    if make in (catalogue.ablation_paired_run, catalogue.ablation_unpaired_run):  # UCSD Sec. 5.1-5.2
         assert (t["batch_size"], t["n_epochs"], t["n_epochs_decay"]) == (16, 75, 75)
         assert config["set_metrics"] == "inception-v3-pytorch-fid-pool3"
     else:  # pix2pix and CycleGAN as published: batch 1, 100 + 100 epochs
@@ -116,11 +116,11 @@ def test_paper_configs_name_the_real_set_at_256px(make, dataset, direction, meth
 
 
 def test_paper_day2night_uses_night2day_and_its_published_schedule():
-    _, p2p = book_runs.pix2pix_scenes("paper", task="day2night")
+    _, p2p = catalogue.pix2pix_scenes_run("paper", task="day2night")
     assert (p2p["data"]["dataset"], p2p["data"]["direction"]) == ("night2day", "BtoA")
     t = p2p["trainer"]
     assert (t["batch_size"], t["n_epochs"] + t["n_epochs_decay"]) == (4, 17)
-    _, cyc = book_runs.cyclegan_scenes("paper", task="day2night")
+    _, cyc = catalogue.cyclegan_scenes_run("paper", task="day2night")
     assert cyc["data"]["dataset"] == "night2day"
     assert cyc["trainer"]["n_epochs"] + cyc["trainer"]["n_epochs_decay"] == 200
 
@@ -128,24 +128,24 @@ def test_paper_day2night_uses_night2day_and_its_published_schedule():
 def test_paper_datasets_table_matches_the_registry():
     from i2ilib.data.registry import dataset_info
 
-    for task, (name, direction) in book_runs.PAPER_DATASETS.items():
+    for task, (name, direction) in catalogue.PAPER_DATASETS.items():
         assert dataset_info(name).layout in ("aligned", "unaligned"), task
         assert direction in ("AtoB", "BtoA")
     # labels are B in the pix2pix Cityscapes / facades sets: labels -> photo reads B to A
-    assert book_runs.PAPER_DATASETS["labels2photo"] == ("cityscapes", "BtoA")
-    assert book_runs.ABLATION_PAPER_DATASET == ("facades", "BtoA")
+    assert catalogue.PAPER_DATASETS["labels2photo"] == ("cityscapes", "BtoA")
+    assert catalogue.ABLATION_PAPER_DATASET == ("facades", "BtoA")
 
 
 def test_real_sets_drop_the_synthscenes_fcn_score():
-    _, config = book_runs.implicit_pairs("paper", task="photo2labels", alpha=0.25)
+    _, config = catalogue.implicit_pairs_run("paper", task="photo2labels", alpha=0.25)
     assert not config.get("fcn_scores")
-    _, book = book_runs.implicit_pairs("book", task="photo2labels", alpha=0.25)
+    _, book = catalogue.implicit_pairs_run("book", task="photo2labels", alpha=0.25)
     assert book["fcn_scores"] is True
 
 
 @pytest.mark.parametrize("scale", ["smoke", "book"])
 def test_book_and_smoke_scales_stay_on_embedded_data(scale):
-    for runs in book_runs.RUNS.values():
+    for runs in catalogue.RUNS.values():
         for make in runs:
             _, config = make(scale)
             assert config["data"]["source"] in ("synthscenes", "pseudopairs")  # generated data
@@ -154,15 +154,15 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
 
 def test_paper_only_tasks_fail_clearly_below_paper_scale():
     with pytest.raises(ValueError, match="horse2zebra.*only at paper scale.*day2night"):
-        book_runs.cyclegan_scenes("book", task="horse2zebra")
+        catalogue.cyclegan_scenes_run("book", task="horse2zebra")
     with pytest.raises(ValueError, match="photo2map.*only at paper scale"):
-        book_runs.pix2pix_scenes("smoke", task="photo2map")
+        catalogue.pix2pix_scenes_run("smoke", task="photo2map")
     with pytest.raises(ValueError, match="no pairs.*CycleGAN"):
-        book_runs.pix2pix_scenes("paper", task="horse2zebra")
+        catalogue.pix2pix_scenes_run("paper", task="horse2zebra")
 
 
 def test_scale_table_names_the_real_training_set():
-    table = book_runs.scale_table(book_runs.pix2pix_scenes)
+    table = catalogue.scale_table(catalogue.pix2pix_scenes_run)
     assert "all of cityscapes train (BtoA)" in table
     assert "| 400 |" in table  # the book column is unchanged
 
@@ -171,7 +171,7 @@ def test_scale_table_names_the_real_training_set():
 
 
 def test_paired_registry_data_jitter_and_test_halves(data_root):
-    config = _tiny(book_runs.ablation_paired, size=16)
+    config = _tiny(catalogue.ablation_paired_run, size=16)
     train, test_A, test_B = build_data(config)
     assert isinstance(train, PairedImageFolder) and len(train) == 8
     item = train[3]
@@ -189,7 +189,7 @@ def test_paired_registry_data_jitter_and_test_halves(data_root):
 
 
 def test_aligned_set_trained_unpaired_takes_a_and_b_from_different_files(data_root):
-    config = _tiny(book_runs.ablation_unpaired, size=16)
+    config = _tiny(catalogue.ablation_unpaired_run, size=16)
     train, test_A, _ = build_data(config)
     assert isinstance(train, AlignedAsUnpaired)
     names_A = {Path(p).name for p in train.A_files}
@@ -209,7 +209,7 @@ def test_aligned_set_trained_unpaired_takes_a_and_b_from_different_files(data_ro
 
 
 def test_unaligned_set_reads_train_and_test_folders(data_root):
-    config = _tiny(lambda s: book_runs.cyclegan_scenes(s, task="horse2zebra"), size=16)
+    config = _tiny(lambda s: catalogue.cyclegan_scenes_run(s, task="horse2zebra"), size=16)
     train, test_A, test_B = build_data(config)
     assert isinstance(train, UnpairedImageFolder)
     assert len(train) == 6 and train[0]["A"].shape == (3, 16, 16)
@@ -221,7 +221,7 @@ def test_unaligned_set_reads_train_and_test_folders(data_root):
 
 
 def test_missing_dataset_names_the_set_and_the_folder(data_root):
-    _, config = book_runs.pix2pix_scenes("paper")  # cityscapes: not in the fake root
+    _, config = catalogue.pix2pix_scenes_run("paper")  # cityscapes: not in the fake root
     with pytest.raises(DataLayoutError) as err:
         build_test_data(config)
     msg = str(err.value)
@@ -237,7 +237,7 @@ def test_missing_dataset_offline_fails_fast_with_the_url(data_root, monkeypatch)
 
     monkeypatch.setattr(registry, "_urlopen", offline)
     monkeypatch.setenv("I2I_DOWNLOAD", "1")
-    _, config = book_runs.pix2pix_scenes("paper", task="photo2map")
+    _, config = catalogue.pix2pix_scenes_run("paper", task="photo2map")
     with pytest.raises(DatasetDownloadError) as err:
         build_data(config)
     msg = str(err.value)
@@ -246,16 +246,16 @@ def test_missing_dataset_offline_fails_fast_with_the_url(data_root, monkeypatch)
 
 
 def test_fcn_labels_are_not_asked_of_real_sets(data_root):
-    from i2ilib.experiment import _fcn_labels, scene_labels_for_test
+    from i2ibook.runner import _fcn_labels, scene_labels_for_test
 
-    _, config = book_runs.ablation_paired("paper")
+    _, config = catalogue.ablation_paired_run("paper")
     assert _fcn_labels(config["data"]) is None
     with pytest.raises(ValueError, match="FCN-score.*skipped on real sets"):
         scene_labels_for_test(config["data"])
 
 
 def test_pix2pix_trains_on_the_fake_set_with_set_metrics(data_root):
-    config = _tiny(book_runs.ablation_paired, size=32, netG="unet_32")
+    config = _tiny(catalogue.ablation_paired_run, size=32, netG="unet_32")
     config["set_metrics"] = "synthcnn-v1-d192"  # offline features; labels -> photo, no FCN
     outcome = train_translation(config, progress=False)
     assert outcome.metrics["steps"] == 2  # 8 pairs, batch 4, one epoch
@@ -266,7 +266,7 @@ def test_pix2pix_trains_on_the_fake_set_with_set_metrics(data_root):
 
 
 def test_cyclegan_trains_on_the_fake_unpaired_set(data_root):
-    config = _tiny(lambda s: book_runs.cyclegan_scenes(s, task="horse2zebra"), size=32,
+    config = _tiny(lambda s: catalogue.cyclegan_scenes_run(s, task="horse2zebra"), size=32,
                    netG="resnet_2blocks")
     config["data"]["n_test"] = 3
     outcome = train_translation(config, progress=False)
@@ -275,7 +275,7 @@ def test_cyclegan_trains_on_the_fake_unpaired_set(data_root):
 
 
 def test_alpha_pairs_on_a_real_set_are_cropped_to_size(data_root):
-    _, config = book_runs.implicit_pairs("paper", task="photo2labels", alpha=0.5)
+    _, config = catalogue.implicit_pairs_run("paper", task="photo2labels", alpha=0.5)
     config["data"].update(dataset="facades", size=16, load_size=20, n_train=4, n_test=2)
     train, test_A, _ = build_data(config)
     assert train[0]["A"].shape == (3, 16, 16) and len(train) == 4
@@ -358,6 +358,6 @@ def test_official_demo_rejects_a_discriminator(data_root, tmp_path):
 
 
 def test_paper_configs_are_json(data_root):
-    for runs in book_runs.RUNS.values():
+    for runs in catalogue.RUNS.values():
         for make in runs:
             json.dumps(make("paper")[1])

@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from i2ilib import book_runs
+from i2ibook import catalogue
+from i2ibook.runner import build_data, build_test_data, pseudo_pair_train
 from i2ilib.data.pseudopairs import build_config
-from i2ilib.experiment import build_data, build_test_data, pseudo_pair_train
 
 
 def _spec(setting="ours", task="eyeglass_removal", explicit=False):
-    return book_runs.pseudo_pairs("smoke", task, setting, explicit=explicit)[1]
+    return catalogue.pseudo_pairs_run("smoke", task, setting, explicit=explicit)[1]
 
 
 def _args(spec):
@@ -51,11 +51,11 @@ def test_the_held_out_faces_do_not_depend_on_the_setting():
 def test_explicit_use_needs_pseudo_pairs_and_names_are_distinct():
     with pytest.raises(ValueError, match="no pseudo-pairs"):
         pseudo_pair_train(_spec("natural")["data"], paired=True)
-    names = {book_runs.pseudo_pairs("book", t, s, seed)[0]
+    names = {catalogue.pseudo_pairs_run("book", t, s, seed)[0]
              for t in ("eyeglass_removal", "smile_removal")
-             for s in book_runs.PSEUDO_SETTINGS for seed in book_runs.PSEUDO_SEEDS}
-    assert len(names) == 2 * len(book_runs.PSEUDO_SETTINGS) * 3
-    assert book_runs.pseudo_pairs("book", setting="ratio_1.0", explicit=True)[0].endswith(
+             for s in catalogue.PSEUDO_SETTINGS for seed in catalogue.PSEUDO_SEEDS}
+    assert len(names) == 2 * len(catalogue.PSEUDO_SETTINGS) * 3
+    assert catalogue.pseudo_pairs_run("book", setting="ratio_1.0", explicit=True)[0].endswith(
         "ratio-1-0-explicit-seed0")
     with pytest.raises(ValueError, match="setting"):
-        book_runs.pseudo_pairs("book", setting="more")
+        catalogue.pseudo_pairs_run("book", setting="more")

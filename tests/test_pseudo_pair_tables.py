@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from i2ilib import book_runs
-from i2ilib import pseudo_pairs as pp
-from i2ilib.experiment import build_test_data, train_translation
+from i2ibook import catalogue
+from i2ibook.chapters import ch07_pseudo_pairs as ch07
+from i2ibook.runner import build_test_data, train_translation
 from i2ilib.results import find_run, load_or_train
 
 
@@ -20,52 +20,52 @@ def _faces(n=6, size=32, seed=0):
 
 def test_identity_map_has_zero_infosim_and_truth_has_zero_mse():
     x, truth = _faces(seed=1), _faces(seed=2)
-    same = pp.score_translations(x, x, truth, "Eyeglasses")
+    same = ch07.score_translations(x, x, truth, "Eyeglasses")
     assert np.allclose(same["infosim"], 0.0)
-    perfect = pp.score_translations(x, truth, truth, "smiling")
+    perfect = ch07.score_translations(x, truth, truth, "smiling")
     assert np.allclose(perfect["mse"], 0.0)
     # MSE on [0, 1]: images in [-1, 1] that differ by 2 everywhere have MSE 1
     ones = torch.ones(2, 3, 32, 32)
-    assert np.allclose(pp.score_translations(ones, -ones, ones, "Smiling")["mse"], 1.0)
+    assert np.allclose(ch07.score_translations(ones, -ones, ones, "Smiling")["mse"], 1.0)
     assert all(v.shape == (6,) for v in same.values())
 
 
 def test_score_translations_rejects_mismatched_batches_and_unknown_attributes():
     with pytest.raises(ValueError, match="same shape"):
-        pp.score_translations(_faces(4), _faces(5), _faces(4), "Smiling")
+        ch07.score_translations(_faces(4), _faces(5), _faces(4), "Smiling")
     with pytest.raises(ValueError):
-        pp.score_translations(_faces(4), _faces(4), _faces(4), "Hat")
+        ch07.score_translations(_faces(4), _faces(4), _faces(4), "Hat")
     with pytest.raises(ValueError, match="Unknown task"):
-        pp.attribute_of("hat_removal")
+        ch07.attribute_of("hat_removal")
 
 
 def test_summarise_thresholds_the_attribute_probability():
-    s = pp.summarise({"infosim": np.array([0.1, 0.3]), "attribute_prob": np.array([0.2, 0.7]),
+    s = ch07.summarise({"infosim": np.array([0.1, 0.3]), "attribute_prob": np.array([0.2, 0.7]),
                       "mse": np.array([0.0, 0.5])})
     assert s == pytest.approx({"infosim": 0.2, "task_completion": 0.5, "mse": 0.25})
 
 
 def test_preference_rate_counts_wins_and_half_ties():
-    assert pp.preference_rate(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.5, 0.1])) == 0.5
-    assert pp.preference_rate(np.zeros(4), np.ones(4)) == 1.0
-    assert pp.preference_rate(np.ones(4), np.zeros(4)) == 0.0
+    assert ch07.preference_rate(np.array([0.1, 0.5, 0.9]), np.array([0.2, 0.5, 0.1])) == 0.5
+    assert ch07.preference_rate(np.zeros(4), np.ones(4)) == 1.0
+    assert ch07.preference_rate(np.ones(4), np.zeros(4)) == 0.0
     with pytest.raises(ValueError, match="same N"):
-        pp.preference_rate(np.zeros(3), np.zeros(4))
+        ch07.preference_rate(np.zeros(3), np.zeros(4))
 
 
 @pytest.fixture(scope="module")
 def smoke_run():
-    name, config = book_runs.pseudo_pairs("smoke", "smile_removal", "ours", 0)
+    name, config = catalogue.pseudo_pairs_run("smoke", "smile_removal", "ours", 0)
     return load_or_train(name, config, lambda c: train_translation(c, progress=False),
                          verbose=False)
 
 
 def test_score_run_caches_exactly_what_it_computes(smoke_run):
-    (smoke_run.path / pp.SCORES_FILE).unlink(missing_ok=True)
-    first = pp.score_run(smoke_run)
-    cached = json.loads((smoke_run.path / pp.SCORES_FILE).read_text())
-    fresh = pp.score_run(smoke_run, cache=False)
-    for q in pp.QUANTITIES:
+    (smoke_run.path / ch07.SCORES_FILE).unlink(missing_ok=True)
+    first = ch07.score_run(smoke_run)
+    cached = json.loads((smoke_run.path / ch07.SCORES_FILE).read_text())
+    fresh = ch07.score_run(smoke_run, cache=False)
+    for q in ch07.QUANTITIES:
         assert np.array_equal(first[q], np.asarray(cached["per_image"][q]))
         assert np.allclose(first[q], fresh[q], atol=1e-8)
     n_test = smoke_run.config["data"]["n_test"]
@@ -73,94 +73,94 @@ def test_score_run_caches_exactly_what_it_computes(smoke_run):
     # a stale key (another scoring version) is recomputed, not trusted
     cached["key"]["version"] = -1
     cached["per_image"]["mse"] = [9.0] * n_test
-    (smoke_run.path / pp.SCORES_FILE).write_text(json.dumps(cached))
-    assert np.allclose(pp.score_run(smoke_run)["mse"], fresh["mse"], atol=1e-8)
+    (smoke_run.path / ch07.SCORES_FILE).write_text(json.dumps(cached))
+    assert np.allclose(ch07.score_run(smoke_run)["mse"], fresh["mse"], atol=1e-8)
 
 
 def test_score_run_refuses_runs_of_other_chapters(smoke_run):
     other = type(smoke_run)(**{**smoke_run.__dict__,
                                "config": {**smoke_run.config, "data": {"source": "synthscenes"}}})
     with pytest.raises(ValueError, match="not a pseudo-pair run"):
-        pp.score_run(other)
+        ch07.score_run(other)
 
 
-def _table(values: dict[str, list[tuple[float, float]]]) -> pp.ScoreTable:
+def _table(values: dict[str, list[tuple[float, float]]]) -> ch07.ScoreTable:
     """A ScoreTable whose row ``k`` has one seed per (infosim, attribute prob) pair."""
     scores = {k: {s: {"infosim": np.full(4, info), "attribute_prob": np.full(4, prob),
                       "mse": np.zeros(4)} for s, (info, prob) in enumerate(v)}
               for k, v in values.items()}
-    return pp.ScoreTable("", [], scores)
+    return ch07.ScoreTable("", [], scores)
 
 
 def test_table4_verdict_rules():
-    labels = list(pp.TABLE4_SETTINGS.values())
+    labels = list(ch07.TABLE4_SETTINGS.values())
     ours, rest = labels[0], labels[1:]
     clear = _table({ours: [(1.0, 0), (1.1, 0), (0.9, 0)],
                     **{k: [(2.0, 0), (2.1, 0), (1.9, 0)] for k in rest}})
-    assert pp.verdict_table4("smile_removal", clear).verdict == "reproduced"
+    assert ch07.verdict_table4("smile_removal", clear).verdict == "reproduced"
     # ours lowest on average, but within the seed spread of every baseline: no win
     noisy = _table({ours: [(1.0, 0), (1.5, 0), (0.5, 0)],
                     **{k: [(1.1, 0), (1.6, 0), (0.6, 0)] for k in rest}})
-    assert pp.verdict_table4("smile_removal", noisy).verdict == "not reproduced"
+    assert ch07.verdict_table4("smile_removal", noisy).verdict == "not reproduced"
     one_win = _table({ours: [(1.0, 0), (1.1, 0), (0.9, 0)], rest[0]: [(2.0, 0), (2.1, 0), (1.9, 0)],
                       **{k: [(1.1, 0), (1.6, 0), (0.6, 0)] for k in rest[1:]}})
-    assert pp.verdict_table4("smile_removal", one_win).verdict == "partly reproduced"
+    assert ch07.verdict_table4("smile_removal", one_win).verdict == "partly reproduced"
     wrong = _table({ours: [(3.0, 0), (3.1, 0), (2.9, 0)],
                     **{k: [(1.0, 0), (1.1, 0), (0.9, 0)] for k in rest}})
-    assert pp.verdict_table4("smile_removal", wrong).verdict == "not reproduced"
+    assert ch07.verdict_table4("smile_removal", wrong).verdict == "not reproduced"
     missing = _table({ours: [(1.0, 0)], **{k: [] for k in rest}})
-    assert pp.verdict_table4("smile_removal", missing).verdict == "not comparable"
+    assert ch07.verdict_table4("smile_removal", missing).verdict == "not comparable"
 
 
 def test_one_seed_is_at_most_partly_reproduced():
     ratios = ["0.25", "0.5", "0.75", "1"]
     one = _table({r: [(4 - i, 0)] for i, r in enumerate(ratios)})
-    v = pp.verdict_table5("smile_removal", one)
+    v = ch07.verdict_table5("smile_removal", one)
     assert v.verdict == "partly reproduced" and "one seed" in v.evidence
     t7 = _table({"implicit": [(2.0, 0.1)], "explicit": [(0.5, 0.9)]})
-    assert pp.verdict_table7("eyeglass_removal", t7).verdict == "partly reproduced"
+    assert ch07.verdict_table7("eyeglass_removal", t7).verdict == "partly reproduced"
 
 
 def test_table5_verdict_rules():
     ratios = ["0.25", "0.5", "0.75", "1"]
     falling = _table({r: [(4 - i, 0), (4.1 - i, 0)] for i, r in enumerate(ratios)})
-    assert pp.verdict_table5("eyeglass_removal", falling).verdict == "reproduced"
+    assert ch07.verdict_table5("eyeglass_removal", falling).verdict == "reproduced"
     rising = _table({r: [(1 + i, 0), (1.1 + i, 0)] for i, r in enumerate(ratios)})
-    assert pp.verdict_table5("eyeglass_removal", rising).verdict == "not reproduced"
+    assert ch07.verdict_table5("eyeglass_removal", rising).verdict == "not reproduced"
     bumpy = _table({"0.25": [(4, 0)] * 2, "0.5": [(2, 0)] * 2, "0.75": [(3, 0)] * 2,
                     "1": [(1, 0)] * 2})
-    assert pp.verdict_table5("eyeglass_removal", bumpy).verdict == "partly reproduced"
+    assert ch07.verdict_table5("eyeglass_removal", bumpy).verdict == "partly reproduced"
 
 
 def test_table6_and_table7_verdict_rules():
     # 50 % leaves the lowest attribute probability on every image and seed
     t6 = _table({"0%": [(0, 0.9)] * 3, "50%": [(0, 0.1)] * 3, "100%": [(0, 0.8)] * 3})
-    assert pp.verdict_table6("smile_removal", t6).verdict == "reproduced"
+    assert ch07.verdict_table6("smile_removal", t6).verdict == "reproduced"
     t6_bad = _table({"0%": [(0, 0.1)] * 3, "50%": [(0, 0.9)] * 3, "100%": [(0, 0.1)] * 3})
-    assert pp.verdict_table6("smile_removal", t6_bad).verdict == "not reproduced"
+    assert ch07.verdict_table6("smile_removal", t6_bad).verdict == "not reproduced"
     # 50 % beats 0 % on every seed but ties 100 %: one preference of two
     t6_half = _table({"0%": [(0, 0.9)] * 3, "50%": [(0, 0.1)] * 3, "100%": [(0, 0.1)] * 3})
-    assert pp.verdict_table6("smile_removal", t6_half).verdict == "partly reproduced"
+    assert ch07.verdict_table6("smile_removal", t6_half).verdict == "partly reproduced"
     # rates above 0.5 on average but within the seed spread (1, 0, 1 and 0.5): no preference
     t6_flip = _table({"0%": [(0, 0.5), (0, 0.1), (0, 0.5)], "50%": [(0, 0.3)] * 3,
                       "100%": [(0, 0.3)] * 3})
-    assert pp.verdict_table6("smile_removal", t6_flip).verdict == "not reproduced"
+    assert ch07.verdict_table6("smile_removal", t6_flip).verdict == "not reproduced"
     # explicit: lower InfoSim and the attribute left on (task not completed)
     t7 = _table({"implicit": [(2.0, 0.1), (2.1, 0.1)], "explicit": [(0.5, 0.9), (0.6, 0.9)]})
-    assert pp.verdict_table7("eyeglass_removal", t7).verdict == "reproduced"
+    assert ch07.verdict_table7("eyeglass_removal", t7).verdict == "reproduced"
     t7_half = _table({"implicit": [(2.0, 0.1), (2.1, 0.1)], "explicit": [(0.5, 0.1), (0.6, 0.1)]})
-    assert pp.verdict_table7("eyeglass_removal", t7_half).verdict == "partly reproduced"
+    assert ch07.verdict_table7("eyeglass_removal", t7_half).verdict == "partly reproduced"
 
 
 def test_stored_scores_match_a_fresh_computation():
     """The cached scores committed with a stored book-scale run are what scoring gives now."""
-    run = find_run(*book_runs.pseudo_pairs("book", "smile_removal", "ours", 0))
-    if run is None or not (run.path / pp.SCORES_FILE).is_file():
+    run = find_run(*catalogue.pseudo_pairs_run("book", "smile_removal", "ours", 0))
+    if run is None or not (run.path / ch07.SCORES_FILE).is_file():
         pytest.skip("chapter 07's first stored run or its scores are not in results/")
-    cached = json.loads((run.path / pp.SCORES_FILE).read_text())
-    assert cached["key"] == pp._cache_key(run), f"{run.path}/scores.json is stale; rescore it"
-    fresh = pp.score_run(run, cache=False)
-    for q in pp.QUANTITIES:
+    cached = json.loads((run.path / ch07.SCORES_FILE).read_text())
+    assert cached["key"] == ch07._cache_key(run), f"{run.path}/scores.json is stale; rescore it"
+    fresh = ch07.score_run(run, cache=False)
+    for q in ch07.QUANTITIES:
         assert np.allclose(np.asarray(cached["per_image"][q]), fresh[q], atol=1e-7), q
     test_A, _ = build_test_data(run.config)
     assert len(fresh["mse"]) == len(test_A)
@@ -171,16 +171,16 @@ def test_grid_and_tradeoff_show_what_is_stored(smoke_run):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    models = {"ours": pp.Model("smile_removal", "ours"),
-              "never trained": pp.Model("smile_removal", "ours", netG="unet_32")}
-    fig, shown = pp.translation_grid("smile_removal", models, "smoke", seed=0, n=3)
+    models = {"ours": ch07.Model("smile_removal", "ours"),
+              "never trained": ch07.Model("smile_removal", "ours", netG="unet_32")}
+    fig, shown = ch07.translation_grid("smile_removal", models, "smoke", seed=0, n=3)
     assert shown == ["ours"]  # the column without a run is left out
     assert len(fig.axes) == 3 * 3  # input, ours, true counterpart; three rows
     plt.close(fig)
-    drawn = pp.tradeoff("smile_removal", models, "smoke", seeds=(0,), references=False)
-    expected = pp.summarise(pp.score_run(smoke_run))
+    drawn = ch07.tradeoff("smile_removal", models, "smoke", seeds=(0,), references=False)
+    expected = ch07.summarise(ch07.score_run(smoke_run))
     assert list(drawn) == ["ours"]
     assert drawn["ours"] == ([expected["infosim"]], [expected["task_completion"]])
     plt.close("all")
-    assert pp.Model("smile_removal", "ours", netG="unet_32").make("book", 0)[0].endswith(
+    assert ch07.Model("smile_removal", "ours", netG="unet_32").make("book", 0)[0].endswith(
         "ours-unet-32-seed0")

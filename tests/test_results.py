@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from i2ilib import book_runs
+from i2ibook import catalogue
 from i2ilib.results import Outcome, config_diff, find_run, load_or_train, read_run, save_run
 
 
@@ -80,11 +80,11 @@ def test_config_diff_lists_nested_changes():
         "b.c: 2 -> 3", "d: '<missing>' -> 4"]
 
 
-@pytest.mark.parametrize("chapter", sorted(book_runs.RUNS))
+@pytest.mark.parametrize("chapter", sorted(catalogue.RUNS))
 def test_stored_book_runs_match_their_definitions(chapter):
     """`make book` must load every book-scale run, never retrain one: each run defined in
     book_runs has a stored twin with exactly its configuration."""
-    for make in book_runs.RUNS[chapter]:
+    for make in catalogue.RUNS[chapter]:
         name, config = make("book")
         run = find_run(name, config)
         if run is None:

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-from i2ilib import spaces as sp
+from i2ibook.chapters import ch08_spaces as ch08
+from i2ilib.metrics import spaces
 
 # ------------------------------------------------------------------------------------------
 # PCA
@@ -24,7 +25,7 @@ def test_pca_matches_sklearn_up_to_sign():
     sklearn_decomposition = pytest.importorskip("sklearn.decomposition")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 12)) @ rng.normal(size=(12, 12)) + rng.normal(size=12)
-    ours = sp.PCA.fit(x, 3)
+    ours = spaces.PCA.fit(x, 3)
     ref = sklearn_decomposition.PCA(3, svd_solver="full").fit(x)
     signs = np.sign(np.sum(ours.components * ref.components_, axis=1))
     assert np.all(np.abs(signs) == 1)
@@ -38,7 +39,7 @@ def test_pca_matches_sklearn_up_to_sign():
 def test_pca_is_deterministic_and_finds_the_long_axis():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(500, 3)) * np.array([10.0, 1.0, 0.1])
-    a, b = sp.PCA.fit(x, 2), sp.PCA.fit(torch.from_numpy(x.copy()), 2)
+    a, b = spaces.PCA.fit(x, 2), spaces.PCA.fit(torch.from_numpy(x.copy()), 2)
     np.testing.assert_array_equal(a.components, b.components)
     assert abs(a.components[0, 0]) > 0.999 and a.components[0, 0] > 0  # sign: largest entry > 0
     assert a.explained_variance_ratio[0] > 0.98
@@ -53,11 +54,11 @@ def test_pca_is_deterministic_and_finds_the_long_axis():
 ])
 def test_pca_rejects_bad_input(bad, k, match):
     with pytest.raises(ValueError, match=match):
-        sp.PCA.fit(bad, k)
+        spaces.PCA.fit(bad, k)
 
 
 def test_pca_transform_checks_the_dimension():
-    pca = sp.PCA.fit(np.random.default_rng(0).normal(size=(20, 4)), 2)
+    pca = spaces.PCA.fit(np.random.default_rng(0).normal(size=(20, 4)), 2)
     with pytest.raises(ValueError, match="4 columns"):
         pca.transform(np.zeros((3, 5)))
 
@@ -72,25 +73,25 @@ def test_ellipse_recovers_a_known_gaussian():
     r = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     cov = r @ np.diag([4.0**2, 1.0**2]) @ r.T
     pts = rng.multivariate_normal([3.0, -2.0], cov, size=20000)
-    e = sp.fit_ellipse(pts, n_std=2.0)
+    e = spaces.fit_ellipse(pts, n_std=2.0)
     np.testing.assert_allclose(e.centre, [3.0, -2.0], atol=0.1)
     assert e.major == pytest.approx(2 * 2 * 4.0, rel=0.03)
     assert e.minor == pytest.approx(2 * 2 * 1.0, rel=0.03)
     assert e.angle == pytest.approx(angle, abs=0.02)
     np.testing.assert_allclose(e.covariance, cov, rtol=0.05, atol=0.05)
     # a Gaussian leaves exp(-2) = 13.5 % outside its 2-sigma ellipse
-    assert sp.fraction_outside(pts, e) == pytest.approx(np.exp(-2.0), abs=0.01)
+    assert spaces.fraction_outside(pts, e) == pytest.approx(np.exp(-2.0), abs=0.01)
 
 
 def test_ellipse_by_hand():
     # four points at (+-2, 0) and (0, +-1): covariance diag(8/3, 2/3) (ddof = 1)
     pts = np.array([[2.0, 0.0], [-2.0, 0.0], [0.0, 1.0], [0.0, -1.0]]) + [1.0, 1.0]
-    e = sp.fit_ellipse(pts, n_std=1.0)
+    e = spaces.fit_ellipse(pts, n_std=1.0)
     np.testing.assert_allclose(e.centre, [1.0, 1.0])
     assert e.major == pytest.approx(2 * np.sqrt(8 / 3))
     assert e.minor == pytest.approx(2 * np.sqrt(2 / 3))
     assert e.angle == pytest.approx(0.0, abs=1e-12)
-    vertical = sp.fit_ellipse(pts[:, ::-1], n_std=1.0)
+    vertical = spaces.fit_ellipse(pts[:, ::-1], n_std=1.0)
     assert abs(vertical.angle) == pytest.approx(np.pi / 2)
     assert e.patch().get_angle() == pytest.approx(0.0)
 
@@ -103,22 +104,22 @@ def test_ellipse_by_hand():
 ])
 def test_ellipse_rejects_bad_input(bad, n_std, match):
     with pytest.raises(ValueError, match=match):
-        sp.fit_ellipse(bad, n_std)
+        spaces.fit_ellipse(bad, n_std)
 
 
-def _ellipse(cx: float, cy: float, major: float, minor: float) -> sp.Ellipse:
-    return sp.Ellipse(np.array([cx, cy]), major, minor, 0.0, 2.0, 10)
+def _ellipse(cx: float, cy: float, major: float, minor: float) -> spaces.Ellipse:
+    return spaces.Ellipse(np.array([cx, cy]), major, minor, 0.0, 2.0, 10)
 
 
 def test_centre_distance_and_axis_ratio_by_hand():
     real = _ellipse(0, 0, 4.0, 2.0)
     gen = _ellipse(3, 4, 5.0, 1.5)
-    assert sp.centre_distance(gen, real) == pytest.approx(5.0)
+    assert spaces.centre_distance(gen, real) == pytest.approx(5.0)
     # (|5 - 4| / 4 + |1.5 - 2| / 2) / 2 = (0.25 + 0.25) / 2
-    assert sp.axis_difference_ratio(gen, real) == pytest.approx(0.25)
-    assert sp.axis_difference_ratio(real, real) == 0.0
+    assert spaces.axis_difference_ratio(gen, real) == pytest.approx(0.25)
+    assert spaces.axis_difference_ratio(real, real) == 0.0
     with pytest.raises(ValueError, match="zero axis"):
-        sp.axis_difference_ratio(gen, _ellipse(0, 0, 4.0, 0.0))
+        spaces.axis_difference_ratio(gen, _ellipse(0, 0, 4.0, 0.0))
 
 
 def test_verdict_follows_the_two_comparisons():
@@ -130,35 +131,35 @@ def test_verdict_follows_the_two_comparisons():
         "not reproduced": {"ours": _ellipse(3, 0, 6, 3), "b1": _ellipse(1, 0, 4, 2)},
     }
     for expected, ells in cases.items():
-        v = sp.fig10_verdict(sp.compare_ellipses(ells, real))
+        v = ch08.fig10_verdict(ch08.compare_ellipses(ells, real))
         assert v.verdict == expected, (expected, v.evidence)
     # a difference inside the tolerance is a tie, which does not count for ours
     tie = {"ours": _ellipse(0.2, 0, 4.8, 2.0), "b1": _ellipse(1, 0, 4.82, 2.0)}
-    assert sp.fig10_verdict(sp.compare_ellipses(tie, real)).verdict == "partly reproduced"
-    assert sp.fig10_verdict(sp.compare_ellipses(tie, real), distance_tol=0.9).verdict == \
+    assert ch08.fig10_verdict(ch08.compare_ellipses(tie, real)).verdict == "partly reproduced"
+    assert ch08.fig10_verdict(ch08.compare_ellipses(tie, real), distance_tol=0.9).verdict == \
         "not reproduced"
-    assert sp.fig10_verdict(sp.compare_ellipses(tie, real), axis_tol=0.0).verdict == \
+    assert ch08.fig10_verdict(ch08.compare_ellipses(tie, real), axis_tol=0.0).verdict == \
         "reproduced"
     # overlapping bootstrap intervals: ours is not clearly closer
-    rep = sp.compare_ellipses(cases["reproduced"], real)
+    rep = ch08.compare_ellipses(cases["reproduced"], real)
     apart = {"ours": (0.1, 0.3), "b1": (0.8, 1.2), "b2": (1.5, 2.5)}
     overlap = {**apart, "b1": (0.25, 1.2)}
-    assert sp.fig10_verdict(rep, intervals=apart).verdict == "reproduced"
-    assert sp.fig10_verdict(rep, intervals=overlap).verdict == "partly reproduced"
+    assert ch08.fig10_verdict(rep, intervals=apart).verdict == "reproduced"
+    assert ch08.fig10_verdict(rep, intervals=overlap).verdict == "partly reproduced"
     with pytest.raises(ValueError, match="intervals lacks"):
-        sp.fig10_verdict(rep, intervals={"ours": (0.1, 0.3)})
+        ch08.fig10_verdict(rep, intervals={"ours": (0.1, 0.3)})
     with pytest.raises(ValueError, match="tolerances"):
-        sp.fig10_verdict(sp.compare_ellipses(tie, real), axis_tol=-1)
-    v = sp.fig10_verdict(sp.compare_ellipses(cases["reproduced"], real))
+        ch08.fig10_verdict(ch08.compare_ellipses(tie, real), axis_tol=-1)
+    v = ch08.fig10_verdict(ch08.compare_ellipses(cases["reproduced"], real))
     assert v.closest_baseline.name == "b1" and v.rank == 1 and v.rank_of == 3
-    v = sp.fig10_verdict(sp.compare_ellipses(cases["not reproduced"], real))
+    v = ch08.fig10_verdict(ch08.compare_ellipses(cases["not reproduced"], real))
     assert v.rank == 2 and not v.ours_closest
     with pytest.raises(ValueError, match="'ours' is not among"):
-        sp.fig10_verdict(sp.compare_ellipses({"b1": real}, real))
+        ch08.fig10_verdict(ch08.compare_ellipses({"b1": real}, real))
     with pytest.raises(ValueError, match="baseline"):
-        sp.fig10_verdict(sp.compare_ellipses({"ours": real}, real))
+        ch08.fig10_verdict(ch08.compare_ellipses({"ours": real}, real))
     with pytest.raises(ValueError, match="empty"):
-        sp.compare_ellipses({}, real)
+        ch08.compare_ellipses({}, real)
 
 
 def test_bootstrap_interval_covers_the_distance_and_shrinks_with_n():
@@ -167,24 +168,24 @@ def test_bootstrap_interval_covers_the_distance_and_shrinks_with_n():
     for n in (50, 2000):
         real = rng.normal(size=(n, 2))
         gen = real + [0.3, 0.4] + 0.5 * rng.normal(size=(n, 2))
-        lo, hi = sp.bootstrap_centre_distance(gen, real, n_boot=500)
-        d = sp.centre_distance(sp.fit_ellipse(gen), sp.fit_ellipse(real))
+        lo, hi = spaces.bootstrap_centre_distance(gen, real, n_boot=500)
+        d = spaces.centre_distance(spaces.fit_ellipse(gen), spaces.fit_ellipse(real))
         assert lo <= d <= hi
         widths.append(hi - lo)
     assert widths[1] < widths[0] / 3
     assert lo < 0.5 < hi
     with pytest.raises(ValueError, match="same faces"):
-        sp.bootstrap_centre_distance(gen[:10], real)
+        spaces.bootstrap_centre_distance(gen[:10], real)
     with pytest.raises(ValueError, match="level"):
-        sp.bootstrap_centre_distance(gen, real, level=1.0)
+        spaces.bootstrap_centre_distance(gen, real, level=1.0)
 
 
 def test_mahalanobis_separation():
     rng = np.random.default_rng(0)
     ref = rng.normal(size=(5000, 2)) * [4.0, 1.0]
-    assert sp.mahalanobis_separation(ref[:2500], ref) < 0.1
-    assert sp.mahalanobis_separation(ref + [0.0, 2.0], ref) == pytest.approx(2.0, rel=0.05)
-    assert sp.mahalanobis_separation(ref + [8.0, 0.0], ref) == pytest.approx(2.0, rel=0.05)
+    assert spaces.mahalanobis_separation(ref[:2500], ref) < 0.1
+    assert spaces.mahalanobis_separation(ref + [0.0, 2.0], ref) == pytest.approx(2.0, rel=0.05)
+    assert spaces.mahalanobis_separation(ref + [8.0, 0.0], ref) == pytest.approx(2.0, rel=0.05)
 
 
 # ------------------------------------------------------------------------------------------
@@ -193,19 +194,19 @@ def test_mahalanobis_separation():
 
 def test_embeddings_shapes_and_errors():
     x = torch.rand(3, 3, 32, 32) * 2 - 1
-    idf, exf = sp.identity_features(x), sp.expression_features(x)
-    assert idf.shape == (3, 128) and exf.shape == (3, sp.EXPRESSION_DIM)
+    idf, exf = spaces.identity_features(x), spaces.expression_features(x)
+    assert idf.shape == (3, 128) and exf.shape == (3, spaces.EXPRESSION_DIM)
     torch.testing.assert_close(idf.norm(dim=1), torch.ones(3))
     # features of 32 px faces equal those of the same faces resized as forward() does
     x64 = torch.nn.functional.interpolate(x, size=(64, 64), mode="bilinear", align_corners=False,
                                           antialias=True)
-    torch.testing.assert_close(sp.expression_features(x64), exf, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(spaces.expression_features(x64), exf, atol=1e-5, rtol=1e-5)
     with pytest.raises(TypeError, match="tensor"):
-        sp.identity_features(np.zeros((1, 3, 32, 32)))
+        spaces.identity_features(np.zeros((1, 3, 32, 32)))
     with pytest.raises(ValueError, match=r"\(N, 3, H, W\)"):
-        sp.expression_features(torch.zeros(2, 32, 32, 3))
+        spaces.expression_features(torch.zeros(2, 32, 32, 3))
     with pytest.raises(ValueError, match="Unknown space"):
-        sp.embedder("pose")
+        spaces.embedder("pose")
 
 
 def test_expression_features_are_the_classifier_head_input():
@@ -215,25 +216,25 @@ def test_expression_features_are_the_classifier_head_input():
     x = torch.rand(4, 3, 64, 64) * 2 - 1
     with torch.no_grad():
         logits = net(x)
-        via_features = net.head(sp.expression_features(x, net))
+        via_features = net.head(spaces.expression_features(x, net))
     torch.testing.assert_close(via_features, logits, atol=1e-5, rtol=1e-5)
 
 
 def test_fitted_space_separates_smiles_in_expression_not_identity():
     from i2ilib.data.synthfaces import make_synthfaces
 
-    ref = sp.reference_faces(n=160, size=64)
+    ref = ch08.reference_faces(n=160, size=64)
     assert ref.shape == (160, 3, 64, 64)
     with pytest.raises(ValueError, match="multiple of 4"):
-        sp.reference_faces(n=10)
+        ch08.reference_faces(n=10)
     ds = make_synthfaces(40, 2, size=64, seed=7, attribute_probs={"Eyeglasses": 0.0})
     smile = ds.column("Smiling") == 1
     sep = {}
-    for name in sp.SPACE_NAMES:
-        space = sp.fit_space(name, ref)
+    for name in spaces.SPACE_NAMES:
+        space = spaces.fit_space(name, ref)
         p = space.project(ds.tensors())
         assert p.shape == (80, 2)
-        sep[name] = sp.mahalanobis_separation(p[smile], p[~smile])
+        sep[name] = spaces.mahalanobis_separation(p[smile], p[~smile])
     assert sep["expression"] > 1.5 and sep["identity"] < 0.7, sep
 
 
@@ -243,9 +244,9 @@ def test_fitted_space_separates_smiles_in_expression_not_identity():
 
 def _fake(n: int = 12):
     rng = np.random.default_rng(0)
-    pts = {k: {s: rng.normal(size=(n, 2)) + j for s in sp.SPACE_NAMES}
+    pts = {k: {s: rng.normal(size=(n, 2)) + j for s in spaces.SPACE_NAMES}
            for j, k in enumerate(("ours", "natural"))}
-    real = {s: rng.normal(size=(n, 2)) - 2 for s in sp.SPACE_NAMES}
+    real = {s: rng.normal(size=(n, 2)) - 2 for s in spaces.SPACE_NAMES}
     imgs = rng.integers(0, 256, size=(n, 16, 16, 3), dtype=np.uint8)
     outputs = {"ours": torch.rand(n, 3, 16, 16) * 2 - 1, "natural": imgs[::-1].copy()}
     return pts, real, imgs, outputs
@@ -253,22 +254,22 @@ def _fake(n: int = 12):
 
 def test_plots_draw_one_ellipse_per_cloud():
     pts, real, _, _ = _fake(50)
-    fig = sp.plot_test_distributions({k: v["expression"] for k, v in pts.items()},
+    fig = ch08.plot_test_distributions({k: v["expression"] for k, v in pts.items()},
                                      real["expression"], {"ours": "cyan", "natural": "red"})
     assert len(fig.axes[0].patches) == 3
     with pytest.raises(ValueError, match="no colour"):
-        sp.plot_test_distributions({"x": real["identity"]}, real["identity"], {})
-    fig9 = sp.plot_training_samples({s: {"smiling": real[s], "neutral": real[s] + 3,
-                                         "augmented": real[s] - 3} for s in sp.SPACE_NAMES})
+        ch08.plot_test_distributions({"x": real["identity"]}, real["identity"], {})
+    fig9 = ch08.plot_training_samples({s: {"smiling": real[s], "neutral": real[s] + 3,
+                                         "augmented": real[s] - 3} for s in spaces.SPACE_NAMES})
     assert len(fig9.axes) == 2 and len(fig9.axes[0].collections) == 3
     with pytest.raises(ValueError, match="unknown group"):
-        sp.plot_training_samples({"identity": {"happy": real["identity"]}})
+        ch08.plot_training_samples({"identity": {"happy": real["identity"]}})
     plt.close("all")
 
 
 def test_explorer_builds_headless_and_follows_the_controls():
     pts, real, imgs, outputs = _fake()
-    ex = sp.SpaceExplorer(pts, real, imgs, outputs, imgs)
+    ex = ch08.SpaceExplorer(pts, real, imgs, outputs, imgs)
     box = ex.widget()
     c = box.controls
     first = c["image"].value
@@ -287,10 +288,10 @@ def test_explorer_builds_headless_and_follows_the_controls():
     with pytest.raises(ValueError, match="unknown setting"):
         ex.select(setting="pix2pix")
     with pytest.raises(ValueError, match="lacks the spaces"):
-        sp.SpaceExplorer({"ours": {"identity": pts["ours"]["identity"]}}, real, imgs,
+        ch08.SpaceExplorer({"ours": {"identity": pts["ours"]["identity"]}}, real, imgs,
                          {"ours": imgs}, imgs)
     with pytest.raises(ValueError, match="same test faces"):
-        sp.SpaceExplorer(pts, real, imgs, outputs, imgs[:5])
+        ch08.SpaceExplorer(pts, real, imgs, outputs, imgs[:5])
     plt.close("all")
 
 
@@ -306,7 +307,7 @@ def test_celeba_samples_on_a_fake_celeba(tmp_path):
     root = write_celeba(tmp_path / "celeba", ds, image_format="png")
     n = min(int((ds.column("Smiling") == 1).sum()), int((ds.column("Smiling") == -1).sum()) // 2)
     assert n >= 8
-    groups = sp.celeba_smile_samples(root, n=8, size=64, seed=0)
+    groups = ch08.celeba_smile_samples(root, n=8, size=64, seed=0)
     assert set(groups) == {"smiling", "neutral", "augmented"}
     assert all(g.shape == (8, 64, 64, 3) and g.dtype == np.uint8 for g in groups.values())
     # the pictures are the right ones: the classifier calls the smiling group smiling
@@ -320,14 +321,14 @@ def test_celeba_samples_on_a_fake_celeba(tmp_path):
     assert p["augmented"] > p["neutral"], p  # pseudo-smiles were pasted on neutral faces
     # any embed function (dlib's on Colab) makes a space from them; a fake one here
     fake_embed = lambda x: x.flatten(1)[:, :20]
-    space = sp.fit_space("identity", to_tensor_m11(groups["neutral"]), embed=fake_embed)
+    space = spaces.fit_space("identity", to_tensor_m11(groups["neutral"]), embed=fake_embed)
     assert space.project(to_tensor_m11(groups["smiling"])).shape == (8, 2)
-    small = sp.celeba_smile_samples(root, n=3, size=32, seed=0)
+    small = ch08.celeba_smile_samples(root, n=3, size=32, seed=0)
     assert small["augmented"].shape == (3, 32, 32, 3)
     with pytest.raises(ValueError, match="lower n"):
-        sp.celeba_smile_samples(root, n=1000)
+        ch08.celeba_smile_samples(root, n=1000)
     with pytest.raises(FileNotFoundError):
-        sp.celeba_smile_samples(tmp_path / "nothing")
+        ch08.celeba_smile_samples(tmp_path / "nothing")
 
 
 # ------------------------------------------------------------------------------------------
@@ -335,22 +336,22 @@ def test_celeba_samples_on_a_fake_celeba(tmp_path):
 
 
 def test_fig10_stats_end_to_end_on_smoke_runs():
-    from i2ilib import book_runs
-    from i2ilib.experiment import build_test_data, train_translation, translate
+    from i2ibook import catalogue
+    from i2ibook.runner import build_test_data, train_translation, translate
     from i2ilib.results import load_or_train
 
     t0 = time.time()
-    space = sp.fit_space("expression", sp.reference_faces(n=64, size=32))
+    space = spaces.fit_space("expression", ch08.reference_faces(n=64, size=32))
     comps, real = {}, None
     for setting in ("ours", "no_augmentation"):
-        name, cfg = book_runs.pseudo_pairs("smoke", "smile_removal", setting, 0)
+        name, cfg = catalogue.pseudo_pairs_run("smoke", "smile_removal", setting, 0)
         run = load_or_train(name, cfg, train_translation, verbose=False)
         test_A, truth = build_test_data(cfg)
         if real is None:
-            real = sp.fit_ellipse(space.project(truth))
-        comps[setting] = sp.fit_ellipse(space.project(translate(run, test_A, "A->B")))
-    stats = sp.compare_ellipses(comps, real)
-    v = sp.fig10_verdict(stats)
+            real = spaces.fit_ellipse(space.project(truth))
+        comps[setting] = spaces.fit_ellipse(space.project(translate(run, test_A, "A->B")))
+    stats = ch08.compare_ellipses(comps, real)
+    v = ch08.fig10_verdict(stats)
     assert v.verdict in ("reproduced", "partly reproduced", "not reproduced")
     assert all(np.isfinite(s.centre_distance) and s.axis_ratio >= 0 for s in stats.values())
     assert time.time() - t0 < 60
@@ -365,10 +366,10 @@ def test_fig10a_judges_a_perfect_translation_as_reproduced():
     def embed(x):  # per-channel means and the mean of the top rows: (N, 4) features
         return torch.cat([x.mean(dim=(2, 3)), x[:, :, :2].mean(dim=(1, 2, 3))[:, None]], 1)
 
-    spaces = {"toy": sp.fit_space("toy", torch.rand(60, 3, 8, 8, generator=g) * 2 - 1, embed)}
+    fitted = {"toy": spaces.fit_space("toy", torch.rand(60, 3, 8, 8, generator=g) * 2 - 1, embed)}
     outputs = {"ours": truth.clone(), "shifted": (truth + 0.5).clamp(-1, 1),
                "noisy": (truth + 0.3 * torch.randn(truth.shape, generator=g)).clamp(-1, 1)}
-    f = sp.fig10a(spaces, outputs, truth)["toy"]
+    f = ch08.fig10a(fitted, outputs, truth)["toy"]
     assert f.comparisons["ours"].centre_distance == pytest.approx(0.0, abs=1e-9)
     assert f.comparisons["ours"].axis_ratio == pytest.approx(0.0, abs=1e-9)
     assert f.verdict.verdict == "reproduced" and f.verdict.rank == 1

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from i2ilib.widgets import CHOICES, BlindABStudy
+from i2ibook.widgets import CHOICES, BlindABStudy
 
 N = 20
 

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from i2ilib.reproduction import PAGE, render_reproduction
+from i2ibook.reproduction import PAGE, render_reproduction
 
 
 def main(argv: list[str]) -> int:

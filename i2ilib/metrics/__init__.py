@@ -8,7 +8,7 @@ One concept per module:
 - :mod:`~i2ilib.metrics.features` -- feature extractors and batched feature extraction.
 - :mod:`~i2ilib.metrics.synthnet` -- the book's offline feature CNN (trained by
   :mod:`~i2ilib.metrics.train_features`, shipped in ``i2ilib/assets``).
-- :mod:`~i2ilib.metrics.scores` -- the set distances on images, returned as :class:`Score`.
+- :mod:`~i2ilib.metrics.set_scores` -- the set distances on images, returned as :class:`Score`.
 - :mod:`~i2ilib.metrics.perceptual` -- LPIPS / LPIPS-style distance and output diversity.
 - :mod:`~i2ilib.metrics.segmentation` -- confusion matrix, pixel/class accuracy, IoU, FCN-score.
 - :mod:`~i2ilib.metrics.depth` -- delta thresholds and RMSE (linear, log) of depth maps.
@@ -62,7 +62,6 @@ from .perceptual import (
 )
 from .reconstruction import id_distance, infosim, mse, per_direction_mse
 from .score import Score
-from .scores import fd_score, kid_score, precision_recall_scores
 from .segmentation import (
     class_accuracies,
     class_iou,
@@ -82,6 +81,7 @@ from .segnet import (
     scene_segmenter_record,
     segment,
 )
+from .set_scores import fd_score, kid_score, precision_recall_scores
 from .synthnet import SynthFeatureNet, synth_feature_extractor
 
 __all__ = [

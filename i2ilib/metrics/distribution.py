@@ -189,7 +189,7 @@ def frechet_distance(feats_a, feats_b, eps: float = 1e-6) -> float:
     """Fréchet distance between two feature sets (thesis eq. 2.5), Gaussian fit of each set.
 
     This is the FID when both sets are Inception-V3 pool3 features (pytorch-fid weights); on any
-    other extractor report it as "FD on <extractor>" (see :func:`i2ilib.metrics.scores.fd_score`).
+    other extractor report it as "FD on <extractor>" (see :func:`i2ilib.metrics.set_scores.fd_score`).
 
     ``Tr((sigma_a sigma_b)^(1/2))`` comes from :func:`sqrtm_product`; if no real root can be had
     (far fewer samples than dimensions) it falls back to :func:`trace_sqrtm_product` with a warning.

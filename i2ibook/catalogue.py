@@ -21,8 +21,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from .experiment import make_config
-from .scale import get_scale, pick
+from i2ibook.runner import make_config
+from i2ibook.scale import get_scale, pick
 
 Config = dict[str, Any]
 
@@ -85,7 +85,7 @@ def _check_task(scale: str, task: str, method: str) -> None:
             f"scale use a SynthScenes task such as {book!r}.")
     if task in UNPAIRED_ONLY_TASKS and method == "pix2pix":
         raise ValueError(f"Task {task!r} has no pairs ({PAPER_DATASETS[task][0]} is an "
-                         "unpaired set): train it with CycleGAN (cyclegan_scenes).")
+                         "unpaired set): train it with CycleGAN (cyclegan_scenes_run).")
 
 
 def _real(task: str, seed: int, n_test: int,
@@ -107,7 +107,7 @@ def _data(scale: str, task: str, seed: int) -> dict[str, Any]:
     return _scenes(scale, task, seed)
 
 
-def pix2pix_scenes(scale: str | None = None, task: str = "labels2photo",
+def pix2pix_scenes_run(scale: str | None = None, task: str = "labels2photo",
                    seed: int = 0) -> tuple[str, Config]:
     """Chapter 02: pix2pix on SynthScenes pairs (labels -> photo by default); at paper scale on
     the real set of :data:`PAPER_DATASETS` (also ``"photo2map"`` / ``"map2photo"`` on maps)."""
@@ -127,7 +127,7 @@ def pix2pix_scenes(scale: str | None = None, task: str = "labels2photo",
     return (f"02_pix2pix/{task}-seed{seed}", make_config("pix2pix", data, trainer, scale))
 
 
-def cyclegan_scenes(scale: str | None = None, task: str = "labels2photo",
+def cyclegan_scenes_run(scale: str | None = None, task: str = "labels2photo",
                     seed: int = 0) -> tuple[str, Config]:
     """Chapter 04: CycleGAN on *unpaired* SynthScenes (A and B from different scenes).
 
@@ -167,14 +167,14 @@ FAILURE_SWITCHES: dict[str, dict[str, Any]] = {
 }
 
 
-def cyclegan_switch(scale: str | None = None, switch: str = "no identity loss",
+def cyclegan_switch_run(scale: str | None = None, switch: str = "no identity loss",
                     seed: int = 0) -> tuple[str, Config]:
     """Chapter 04: the chapter's CycleGAN run with the identity loss, the image pool or (for
     the failure gallery) the cycle loss off."""
     switches = {**CYCLEGAN_SWITCHES, **FAILURE_SWITCHES}
     if switch not in switches:
         raise ValueError(f"Unknown switch {switch!r}; choose one of {', '.join(switches)}.")
-    name, config = cyclegan_scenes(scale, seed=seed)
+    name, config = cyclegan_scenes_run(scale, seed=seed)
     config["trainer"].update(switches[switch])
     return name.replace("-seed", f"-{_slug(switch)}-seed"), config
 
@@ -209,7 +209,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def ablation_paired(scale: str | None = None, variant: str = "L1",
+def ablation_paired_run(scale: str | None = None, variant: str = "L1",
                     seed: int = 0) -> tuple[str, Config]:
     """Chapter 05: one paired experiment of the UCSD report's Table 1 on SynthScenes labels -> photo.
 
@@ -247,7 +247,7 @@ UNPAIRED_ABLATIONS: dict[str, str] = {"L1 cycle": "l1", "L2 cycle": "l2",
                                       "0.5 L1 + 0.5 L2 cycle": "l1+l2"}
 
 
-def ablation_unpaired(scale: str | None = None, variant: str = "L1 cycle",
+def ablation_unpaired_run(scale: str | None = None, variant: str = "L1 cycle",
                       seed: int = 0) -> tuple[str, Config]:
     """Chapter 05: one unpaired experiment of the UCSD report's Table 2 (CycleGAN's cycle loss).
 
@@ -261,7 +261,7 @@ def ablation_unpaired(scale: str | None = None, variant: str = "L1 cycle",
     if variant not in UNPAIRED_ABLATIONS:
         raise ValueError(f"Unknown unpaired ablation {variant!r}; choose one of "
                          f"{', '.join(UNPAIRED_ABLATIONS)}.")
-    _, config = cyclegan_scenes(scale, "labels2photo", seed)
+    _, config = cyclegan_scenes_run(scale, "labels2photo", seed)
     config["data"]["n_test"] = pick(scale, smoke=16, book=256, paper=256)
     if scale == "paper":  # Sec. 5.2: the paired experiments' settings (Sec. 5.1)
         config["data"] = _real("labels2photo", seed, n_test=100, dataset=ABLATION_PAPER_DATASET)
@@ -275,9 +275,9 @@ def ablation_unpaired(scale: str | None = None, variant: str = "L1 cycle",
 
 
 def _ablation_runs() -> list[Callable[[str], tuple[str, Config]]]:
-    return ([partial(ablation_paired, variant=v, seed=s)
+    return ([partial(ablation_paired_run, variant=v, seed=s)
              for s in ABLATION_SEEDS for v in PAIRED_ABLATIONS]
-            + [partial(ablation_unpaired, variant=v, seed=s)
+            + [partial(ablation_unpaired_run, variant=v, seed=s)
                for s in ABLATION_SEEDS for v in UNPAIRED_ABLATIONS])
 
 
@@ -289,7 +289,7 @@ IMPLICIT_SEEDS = (0, 1, 2)
 IMPLICIT_TASKS = ("photo2labels", "day2night")
 
 
-def implicit_pairs(scale: str | None = None, task: str = "photo2labels", alpha: float = 0.0,
+def implicit_pairs_run(scale: str | None = None, task: str = "photo2labels", alpha: float = 0.0,
                    seed: int = 0) -> tuple[str, Config]:
     """Chapter 06: CycleGAN on an α-paired SynthScenes set (Ginger et al. 2019, Sec. 3.2, 4.1).
 
@@ -331,7 +331,7 @@ PSEUDO_SETTINGS = ("ours", "no_augmentation", "pseudo_unpaired", "natural", "rat
                    "ratio_0.75", "ratio_1.0")
 
 
-def pseudo_pairs(scale: str | None = None, task: str = "eyeglass_removal",
+def pseudo_pairs_run(scale: str | None = None, task: str = "eyeglass_removal",
                  setting: str = "ours", seed: int = 0,
                  explicit: bool = False, netG: str | None = None) -> tuple[str, Config]:
     """Chapter 07: a removal task on SynthFaces with pseudo-pairs (Ginger et al. 2019, Sec. 4.2).
@@ -344,7 +344,7 @@ def pseudo_pairs(scale: str | None = None, task: str = "eyeglass_removal",
     ``netG`` swaps the generator (e.g. ``"unet_64"``, the official code's U-Net option) and adds
     its name to the run's.
     """
-    from .data.pseudopairs import CONFIG_NAMES, TASKS
+    from i2ilib.data.pseudopairs import CONFIG_NAMES, TASKS
 
     scale = get_scale(scale)
     if task not in TASKS:
@@ -392,28 +392,28 @@ PSEUDO_MODELS: tuple[tuple[str, str, bool], ...] = tuple(
 
 
 def _pseudo_runs() -> list[Callable[[str], tuple[str, Config]]]:
-    return [partial(pseudo_pairs, task=t, setting=s, seed=seed, explicit=e)
+    return [partial(pseudo_pairs_run, task=t, setting=s, seed=seed, explicit=e)
             for seed in PSEUDO_SEEDS for t, s, e in PSEUDO_MODELS] + [UNET_VARIANT]
 
 
 #: Chapter 07's one run with the U-Net generator instead of the ResNet (eyeglass removal, ours,
 #: seed 0): how the architecture moves the trade-off between keeping the face and doing the task.
-UNET_VARIANT = partial(pseudo_pairs, task="eyeglass_removal", setting="ours", seed=0,
+UNET_VARIANT = partial(pseudo_pairs_run, task="eyeglass_removal", setting="ours", seed=0,
                        netG="unet_64")
 
 
 def _implicit_runs() -> list[Callable[[str], tuple[str, Config]]]:
-    return [partial(implicit_pairs, task=t, alpha=a, seed=s)
+    return [partial(implicit_pairs_run, task=t, alpha=a, seed=s)
             for s in IMPLICIT_SEEDS for t in IMPLICIT_TASKS for a in ALPHAS]
 
 
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
-    "02": [pix2pix_scenes, partial(pix2pix_scenes, task="photo2labels"),
-           partial(pix2pix_scenes, task="day2night")],
-    "04": [cyclegan_scenes, partial(cyclegan_switch, switch="no identity loss"),
-           partial(cyclegan_switch, switch="no image pool"),
-           partial(cyclegan_scenes, task="day2night"),
-           partial(cyclegan_switch, switch="no cycle loss")],
+    "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
+           partial(pix2pix_scenes_run, task="day2night")],
+    "04": [cyclegan_scenes_run, partial(cyclegan_switch_run, switch="no identity loss"),
+           partial(cyclegan_switch_run, switch="no image pool"),
+           partial(cyclegan_scenes_run, task="day2night"),
+           partial(cyclegan_switch_run, switch="no cycle loss")],
     "05": _ablation_runs(),
     "06": _implicit_runs(),
     "07": _pseudo_runs(),
@@ -423,7 +423,7 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
 def training_time(chapter: str, scale: str | None = None) -> str:
     """One sentence on what a chapter's stored runs cost: how many are stored, their summed
     training (wall-clock) time and the hardware, read from each run's ``meta.json``."""
-    from .results import find_run
+    from i2ilib.results import find_run
 
     scale = get_scale(scale)
     if chapter not in RUNS:
@@ -445,8 +445,8 @@ def reproduce(chapter: str | None = None, scale: str = "book",
               missing_only: bool = False) -> list[str]:
     """Retrain (and store) every run of ``chapter`` (default: all chapters); with
     ``missing_only``, train only the runs that have no stored twin. Returns the names trained."""
-    from .experiment import train_translation
-    from .results import find_run, load_or_train, results_dir_for
+    from i2ibook.runner import train_translation
+    from i2ilib.results import find_run, load_or_train, results_dir_for
 
     chapters = [chapter] if chapter else sorted(RUNS)
     unknown = [c for c in chapters if c not in RUNS]

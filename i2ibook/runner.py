@@ -42,16 +42,16 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from .data.folders import TensorPairDataset
-from .results import Outcome, Run, config_hash, project_root
-from .train import (
+from i2ilib.data.folders import TensorPairDataset
+from i2ilib.results import Outcome, Run, config_hash, project_root
+from i2ilib.train import (
     CycleGANConfig,
     CycleGANTrainer,
     Pix2PixConfig,
     Pix2PixTrainer,
     generator_from_config,
 )
-from .viz import image_grid
+from i2ilib.viz import image_grid
 
 METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer)}
 
@@ -103,8 +103,8 @@ def registry_folder(spec: dict[str, Any]) -> Path:
             be downloaded; the message names the dataset, the folder to fill, the URL and the
             command that downloads it.
     """
-    from .data.errors import DataLayoutError
-    from .data.registry import DatasetDownloadError, dataset_info, get_dataset
+    from i2ilib.data.errors import DataLayoutError
+    from i2ilib.data.registry import DatasetDownloadError, dataset_info, get_dataset
 
     name = spec.get("dataset")
     if not name:
@@ -137,7 +137,7 @@ def _load_size(spec: dict[str, Any]) -> int:
 
 
 def _registry_layout(spec: dict[str, Any]) -> str:
-    from .data.registry import dataset_info
+    from i2ilib.data.registry import dataset_info
 
     layout = dataset_info(spec["dataset"]).layout
     if layout not in ("aligned", "unaligned"):
@@ -153,7 +153,7 @@ def registry_test_split(spec: dict[str, Any], folder: Path | None = None) -> str
     ``n_test`` images, then ``test``, and otherwise whichever of them holds more (with a
     warning); CycleGAN sets have ``test`` (``testA/`` and ``testB/``).
     """
-    from .data.folders import list_images
+    from i2ilib.data.folders import list_images
 
     if spec.get("test_split"):
         return str(spec["test_split"])
@@ -188,7 +188,7 @@ def registry_tensors(spec: dict[str, Any], n: int, split: str,
     :class:`TensorPairDataset` then crops to ``size``); only pix2pix sets have true pairs.
     ``folder``: the dataset folder (default: :func:`registry_folder`).
     """
-    from .data.folders import PairedImageFolder, UnpairedImageFolder
+    from i2ilib.data.folders import PairedImageFolder, UnpairedImageFolder
 
     folder = Path(folder) if folder is not None else registry_folder(spec)
     direction, layout = _registry_direction(spec), _registry_layout(spec)
@@ -218,7 +218,7 @@ def registry_tensors(spec: dict[str, Any], n: int, split: str,
 def _registry_train(spec: dict[str, Any], paired: bool):
     """The training dataset of a registry specification, with the reference jitter: resize to
     ``load_size``, random ``size`` crop, random flip (the same for both halves of a pair)."""
-    from .data.folders import AlignedAsUnpaired, PairedImageFolder, UnpairedImageFolder
+    from i2ilib.data.folders import AlignedAsUnpaired, PairedImageFolder, UnpairedImageFolder
 
     folder = registry_folder(spec)
     options = dict(direction=_registry_direction(spec), load_size=_load_size(spec),
@@ -242,7 +242,7 @@ def _paired(spec: dict[str, Any], n: int, seed: int, split: str) -> tuple[Tensor
     if source != "synthscenes":
         raise ValueError(f"Unknown data source {source!r}; choose one of "
                          f"{', '.join(DATA_SOURCES)}.")
-    from .data.synthscenes import paired_tensors
+    from i2ilib.data.synthscenes import paired_tensors
 
     return paired_tensors(n, size=spec["size"], task=spec["task"], seed=seed, split=split,
                           view=spec.get("view", "street"))
@@ -306,7 +306,7 @@ def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):
     with the attribute in A. Paired (pix2pix, Table 7's explicit use): only the pseudo-paired
     A samples, each with the real B face it was made from, as aligned arrays.
     """
-    from .data.pseudopairs import build_config
+    from i2ilib.data.pseudopairs import build_config
 
     cfg = build_config(spec["task"], spec["setting"], **pseudo_spec_args(spec))
     if not paired:
@@ -319,8 +319,8 @@ def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):
 
 
 def _pseudo_pair_test(spec: dict[str, Any]) -> tuple[Tensor, Tensor]:
-    from .data.pseudopairs import build_configs
-    from .data.transforms import to_tensor_m11
+    from i2ilib.data.pseudopairs import build_configs
+    from i2ilib.data.transforms import to_tensor_m11
 
     held_out = build_configs(spec["task"], ("no_augmentation",),
                              **{**pseudo_spec_args(spec), "n_base": 1, "n_aug": 0})
@@ -340,7 +340,7 @@ def alpha_paired_train(spec: dict[str, Any]):
     Returns:
         :class:`~i2ilib.data.pairing.AlphaPaired` with ``A`` and ``B`` ``(n_train, 3, H, W)``.
     """
-    from .data.pairing import make_alpha_paired
+    from i2ilib.data.pairing import make_alpha_paired
 
     n, seed = int(spec["n_train"]), int(spec.get("seed", 0))
     pool_A, pool_B = _paired(spec, 2 * n, seed, "train")
@@ -419,7 +419,7 @@ SET_METRIC_EXTRACTORS = ("synthcnn-v1-d192", "inception-v3-pytorch-fid-pool3")
 
 
 def _set_metric_extractor(name: str) -> nn.Module:
-    from .metrics import inception_extractor, synth_feature_extractor
+    from i2ilib.metrics import inception_extractor, synth_feature_extractor
 
     if name == "synthcnn-v1-d192":
         return synth_feature_extractor()
@@ -444,8 +444,8 @@ def set_metrics(fakes: Tensor, reals: Tensor, extractor: str = "synthcnn-v1-d192
         ``{"fd", "precision", "recall", "extractor", "n", "k"}`` (+ ``"fcn": {"pixel_acc",
         "class_acc", "mean_iou"}``): Fréchet distance and improved precision/recall (k = 3).
     """
-    from .metrics import distribution, extract_features, fcn_score_labels2photo
-    from .metrics.segnet import NAME as SEGMENTER
+    from i2ilib.metrics import distribution, extract_features, fcn_score_labels2photo
+    from i2ilib.metrics.segnet import NAME as SEGMENTER
 
     net = _set_metric_extractor(extractor)
     f_fake = extract_features(net, fakes, progress=False).double().numpy()
@@ -473,7 +473,7 @@ def scene_labels_for_test(spec: dict[str, Any]):
             f"Only SynthScenes test sets have class maps here, not {spec.get('source')!r} "
             f"({spec.get('dataset', '?')}): the FCN-score uses the SynthScenes segmenter "
             "scenesegnet-v1, so it is skipped on real sets.")
-    from .data.synthscenes import render_scenes
+    from i2ilib.data.synthscenes import render_scenes
 
     return render_scenes(spec["n_test"], spec["size"], int(spec.get("seed", 0)), "test",
                          view=spec.get("view", "street"))["labels"]
@@ -499,8 +499,8 @@ def scene_fcn_scores(photo_to_labels: Tensor, labels_to_photo: Tensor,
         raise ValueError("FCN-scores of both directions need the street task 'photo2labels' "
                          f"(A = photo, B = labels), not {spec.get('task')!r} on view "
                          f"{spec.get('view', 'street')!r}.")
-    from .data.synthscenes import PALETTE
-    from .metrics import fcn_score_labels2photo, fcn_score_photo2labels
+    from i2ilib.data.synthscenes import PALETTE
+    from i2ilib.metrics import fcn_score_labels2photo, fcn_score_photo2labels
 
     labels = scene_labels_for_test(spec)
     keys = ("pixel_acc", "class_acc", "mean_iou")

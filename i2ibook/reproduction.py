@@ -1,7 +1,7 @@
 """The book's reproduction page, ``book/reproduction.md``, written from the stored runs.
 
 :func:`render_reproduction` builds the whole page as a string from ``results/`` and the published
-numbers in :mod:`i2ilib.implicit_pairs`; ``tools/make_reproduction.py`` writes it to the book and
+numbers in :mod:`i2ibook.chapters.ch06_implicit_pairs`; ``tools/make_reproduction.py`` writes it to the book and
 a test checks that the committed page equals a fresh rendering. Nothing on the page is typed by
 hand, and nothing on it depends on when it was rendered.
 """
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import implicit_pairs as ip
-from . import pseudo_pairs as pp
-from .book_runs import (
+from i2ibook.catalogue import (
     ALPHAS,
     IMPLICIT_SEEDS,
     IMPLICIT_TASKS,
     PSEUDO_SEEDS,
-    implicit_pairs,
-    pseudo_pairs,
+    implicit_pairs_run,
+    pseudo_pairs_run,
 )
-from .compare import Verdict, markdown_table
+from i2ibook.chapters import ch06_implicit_pairs as ch06
+from i2ibook.chapters import ch07_pseudo_pairs as ch07
+from i2ibook.papers import ginger2019
+from i2ibook.verdicts import Verdict, markdown_table
 
 #: Where the page lives, relative to the repository root.
 PAGE = Path("book") / "reproduction.md"
@@ -36,7 +37,7 @@ def _hours(seconds: float) -> str:
 
 
 def _setup_line() -> str:
-    _, c = implicit_pairs("book", "photo2labels", 0.0, 0)
+    _, c = implicit_pairs_run("book", "photo2labels", 0.0, 0)
     d, t = c["data"], c["trainer"]
     return (f"CycleGAN ({t['netG']}, ngf {t['ngf']}, ndf {t['ndf']}, {t['n_epochs']} + "
             f"{t['n_epochs_decay']} epochs, batch {t['batch_size']}) on {d['size']} px "
@@ -57,22 +58,22 @@ def _runs_summary(runs: list, planned: int, per_task: str = "") -> str:
             f"{'; '.join(f'`{h}`' for h in hardware)}.")
 
 
-def _runs_line(sweeps: dict[str, ip.Sweep]) -> str:
+def _runs_line(sweeps: dict[str, ch06.Sweep]) -> str:
     per_task = ", ".join(f"{task} {sum(len(v) for v in sweeps[task].values())}"
                          for task in IMPLICIT_TASKS)
-    return _runs_summary(ip.sweep_runs(*sweeps.values()),
+    return _runs_summary(ch06.sweep_runs(*sweeps.values()),
                          len(ALPHAS) * len(IMPLICIT_SEEDS) * len(IMPLICIT_TASKS), per_task)
 
 
 def _pseudo_runs_line(results_dir: str | Path | None) -> str:
-    models = pp.chapter_models()
+    models = ch07.chapter_models()
     return _runs_summary([r for m in models for r in m.runs("book", results_dir=results_dir)],
                          len(models) * len(PSEUDO_SEEDS))
 
 
 def _pseudo_setup_line() -> str:
-    _, c = pseudo_pairs("book", "eyeglass_removal", "ours", 0)
-    _, e = pseudo_pairs("book", "eyeglass_removal", "ratio_1.0", 0, explicit=True)
+    _, c = pseudo_pairs_run("book", "eyeglass_removal", "ours", 0)
+    _, e = pseudo_pairs_run("book", "eyeglass_removal", "ratio_1.0", 0, explicit=True)
     d, t, x = c["data"], c["trainer"], e["trainer"]
     return (f"CycleGAN ({t['netG']}, ngf {t['ngf']}, ndf {t['ndf']}, {t['n_epochs']} + "
             f"{t['n_epochs_decay']} epochs, batch {t['batch_size']}) and, for Table 7, pix2pix "
@@ -83,13 +84,13 @@ def _pseudo_setup_line() -> str:
 
 
 _PSEUDO_TABLES = {
-    4: ("InfoSim against the baseline augmentations (lower is better)", pp.table4,
-        pp.verdict_table4),
-    5: ("InfoSim by pseudo-pairing ratio (lower is better)", pp.table5, pp.verdict_table5),
+    4: ("InfoSim against the baseline augmentations (lower is better)", ch07.table4,
+        ch07.verdict_table4),
+    5: ("InfoSim by pseudo-pairing ratio (lower is better)", ch07.table5, ch07.verdict_table5),
     6: (("Task completion preference rate (paper: a user study; ours: the attribute "
-         "classifier, image by image)"), pp.table6, pp.verdict_table6),
+         "classifier, image by image)"), ch07.table6, ch07.verdict_table6),
     7: (("InfoSim of implicit and explicit training (lower is better; the paper reports "
-         "Eyeglass only)"), pp.table7, pp.verdict_table7),
+         "Eyeglass only)"), ch07.table7, ch07.verdict_table7),
 }
 
 
@@ -103,15 +104,15 @@ def _pseudo_section(results_dir: str | Path | None) -> list[str]:
            "sees the attribute) and the MSE to the truth on [0, 1].",
            f"Ours, at book scale: {_pseudo_setup_line()}.", "",
            _pseudo_runs_line(results_dir), "",
-           "The verdict rules are in the docstrings of `i2ilib.pseudo_pairs.verdict_table4` to",
+           "The verdict rules are in the docstrings of `i2ibook.chapters.ch07_pseudo_pairs.verdict_table4` to",
            "`verdict_table7`; a difference counts when it exceeds the larger seed standard",
            "deviation of the two rows.", ""]
     for number, (caption, table, verdict) in _PSEUDO_TABLES.items():
         out += [f"### Table {number}: {caption}", ""]
         verdicts = []
-        for task in pp.TASKS:
+        for task in ch07.TASKS:
             t = table(task, results_dir=results_dir)
-            out += [f"**{pp.PAPER_TASK[task]} removal**", "", t.markdown, ""]
+            out += [f"**{ch07.PAPER_TASK[task]} removal**", "", t.markdown, ""]
             verdicts.append(verdict(task, t))
         out += [_verdict_list(verdicts), ""]
     return out
@@ -119,9 +120,10 @@ def _pseudo_section(results_dir: str | Path | None) -> list[str]:
 
 def _fig10_section(results_dir: str | Path | None) -> list[str]:
     """Sec. 5, Fig. 10 (a): the smile-removal translations of the four Table 4 settings (seed 0)
-    in the spaces of identities and expressions (:func:`i2ilib.spaces.fig10a`)."""
-    from . import spaces as sp
-    from .experiment import build_test_data, translate
+    in the spaces of identities and expressions (:func:`i2ibook.chapters.ch08_spaces.fig10a`)."""
+    from i2ibook.chapters import ch08_spaces as ch08
+    from i2ibook.runner import build_test_data, translate
+    from i2ilib.metrics.spaces import SPACE_NAMES, fit_space
 
     out = ["## Identity and expression spaces (Sec. 5, Fig. 10)", "",
            "Chapter 08 projects the smile-removal translations of the held-out smiling faces,",
@@ -131,22 +133,22 @@ def _fig10_section(results_dir: str | Path | None) -> list[str]:
            "how far each setting's centre lies from the real neutral one and how different its",
            "axes are (mean relative difference of the two axes). Our PCA is not the paper's, so",
            "distances are compared by rank; the verdict rule is in the docstring of",
-           "`i2ilib.spaces.Fig10Verdict`. Seed 0 of each setting.", ""]
-    runs = {s: pp.Model("smile_removal", s).runs("book", (0,), results_dir)
-            for s in pp.TABLE4_SETTINGS}
+           "`i2ibook.chapters.ch08_spaces.Fig10Verdict`. Seed 0 of each setting.", ""]
+    runs = {s: ch07.Model("smile_removal", s).runs("book", (0,), results_dir)
+            for s in ch07.TABLE4_SETTINGS}
     if not all(runs.values()):
         return out + ["Not run: the seed-0 smile-removal runs of Table 4 are not all stored.", ""]
-    spaces = {n: sp.fit_space(n, sp.reference_faces()) for n in sp.SPACE_NAMES}
+    spaces = {n: fit_space(n, ch08.reference_faces()) for n in SPACE_NAMES}
     test_A, truth = build_test_data(runs["ours"][0].config)
-    fig = sp.fig10a(spaces, {s: translate(r[0], test_A) for s, r in runs.items()}, truth)
+    fig = ch08.fig10a(spaces, {s: translate(r[0], test_A) for s, r in runs.items()}, truth)
     rows = []
-    for s in pp.TABLE4_SETTINGS:
-        rows.append([pp.SHORT_LABELS[s],
+    for s in ch07.TABLE4_SETTINGS:
+        rows.append([ch07.SHORT_LABELS[s],
                      *(f"{fig[n].comparisons[s].centre_distance:.3g} "
                        f"({fig[n].intervals[s][0]:.2g}–{fig[n].intervals[s][1]:.2g})"
-                       for n in sp.SPACE_NAMES),
-                     *(f"{100 * fig[n].comparisons[s].axis_ratio:.0f} %" for n in sp.SPACE_NAMES)])
-    for k, v in sp.PAPER_FIG10.items():
+                       for n in SPACE_NAMES),
+                     *(f"{100 * fig[n].comparisons[s].axis_ratio:.0f} %" for n in SPACE_NAMES)])
+    for k, v in ginger2019.PAPER_FIG10.items():
         rows.append([f"*paper: {k}*", "", f"*{v['centre_distance']}*", "",
                      f"*{100 * v['axis_ratio']:.0f} %*"])
     out += [markdown_table(["setting", "centre distance, identity (90 % interval)",
@@ -156,14 +158,14 @@ def _fig10_section(results_dir: str | Path | None) -> list[str]:
             _verdict_list([Verdict(f"{n} space: implicit pseudo-pairs bring the translations "
                                    "closest to the real neutral faces (Sec. 5, Fig. 10 (a))",
                                    fig[n].verdict.verdict, fig[n].verdict.evidence + ".")
-                           for n in sp.SPACE_NAMES]), ""]
+                           for n in SPACE_NAMES]), ""]
     return out
 
 
 def render_reproduction(results_dir: str | Path | None = None) -> str:
     """The reproduction page (MyST Markdown) from the runs stored under ``results_dir``
     (default: the book's ``results/``). Deterministic: the same stored runs give the same text."""
-    sweeps = {task: ip.load_sweep(task, "book", results_dir) for task in IMPLICIT_TASKS}
+    sweeps = {task: ch06.load_sweep(task, "book", results_dir) for task in IMPLICIT_TASKS}
     photo, day = sweeps["photo2labels"], sweeps["day2night"]
     out = [
         "# Reproduction report",
@@ -172,7 +174,7 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
         "with a verdict for each claim: *reproduced*, *partly reproduced*, *not reproduced* or",
         "*not comparable*. Every value of ours on it is generated from the stored runs in",
         "`results/` by `tools/make_reproduction.py` (through",
-        "`i2ilib.reproduction.render_reproduction`); none is typed by hand. After new runs,",
+        "`i2ibook.reproduction.render_reproduction`); none is typed by hand. After new runs,",
         "regenerate it from the repository root with",
         "",
         "```bash",
@@ -182,7 +184,7 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
         "Ours is the mean ± sample standard deviation over the seeds stored (the `seeds` column",
         "says how many of the planned ones); *not run* marks a cell without any stored run.",
         "",
-        f"## Implicit pairs ({ip.PAPER.split(', Implicit')[0]})",
+        f"## Implicit pairs ({ginger2019.PAPER.split(', Implicit')[0]})",
         "",
         "Chapter 06 trains CycleGAN on α-paired sets: a fraction α of the training images are",
         "true counterparts that the training never sees as pairs (Sec. 3.2). SynthScenes photo ↔",
@@ -193,7 +195,7 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
         "",
         _runs_line(sweeps),
         "",
-        "The verdict rules are in the docstrings of `i2ilib.implicit_pairs.claims` and",
+        "The verdict rules are in the docstrings of `i2ibook.chapters.ch06_implicit_pairs.claims` and",
         "`gain_verdict`: a relative improvement averaged over the measures the paper averages",
         "(the same definition reproduces its published 14.2% and 3.4% from its own tables), and",
         "for each measure whether the difference beats the seed-to-seed spread.",
@@ -205,29 +207,29 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
         "worse than uniform noise), so ours, stored on [0, 1], is shown multiplied by 4.",
         "",
     ]
-    for task, dataset in ip.DATASET_OF_TASK.items():
+    for task, dataset in ch06.DATASET_OF_TASK.items():
         title = task.replace("2", " ↔ ")
         out += [f"**{dataset}** (ours: SynthScenes {title})", "",
-                ip.mse_table(sweeps[task], dataset).markdown, ""]
+                ch06.mse_table(sweeps[task], dataset).markdown, ""]
     out += ["**Facades** (not run at book scale; chapter 06, exercise on the Facades analogue)", "",
-            ip.mse_table(None, "Facades").markdown, "",
+            ch06.mse_table(None, "Facades").markdown, "",
             "Verdicts on Table 1's measures (Cityscapes and CVC-14, both directions):", "",
-            _verdict_list(ip.claims(photo, day, "mse")), ""]
+            _verdict_list(ch06.claims(photo, day, "mse")), ""]
     for direction in ("labels->photo", "photo->labels"):
-        number = ip.FCN_TABLE_NUMBER[direction]
+        number = ch06.FCN_TABLE_NUMBER[direction]
         arrow = direction.replace("->", " → ")
         out += [f"### Table {number}: FCN-scores, Cityscapes {arrow}", "",
                 f"Higher is better. Ours: SynthScenes {arrow}, "
                 + ("the generated photos segmented by the book's scene segmenter."
                    if direction == "labels->photo" else
                    "each generated pixel read as the nearest label colour."), "",
-                ip.fcn_table(photo, direction).markdown, "",
+                ch06.fcn_table(photo, direction).markdown, "",
                 f"Verdicts on Table {number}'s measures:", "",
-                _verdict_list(ip.claims(photo, day, f"fcn {direction}")), ""]
+                _verdict_list(ch06.claims(photo, day, f"fcn {direction}")), ""]
     out += ["### The claims of Sec. 4.1 over all measures", "",
             ("The paper averages its Tables 1-3; ours averages the same measures less Facades "
              "(4 MSEs and 6 FCN-scores)."), "",
-            _verdict_list(ip.claims(photo, day, "all")), ""]
+            _verdict_list(ch06.claims(photo, day, "all")), ""]
     out += _pseudo_section(results_dir)
     out += _fig10_section(results_dir)
     return "\n".join(out).rstrip("\n") + "\n"

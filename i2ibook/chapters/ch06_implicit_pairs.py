@@ -1,7 +1,7 @@
 """Ginger et al. 2019, *Implicit Pairs for Boosting Unpaired Image-to-Image Translation*: the
 published numbers, the claims of its Sec. 4.1, and both checked against the book's stored runs.
 
-Chapter 06 trains CycleGAN on α-paired SynthScenes sets (:func:`i2ilib.book_runs.implicit_pairs`):
+Chapter 06 trains CycleGAN on α-paired SynthScenes sets (:func:`i2ibook.catalogue.implicit_pairs_run`):
 photo <-> labels stands in for the paper's Cityscapes, day <-> night for its CVC-14; the book
 does not run Facades (the façade view of SynthScenes would be its analogue). This module holds
 
@@ -35,89 +35,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .book_runs import ALPHAS, IMPLICIT_SEEDS, IMPLICIT_TASKS, implicit_pairs
-from .compare import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
-from .results import Run, find_run
-
-#: The paper, as the book cites it.
-PAPER = ("Ginger, Danon, Averbuch-Elor and Cohen-Or 2019, Implicit Pairs for Boosting Unpaired "
-         "Image-to-Image Translation")
+from i2ibook.catalogue import ALPHAS, IMPLICIT_SEEDS, IMPLICIT_TASKS, implicit_pairs_run
+from i2ibook.papers.ginger2019 import (
+    CLAIM_FEW,
+    CLAIM_MIX,
+    CLAIM_PAIRED,
+    PUBLISHED_GAIN_PAIRED_OVER_UNPAIRED,
+    TABLE1_MSE,
+    TABLE2_FCN_LABELS2PHOTO,
+    TABLE3_FCN_PHOTO2LABELS,
+)
+from i2ibook.verdicts import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
+from i2ilib.results import Run, find_run
 
 #: Our MSE is on the [0, 1] intensity scale, the paper's (Table 1) on [-1, 1]: 4 times larger.
 MSE_TO_PAPER_SCALE = 4.0
-
-#: Table 1: "Reconstruction loss for different implicit pairing ratios, α. lower is better. A2B is
-#: photo -> labels, B2A is labels -> photo." The MSE between the translations of the test set and
-#: their true counterparts, by dataset, α and direction, on the [-1, 1] scale.
-TABLE1_MSE: dict[str, dict[float, dict[str, float]]] = {
-    "Cityscapes": {0.0: {"A2B": 0.26, "B2A": 0.22}, 0.25: {"A2B": 0.24, "B2A": 0.21},
-                   0.5: {"A2B": 0.24, "B2A": 0.22}, 0.75: {"A2B": 0.27, "B2A": 0.22},
-                   1.0: {"A2B": 0.25, "B2A": 0.22}},
-    "CVC-14": {0.0: {"A2B": 0.23, "B2A": 0.24}, 0.25: {"A2B": 0.28, "B2A": 0.29},
-               0.5: {"A2B": 0.22, "B2A": 0.23}, 0.75: {"A2B": 0.24, "B2A": 0.22},
-               1.0: {"A2B": 0.23, "B2A": 0.25}},
-    "Facades": {0.0: {"A2B": 0.36, "B2A": 0.84}, 0.25: {"A2B": 0.33, "B2A": 0.84},
-                0.5: {"A2B": 0.37, "B2A": 0.80}, 0.75: {"A2B": 0.37, "B2A": 0.84},
-                1.0: {"A2B": 0.33, "B2A": 0.87}},
-}
-
-#: Table 2: "FCN-scores for different implicit pairing ratios, α, on Cityscapes labels -> photo,
-#: higher is better."
-TABLE2_FCN_LABELS2PHOTO: dict[float, dict[str, float]] = {
-    0.0: {"pixel_acc": 0.46, "class_acc": 0.09, "mean_iou": 0.07},
-    0.25: {"pixel_acc": 0.69, "class_acc": 0.20, "mean_iou": 0.15},
-    0.5: {"pixel_acc": 0.69, "class_acc": 0.18, "mean_iou": 0.14},
-    0.75: {"pixel_acc": 0.55, "class_acc": 0.17, "mean_iou": 0.13},
-    1.0: {"pixel_acc": 0.65, "class_acc": 0.20, "mean_iou": 0.15},
-}
-
-#: Table 3: "FCN-scores for different implicit pairing ratios, α, on Cityscapes photo -> labels,
-#: higher is better."
-TABLE3_FCN_PHOTO2LABELS: dict[float, dict[str, float]] = {
-    0.0: {"pixel_acc": 0.571, "class_acc": 0.132, "mean_iou": 0.100},
-    0.25: {"pixel_acc": 0.657, "class_acc": 0.138, "mean_iou": 0.108},
-    0.5: {"pixel_acc": 0.663, "class_acc": 0.142, "mean_iou": 0.111},
-    0.75: {"pixel_acc": 0.582, "class_acc": 0.141, "mean_iou": 0.108},
-    1.0: {"pixel_acc": 0.658, "class_acc": 0.141, "mean_iou": 0.110},
-}
-
-#: Table 4: "InfoSim comparison with the baseline augmentation methods described in Subsection
-#: 4.2. Lower is better." Per task: implicit pseudo-pairs (the paper's method) and the baselines
-#: (i) no augmentation, (ii) pseudo-unpaired augmentation, (iii) natural augmentation.
-TABLE4_INFOSIM_BASELINES: dict[str, dict[str, float]] = {
-    "Smile": {"pseudo-pairs (ours in the paper)": 0.00160, "(i) no augmentation": 0.00365,
-              "(ii) pseudo-unpaired": 0.00282, "(iii) natural": 0.00372},
-    "Eyeglass": {"pseudo-pairs (ours in the paper)": 0.00181, "(i) no augmentation": 0.00482,
-                 "(ii) pseudo-unpaired": 0.00313, "(iii) natural": 0.00418},
-}
-
-#: Table 5: "InfoSim values for pairing ratios experiments. Lower is better." Per task, by
-#: pseudo-pairing ratio.
-TABLE5_INFOSIM_RATIOS: dict[str, dict[float, float]] = {
-    "Smile": {0.25: 0.00293, 0.5: 0.00160, 0.75: 0.00093, 1.0: 0.00025},
-    "Eyeglass": {0.25: 0.00153, 0.5: 0.00181, 0.75: 0.00110, 1.0: 0.00025},
-}
-
-#: Table 6: "Task completion preference rate according to the user study": per task, the rate at
-#: which the model trained with the row's pseudo-pairing ratio was preferred over the column's
-#: (``None`` where the paper prints "-", a model against itself).
-TABLE6_PREFERENCE: dict[str, dict[str, dict[str, float | None]]] = {
-    "Smile": {"0%": {"0%": None, "50%": 0.257, "100%": 0.486},
-              "50%": {"0%": 0.742, "50%": None, "100%": 0.663},
-              "100%": {"0%": 0.513, "50%": 0.336, "100%": None}},
-    "Eyeglass": {"0%": {"0%": None, "50%": 0.264, "100%": 0.915},
-                 "50%": {"0%": 0.735, "50%": None, "100%": 1.0},
-                 "100%": {"0%": 0.084, "50%": 0.0, "100%": None}},
-}
-
-#: Table 7: "InfoSim values for explicit and implicit experiments on the Eyeglass removal task.
-#: Lower is better." Implicit: CycleGAN on the 0.5-pseudo-paired set; explicit: pix2pix on the
-#: completely pseudo-paired set.
-TABLE7_INFOSIM_SETTINGS: dict[str, float] = {"implicit": 0.00180, "explicit": 0.000342}
-
-#: Sec. 4.1's published averages: α = 1 over α = 0, and the best mix over α = 1.
-PUBLISHED_GAIN_PAIRED_OVER_UNPAIRED = 0.142
-PUBLISHED_GAIN_MIX_OVER_PAIRED = 0.034
 
 #: The paper's dataset that each chapter 06 task stands in for.
 DATASET_OF_TASK: dict[str, str] = {"photo2labels": "Cityscapes", "day2night": "CVC-14"}
@@ -161,7 +93,7 @@ def load_sweep(task: str, scale: str = "book",
     for alpha in ALPHAS:
         runs = []
         for seed in IMPLICIT_SEEDS:
-            name, config = implicit_pairs(scale, task, alpha, seed)
+            name, config = implicit_pairs_run(scale, task, alpha, seed)
             run = find_run(name, config, results_dir)
             if run is not None:
                 runs.append(run)
@@ -507,13 +439,6 @@ def _missing(sweeps: Mapping[str, Sweep | None], group: str, alphas: Sequence[fl
     return f"Not run yet: no measure has runs at {needed}{_coverage(sweeps, group, alphas)}."
 
 
-CLAIM_PAIRED = ("1-paired datasets generally yield better performance than 0-paired datasets, "
-                "with an average improvement of 14.2% (Sec. 4.1)")
-CLAIM_MIX = ("a mix of paired and unpaired samples is usually a better strategy, surpassing "
-             "completely paired datasets on average by 3.4% (Sec. 4.1)")
-CLAIM_FEW = ("having even a few paired samples improves the results dramatically compared to "
-             "having no pairs at all (Sec. 4.1)")
-
 
 def claims(photo_sweep: Sweep | None, day_sweep: Sweep | None,
            group: str = "all") -> list[Verdict]:
@@ -523,7 +448,7 @@ def claims(photo_sweep: Sweep | None, day_sweep: Sweep | None,
     6 FCN-scores of photo2labels -- the paper's 12 measures less Facades). Each comparison
     averages :func:`relative_improvement` of the seed means over the measures with runs at both
     α, and counts the measures where the difference beats the seed spread
-    (:func:`i2ilib.compare.compare_means`). Rules (:func:`gain_verdict`):
+    (:func:`i2ibook.verdicts.compare_means`). Rules (:func:`gain_verdict`):
 
     (a) α = 1 over α = 0, reference: the paper's own gain on the same measures;
     (b) each mixed α (0.25, 0.5, 0.75) on its own over α = 1, reference: the paper's gain of
@@ -618,14 +543,3 @@ def _best_of_three(sweeps: Mapping[str, Sweep | None], ms: list[Measure]) -> flo
 # --------------------------------------------------------------------------------------------
 # Tables 4-7 (pseudo-pairs, chapter 07)
 
-#: The claims of Sec. 4.2 that Tables 4-7 support, by table.
-PSEUDO_PAIR_CLAIMS: dict[int, str] = {
-    4: "implicit pseudo-pairs preserve identity better (lower InfoSim) than no augmentation, "
-       "pseudo-unpaired or natural augmentation (Sec. 4.2, Table 4)",
-    5: "the more pseudo-pairs in the dataset, the better the identity is preserved "
-       "(Sec. 4.2, Table 5)",
-    6: "a 50% pseudo-paired dataset yields the best task completion in the user study "
-       "(Sec. 4.2, Table 6)",
-    7: "explicit training on pseudo-pairs (pix2pix) barely changes the input: a lower InfoSim "
-       "than implicit training without completing the task (Sec. 4.2, Table 7)",
-}

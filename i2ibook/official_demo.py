@@ -92,7 +92,7 @@ def _missing_checkpoint(checkpoint: Path, dataset: str) -> PretrainedMissingErro
 
 
 def _missing_dataset(dataset: str, root: Path, err: Exception) -> PretrainedMissingError:
-    from .data.registry import dataset_info
+    from i2ilib.data.registry import dataset_info
 
     info = dataset_info(dataset)
     root = root.absolute()
@@ -162,10 +162,10 @@ def official_demo(
             message says what to put where and the download command).
         ValueError: the file is not a reference generator checkpoint, or an unknown set.
     """
-    from .data.errors import DataLayoutError
-    from .data.registry import dataset_info, get_dataset
-    from .experiment import data_root, distance_to_truth, registry_tensors, registry_test_split
-    from .nets.official import describe_checkpoint, load_official_generator
+    from i2ibook.runner import data_root, distance_to_truth, registry_tensors, registry_test_split
+    from i2ilib.data.errors import DataLayoutError
+    from i2ilib.data.registry import dataset_info, get_dataset
+    from i2ilib.nets.official import describe_checkpoint, load_official_generator
 
     checkpoint = Path(checkpoint_path)
     info = dataset_info(dataset)

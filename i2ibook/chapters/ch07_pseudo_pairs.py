@@ -33,9 +33,16 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .book_runs import PSEUDO_MODELS, PSEUDO_SEEDS, pseudo_pairs
-from .compare import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
-from .results import Run, config_hash, find_run, results_dir_for
+from i2ibook.catalogue import PSEUDO_MODELS, PSEUDO_SEEDS, pseudo_pairs_run
+from i2ibook.papers.ginger2019 import (
+    PSEUDO_PAIR_CLAIMS,
+    TABLE4_INFOSIM_BASELINES,
+    TABLE5_INFOSIM_RATIOS,
+    TABLE6_PREFERENCE,
+    TABLE7_INFOSIM_SETTINGS,
+)
+from i2ibook.verdicts import Verdict, compare_means, fmt_mean_std, markdown_table, mean_std
+from i2ilib.results import Run, config_hash, find_run, results_dir_for
 
 #: The cache file written next to a stored run.
 SCORES_FILE = "scores.json"
@@ -67,7 +74,7 @@ TASKS = tuple(PAPER_TASK)
 
 def attribute_of(task: str) -> str:
     """The attribute a removal task takes away: ``"Eyeglasses"`` or ``"Smiling"``."""
-    from .data.pseudopairs import TASKS as DATA_TASKS
+    from i2ilib.data.pseudopairs import TASKS as DATA_TASKS
 
     if task not in DATA_TASKS:
         raise ValueError(f"Unknown task {task!r}; choose one of {', '.join(DATA_TASKS)}.")
@@ -99,13 +106,13 @@ def score_translations(inputs: Tensor, outputs: Tensor, truth: Tensor, attribute
         probability that the output still shows ``attribute``; and the per-image MSE to the
         truth on the [0, 1] intensity scale.
     """
-    from .metrics.attributes import (
+    from i2ilib.metrics.attributes import (
         attribute_name,
         attribute_probabilities,
         face_attribute_classifier,
     )
-    from .metrics.identity import synthfaces_identity_embedder
-    from .metrics.reconstruction import embed
+    from i2ilib.metrics.identity import synthfaces_identity_embedder
+    from i2ilib.metrics.reconstruction import embed
 
     shapes = {t.shape for t in (inputs, outputs, truth)}
     if len(shapes) != 1:
@@ -124,7 +131,7 @@ def score_translations(inputs: Tensor, outputs: Tensor, truth: Tensor, attribute
 def summarise(per_image: Mapping[str, np.ndarray]) -> dict[str, float]:
     """``{"infosim", "task_completion", "mse"}``: the means a table reports (task completion:
     the share of outputs whose attribute probability is below the classifier's threshold)."""
-    from .metrics.attributes import THRESHOLD
+    from i2ilib.metrics.attributes import THRESHOLD
 
     return {"infosim": float(np.mean(per_image["infosim"])),
             "task_completion": float(np.mean(np.asarray(per_image["attribute_prob"]) < THRESHOLD)),
@@ -133,9 +140,9 @@ def summarise(per_image: Mapping[str, np.ndarray]) -> dict[str, float]:
 
 def _networks_key() -> dict[str, str]:
     """A short sha256 of each shipped network the scores depend on."""
-    from .metrics.assets import ASSET_DIR
-    from .metrics.attributes import ASSET_WEIGHTS as ATTR_WEIGHTS
-    from .metrics.identity import ASSET_WEIGHTS as ID_WEIGHTS
+    from i2ilib.metrics.assets import ASSET_DIR
+    from i2ilib.metrics.attributes import ASSET_WEIGHTS as ATTR_WEIGHTS
+    from i2ilib.metrics.identity import ASSET_WEIGHTS as ID_WEIGHTS
 
     return {name: hashlib.sha256((resources.files("i2ilib") / ASSET_DIR / name).read_bytes())
             .hexdigest()[:16] for name in (ID_WEIGHTS, ATTR_WEIGHTS)}
@@ -170,12 +177,12 @@ def score_run(run: Run, cache: bool = True) -> dict[str, np.ndarray]:
     written there (atomically). Smoke-scale runs live in a temporary folder, so CI never
     writes into ``results/``.
     """
-    from .experiment import build_test_data, translate
+    from i2ibook.runner import build_test_data, translate
 
     if run.config.get("data", {}).get("source") != "pseudopairs":
         raise ValueError(f"Run {run.path} is not a pseudo-pair run (data source "
                          f"{run.config.get('data', {}).get('source')!r}); score_run scores "
-                         "chapter 07's runs (i2ilib.book_runs.pseudo_pairs).")
+                         "chapter 07's runs (i2ibook.catalogue.pseudo_pairs_run).")
     path = Path(run.path) / SCORES_FILE
     key = _cache_key(run) if cache else None
     if cache and path.is_file():
@@ -199,9 +206,9 @@ def reference_scores(task: str, scale: str = "book") -> dict[str, dict[str, np.n
     ``"input unchanged"`` (the identity map: InfoSim 0, the attribute still there) and
     ``"true counterpart"`` (a perfect removal: MSE 0, and the InfoSim the identity network
     gives to the same person with and without the attribute)."""
-    from .experiment import build_test_data
+    from i2ibook.runner import build_test_data
 
-    _, config = pseudo_pairs(scale, task, "ours", 0)
+    _, config = pseudo_pairs_run(scale, task, "ours", 0)
     test_A, truth = build_test_data(config)
     attribute = attribute_of(task)
     return {"input unchanged": score_translations(test_A, test_A, truth, attribute),
@@ -219,7 +226,7 @@ class Model:
     task: str
     setting: str
     explicit: bool = False
-    netG: str | None = None  # another generator than the chapter's (book_runs.pseudo_pairs)
+    netG: str | None = None  # another generator than the chapter's (catalogue.pseudo_pairs_run)
 
     def runs(self, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
              results_dir: str | Path | None = None) -> list[Run]:
@@ -230,11 +237,11 @@ class Model:
 
     def make(self, scale: str, seed: int) -> tuple[str, dict[str, Any]]:
         """``(name, config)`` of this model's run for ``seed``."""
-        return pseudo_pairs(scale, self.task, self.setting, seed, self.explicit, self.netG)
+        return pseudo_pairs_run(scale, self.task, self.setting, seed, self.explicit, self.netG)
 
 
 def chapter_models(tasks: Sequence[str] = TASKS) -> list[Model]:
-    """Every model chapter 07 trains (:data:`i2ilib.book_runs.PSEUDO_MODELS`): per task,
+    """Every model chapter 07 trains (:data:`i2ibook.catalogue.PSEUDO_MODELS`): per task,
     Table 4's settings, Table 5's other ratios and Table 7's explicit pix2pix on the fully
     pseudo-paired set."""
     return [Model(t, s, e) for t, s, e in PSEUDO_MODELS if t in tasks]
@@ -250,8 +257,8 @@ def ensure_runs(models: Sequence[Model], scale: str, seeds: Sequence[int],
     """
     from tqdm.auto import tqdm
 
-    from .experiment import train_translation
-    from .results import load_or_train
+    from i2ibook.runner import train_translation
+    from i2ilib.results import load_or_train
 
     where = results_dir_for(scale)
     jobs = [(m, s) for m in models for s in seeds]
@@ -322,7 +329,6 @@ def table4(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
            results_dir: str | Path | None = None) -> ScoreTable:
     """Table 4: ours (implicit pseudo-pairs, 0.5 pairing) against the three augmentation
     baselines, InfoSim beside the paper's, plus task completion and MSE to the truth."""
-    from .implicit_pairs import TABLE4_INFOSIM_BASELINES
 
     paper = TABLE4_INFOSIM_BASELINES[PAPER_TASK[task]]
     labels = {TABLE4_SETTINGS[s]: Model(task, s) for s in TABLE4_SETTINGS}
@@ -332,7 +338,6 @@ def table4(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
 def table5(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
            results_dir: str | Path | None = None) -> ScoreTable:
     """Table 5: the pseudo-pairing ratios 0.25, 0.5, 0.75 and 1.0."""
-    from .implicit_pairs import TABLE5_INFOSIM_RATIOS
 
     paper = {f"{a:g}": v for a, v in TABLE5_INFOSIM_RATIOS[PAPER_TASK[task]].items()}
     labels = {f"{a:g}": Model(task, s) for a, s in TABLE5_SETTINGS.items()}
@@ -344,7 +349,6 @@ def table7(task: str = "eyeglass_removal", scale: str = "book",
            results_dir: str | Path | None = None) -> ScoreTable:
     """Table 7: implicit (CycleGAN on the 0.5 pseudo-paired set) against explicit (pix2pix on
     the fully pseudo-paired set). The paper reports Eyeglass only; the book runs both tasks."""
-    from .implicit_pairs import TABLE7_INFOSIM_SETTINGS
 
     paper = TABLE7_INFOSIM_SETTINGS if task == "eyeglass_removal" else {}
     labels = {"implicit": Model(task, "ours"), "explicit": Model(task, "ratio_1.0", True)}
@@ -372,7 +376,6 @@ def table6(task: str, scale: str = "book", seeds: Sequence[int] = PSEUDO_SEEDS,
     """Table 6 with the attribute classifier as the judge: the rate at which the row model's
     output was preferred (a lower attribute probability) over the column model's, paired
     image by image and seed by seed (mean ± std over the seeds both models have)."""
-    from .implicit_pairs import TABLE6_PREFERENCE
 
     paper = TABLE6_PREFERENCE[PAPER_TASK[task]]
     scores = {k: model_scores(Model(task, s), scale, seeds, results_dir)
@@ -416,7 +419,6 @@ def verdict_table4(task: str, t: ScoreTable | None = None) -> Verdict:
     """Does ours have the lowest InfoSim of the four settings, beyond the seed spread?
     Reproduced if ours beats every baseline beyond the spread, partly if it beats at least one
     and loses to none, else not (a lower mean within the spread is not a win)."""
-    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
 
     t = t or table4(task)
     ours_label = TABLE4_SETTINGS["ours"]
@@ -444,7 +446,6 @@ def verdict_table4(task: str, t: ScoreTable | None = None) -> Verdict:
 def verdict_table5(task: str, t: ScoreTable | None = None) -> Verdict:
     """Does InfoSim fall as the pseudo-pairing ratio rises? Reproduced if the seed means fall
     at every step, partly if 1.0 beats 0.25 beyond the spread, else not."""
-    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
 
     t = t or table5(task)
     claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[5]}"
@@ -469,7 +470,6 @@ def verdict_table6(task: str, t: ScoreTable | None = None) -> Verdict:
     """Is the 50 % model preferred over both others? A preference counts when its rate is
     above 0.5 by more than its seed standard deviation: reproduced if both count, partly if
     one does, else not (a rate within the spread of 0.5 is a coin flip, not a preference)."""
-    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
 
     t = t or table6(task)
     claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[6]}"
@@ -495,7 +495,6 @@ def verdict_table6(task: str, t: ScoreTable | None = None) -> Verdict:
 
 def verdict_table7(task: str = "eyeglass_removal", t: ScoreTable | None = None) -> Verdict:
     """Explicit (pix2pix) has the lower InfoSim but completes the task less often."""
-    from .implicit_pairs import PSEUDO_PAIR_CLAIMS
 
     t = t or table7(task)
     claim = f"{PAPER_TASK[task]}: {PSEUDO_PAIR_CLAIMS[7]}"
@@ -533,11 +532,11 @@ def translation_grid(task: str, columns: Mapping[str, Model], scale: str = "book
     Returns:
         ``(figure, shown)``: a matplotlib figure and the column labels it shows.
     """
-    from .experiment import build_test_data, translate
-    from .viz import image_grid
+    from i2ibook.runner import build_test_data, translate
+    from i2ilib.viz import image_grid
 
     where = results_dir_for(scale)
-    test_A, truth = build_test_data(pseudo_pairs(scale, task, "ours", seed)[1])
+    test_A, truth = build_test_data(pseudo_pairs_run(scale, task, "ours", seed)[1])
     test_A, truth = test_A[:n], truth[:n]
     cols: dict[str, Tensor] = {"input": test_A}
     for label, model in columns.items():

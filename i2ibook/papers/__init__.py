@@ -1,0 +1,6 @@
+"""One module per paper the book reproduces: its published numbers, table by table, and its
+claims, quoted from the paper and never computed. The chapters put ours beside them.
+
+- :mod:`i2ibook.papers.ginger2019` -- Ginger et al. 2019, *Implicit Pairs for Boosting Unpaired
+  Image-to-Image Translation* (Tables 1-7, Secs. 4.1-4.2, Fig. 10).
+"""
