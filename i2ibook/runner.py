@@ -42,6 +42,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from i2ibook.specs import parse_data, parse_experiment
 from i2ilib.data.folders import TensorPairDataset
 from i2ilib.results import Outcome, Run, config_hash, project_root
 from i2ilib.train import (
@@ -60,14 +61,18 @@ def trainer_config(method: str, **options: Any):
     """The full trainer configuration for ``method`` with ``options`` changed."""
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}: choose one of {', '.join(METHODS)}.")
-    return METHODS[method][0](**options)
+    return METHODS[method][0].from_dict(options)
 
 
 def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scale: str,
                 n_show: int = 6) -> dict[str, Any]:
-    """A complete experiment configuration (every trainer option written out)."""
-    return {"scale": scale, "method": method, "data": dict(data),
-            "trainer": trainer_config(method, **trainer).to_dict(), "n_show": n_show}
+    """A complete experiment configuration (every trainer option written out), checked
+    against its schema (:func:`i2ibook.specs.parse_experiment`: a misspelt key is an error
+    naming the valid ones, never a silently different run)."""
+    config = {"scale": scale, "method": method, "data": dict(data),
+              "trainer": trainer_config(method, **trainer).to_dict(), "n_show": n_show}
+    parse_experiment(config)
+    return config
 
 
 #: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
@@ -261,6 +266,7 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     (:class:`~i2ilib.data.folders.AlignedAsUnpaired`); CycleGAN sets read ``trainA/`` and
     ``trainB/``. Test images: :func:`build_test_data`.
     """
+    parse_experiment(config)
     spec, paired = config["data"], config["method"] == "pix2pix"
     seed = int(spec.get("seed", 0))
     registry = spec.get("source", "synthscenes") == "registry"
@@ -362,6 +368,7 @@ def build_test_data(config: dict[str, Any]) -> tuple[Tensor, Tensor]:
     (``testA/``, ``testB/``) the two are *not* counterparts: ``test_B[i]`` is just the i-th
     target-domain image, so a distance "to the truth" means nothing there."""
     spec = config["data"]
+    parse_data(spec)
     if spec.get("source") == "pseudopairs":  # held-out faces with the attribute, and without
         return _pseudo_pair_test(spec)
     return _paired(spec, spec["n_test"], int(spec.get("seed", 0)), "test")
@@ -528,6 +535,7 @@ def _fcn_labels(spec: dict[str, Any]):
 
 def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train the experiment ``config`` describes; the ``train`` function for ``load_or_train``."""
+    parse_experiment(config)  # before anything is built or rendered
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))

@@ -1,0 +1,264 @@
+"""Typed experiment specifications: what a chapter's configuration may say, checked before
+anything is built.
+
+A stored run keeps its configuration as a plain dict (its hash names the run, so the dict is
+the record); these dataclasses are the *schema* of that dict. :func:`parse_experiment` turns a
+configuration into an :class:`Experiment` and refuses, with a :class:`SpecError` that names the
+valid choices, every key the code would not read (``"fliip"``, ``"alpah"``), every missing key
+and every value of the wrong kind -- where reading the dict with ``.get(key, default)`` would
+silently train something else.
+
+The three data sources:
+
+- :class:`SceneData` -- SynthScenes rendered on the fly (``"source": "synthscenes"``);
+- :class:`RegistryData` -- a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``
+  (``"source": "registry"``, paper scale);
+- :class:`PseudoPairData` -- SynthFaces with pseudo-pairs, Ginger et al. 2019 Sec. 4.2
+  (``"source": "pseudopairs"``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import typing
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = ["DATA_SPECS", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
+           "SpecError", "parse_data", "parse_experiment"]
+
+
+class SpecError(ValueError):
+    """A configuration the book cannot run: an unknown, missing or ill-typed key."""
+
+
+def _check_keys(cls: type, d: dict[str, Any], where: str) -> None:
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(d) - set(names))
+    if unknown:
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, names, n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise SpecError(f"Unknown key(s) in {where}: {', '.join(hints)}. Valid keys: "
+                        f"{', '.join(names)}.")
+    required = [f.name for f in dataclasses.fields(cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    missing = [k for k in required if k not in d]
+    if missing:
+        raise SpecError(f"Missing key(s) in {where}: {', '.join(missing)} (required: "
+                        f"{', '.join(required)}).")
+
+
+def _check_types(obj: Any, where: str) -> None:
+    hints = typing.get_type_hints(type(obj))
+    for f in dataclasses.fields(obj):
+        value, hint = getattr(obj, f.name), hints[f.name]
+        allowed = typing.get_args(hint) or (hint,)
+        ok = False
+        for t in allowed:
+            if t is type(None):
+                ok = ok or value is None
+            elif t is bool:
+                ok = ok or isinstance(value, bool)
+            elif t is int:
+                ok = ok or (isinstance(value, int) and not isinstance(value, bool))
+            elif t is float:
+                ok = ok or (isinstance(value, (int, float)) and not isinstance(value, bool))
+            elif t is dict:
+                ok = ok or isinstance(value, dict)
+            else:
+                ok = ok or isinstance(value, t)
+        if not ok:
+            names = " or ".join("None" if t is type(None) else t.__name__ for t in allowed)
+            raise SpecError(f"{where}[{f.name!r}] must be {names}, got {value!r}.")
+
+
+def _positive(where: str, **values: int | None) -> None:
+    for key, v in values.items():
+        if v is not None and v <= 0:
+            raise SpecError(f"{where}[{key!r}] must be a positive integer, got {v}.")
+
+
+def _alpha(where: str, alpha: float | None) -> None:
+    if alpha is not None and not 0.0 <= alpha <= 1.0:
+        raise SpecError(f"{where}['alpha'] is the fraction of hidden true pairs (Ginger et al. "
+                        f"2019, Sec. 3.2) and must lie in [0, 1], got {alpha}.")
+
+
+@dataclass(frozen=True)
+class SceneData:
+    """SynthScenes, rendered on the fly: ``n_train`` training scenes and ``n_test`` test
+    scenes of ``size`` px for ``task`` (:data:`i2ilib.data.synthscenes.TASKS`); ``alpha``
+    hides ``round(alpha * n_train)`` true pairs in an unpaired set (CycleGAN only)."""
+
+    source: str
+    task: str
+    size: int
+    n_train: int
+    n_test: int
+    seed: int = 0
+    flip: bool = True
+    view: str = "street"
+    alpha: float | None = None
+
+    def check(self, where: str) -> None:
+        from i2ilib.data.synthscenes import TASKS
+
+        if self.task not in TASKS:
+            raise SpecError(f"{where}['task'] {self.task!r} is not a SynthScenes task; choose "
+                            f"one of {', '.join(sorted(TASKS))}.")
+        _positive(where, size=self.size, n_train=self.n_train, n_test=self.n_test)
+        _alpha(where, self.alpha)
+
+
+@dataclass(frozen=True)
+class RegistryData:
+    """A real dataset of the registry (paper scale): ``dataset`` read from ``$I2I_DATA`` with
+    the reference jitter (resize to ``load_size``, random ``size`` crop, flip); ``n_train``
+    keeps only the first files; ``test_split`` overrides the split the test images come from."""
+
+    source: str
+    dataset: str
+    size: int
+    n_test: int
+    direction: str = "AtoB"
+    task: str | None = None
+    load_size: int | None = None
+    n_train: int | None = None
+    seed: int = 0
+    flip: bool = True
+    alpha: float | None = None
+    test_split: str | None = None
+
+    def check(self, where: str) -> None:
+        from i2ilib.data.registry import DATASETS
+
+        if self.dataset not in DATASETS:
+            raise SpecError(f"{where}['dataset'] {self.dataset!r} is not in the registry; "
+                            f"choose one of {', '.join(sorted(DATASETS))}.")
+        if self.direction not in ("AtoB", "BtoA"):
+            raise SpecError(f"{where}['direction'] must be 'AtoB' or 'BtoA', got "
+                            f"{self.direction!r}.")
+        _positive(where, size=self.size, n_test=self.n_test, load_size=self.load_size,
+                  n_train=self.n_train)
+        _alpha(where, self.alpha)
+        if self.alpha is not None and self.n_train is None:
+            raise SpecError(f"{where}: 'alpha' needs 'n_train', the size of the α-paired set.")
+
+
+@dataclass(frozen=True)
+class PseudoPairData:
+    """SynthFaces with pseudo-pairs (Ginger et al. 2019, Sec. 4.2; built by
+    :func:`i2ilib.data.pseudopairs.build_config`): ``n_base`` real faces per domain,
+    ``n_aug`` augmentation samples made as ``setting`` says, ``n_test`` held-out faces."""
+
+    source: str
+    task: str
+    setting: str
+    size: int
+    n_base: int
+    n_aug: int
+    n_test: int
+    seed: int = 0
+    flip: bool = True
+
+    def check(self, where: str) -> None:
+        from i2ilib.data.pseudopairs import CONFIG_NAMES, TASKS
+
+        if self.task not in TASKS:
+            raise SpecError(f"{where}['task'] {self.task!r} is not a pseudo-pair task; choose "
+                            f"one of {', '.join(sorted(TASKS))}.")
+        if self.setting not in CONFIG_NAMES:
+            raise SpecError(f"{where}['setting'] {self.setting!r} is not a dataset "
+                            f"configuration of Sec. 4.2; choose one of {', '.join(CONFIG_NAMES)}.")
+        _positive(where, size=self.size, n_base=self.n_base, n_test=self.n_test)
+        if self.n_aug < 0:
+            raise SpecError(f"{where}['n_aug'] must be >= 0, got {self.n_aug}.")
+
+
+#: The data sources a configuration's ``data["source"]`` may name, and their schemas.
+DATA_SPECS: dict[str, type] = {"synthscenes": SceneData, "registry": RegistryData,
+                               "pseudopairs": PseudoPairData}
+
+
+def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
+        PseudoPairData:
+    """The typed form of a data specification (``config["data"]``).
+
+    Raises:
+        SpecError: an unknown source, an unknown or missing key, or a bad value; the message
+            names the valid choices.
+    """
+    if not isinstance(data, dict):
+        raise SpecError(f"{where} must be a dict, got {type(data).__name__}.")
+    source = data.get("source")
+    if source not in DATA_SPECS:
+        raise SpecError(f"{where}['source'] must be one of {', '.join(DATA_SPECS)}, got "
+                        f"{source!r}.")
+    cls = DATA_SPECS[source]
+    _check_keys(cls, data, where)
+    spec = cls(**data)
+    _check_types(spec, where)
+    spec.check(where)
+    return spec
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A whole configuration: the method, its data, every trainer option, how many test
+    translations to show, and the optional extra scores (``set_metrics``: the feature network
+    of the set metrics; ``fcn_scores``: FCN-scores for SynthScenes label tasks)."""
+
+    scale: str
+    method: str
+    data: dict
+    trainer: dict
+    n_show: int = 6
+    set_metrics: str | None = None
+    fcn_scores: bool = False
+
+    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan")
+
+    def check(self, where: str) -> None:
+        from i2ibook.scale import SCALES
+
+        if self.scale not in SCALES:
+            raise SpecError(f"{where}['scale'] must be one of {', '.join(SCALES)}, got "
+                            f"{self.scale!r}.")
+        if self.method not in self.METHODS:
+            raise SpecError(f"{where}['method'] must be one of {', '.join(self.METHODS)}, got "
+                            f"{self.method!r}.")
+        if self.n_show < 0:
+            raise SpecError(f"{where}['n_show'] must be >= 0, got {self.n_show}.")
+
+
+def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
+    """Check a whole configuration: ``(experiment, data_spec, trainer_config)``.
+
+    The trainer options go through the trainer's own ``from_dict`` (unknown options are
+    refused there too); the rules that depend on the method are checked here: ``alpha``
+    (hidden true pairs) is for unpaired training only.
+
+    Raises:
+        SpecError: anything :func:`parse_data` refuses, an unknown top-level key, an unknown
+            method or scale, or a trainer option the trainer does not have.
+    """
+    from i2ibook.runner import METHODS
+
+    if not isinstance(config, dict):
+        raise SpecError(f"A configuration must be a dict, got {type(config).__name__}.")
+    _check_keys(Experiment, config, "config")
+    exp = Experiment(**config)
+    _check_types(exp, "config")
+    exp.check("config")
+    data = parse_data(exp.data, "config['data']")
+    if getattr(data, "alpha", None) is not None and exp.method != "cyclegan":
+        raise SpecError("config['data']['alpha'] (implicit pairs) is for unpaired training: "
+                        "use method 'cyclegan', or drop 'alpha' for pix2pix.")
+    try:
+        trainer = METHODS[exp.method][0].from_dict(exp.trainer)
+    except (TypeError, ValueError) as err:
+        raise SpecError(f"config['trainer']: {err}") from None
+    return exp, data, trainer
