@@ -3,6 +3,7 @@
 The reusable library (:mod:`i2ilib`) never imports this package.
 
 - :mod:`i2ibook.scale` -- the three scales (smoke / book / paper) and ``pick``.
+- :mod:`i2ibook.specs` -- typed experiment specifications: a misspelt key is an error.
 - :mod:`i2ibook.runner` -- builds a chapter's data from an experiment configuration, trains,
   translates and scores (what the notebooks call).
 - :mod:`i2ibook.catalogue` -- every stored run of every chapter, one ``*_run`` function each,

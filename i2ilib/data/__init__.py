@@ -7,6 +7,16 @@
   ``scale_width``, ``none``, flip) with one random draw shared by both halves of a pair;
   ``to_tensor_m11`` / ``to_uint8`` / ``load_image``.
 - :mod:`i2ilib.data.errors` -- the exceptions raised for unusable data.
+- :mod:`i2ilib.data.registry` -- the papers' real datasets: where they come from, checksums,
+  layouts, and clear errors offline.
+- :mod:`i2ilib.data.synthscenes` -- SynthScenes: street scenes with labels, depth and night.
+- :mod:`i2ilib.data.synthfaces` -- SynthFaces: faces with identities, attributes, landmarks and
+  true pairs (drawn by :mod:`i2ilib.data.synthfaces_render`), written in CelebA's layout by
+  :mod:`i2ilib.data.celeba_format`.
+- :mod:`i2ilib.data.digits` -- handwritten and printed digits; :mod:`i2ilib.data.objects` --
+  coloured objects.
+- :mod:`i2ilib.data.pairing` -- α-paired sets (a fraction of true pairs hidden in unpaired data).
+- :mod:`i2ilib.data.pseudopairs` -- pseudo-pairs M(b) for eyeglass and smile removal.
 
 Names are imported lazily (``from i2ilib.data import PairedImageFolder`` loads only
 :mod:`i2ilib.data.folders`), so importing the package stays cheap.

@@ -19,6 +19,13 @@ One concept per module:
   by :mod:`~i2ilib.metrics.train_identity`), the embedder for InfoSim and ID distance.
 - :mod:`~i2ilib.metrics.dlib_faces` -- dlib's face-recognition descriptors for real faces
   (``faces`` extra).
+- :mod:`~i2ilib.metrics.attributes` -- the SynthFaces attribute classifier ``synthattr-v1``
+  (trained by :mod:`~i2ilib.metrics.train_attributes`) and task completion.
+- :mod:`~i2ilib.metrics.assets` -- loading and saving the networks shipped in ``i2ilib/assets``.
+- :mod:`~i2ilib.metrics.spaces` -- representation spaces: embeddings, PCA, fitted ellipses.
+- :mod:`~i2ilib.metrics.failures` -- diagnostics of failed translators (spread, input
+  retrieval, memorisation, class mapping).
+- :mod:`~i2ilib.metrics.image_stats` -- RMS contrast, sharpness, mean-colour error.
 - :mod:`~i2ilib.metrics.segnet` -- the SynthScenes segmenter ``scenesegnet-v1`` (trained by
   :mod:`~i2ilib.metrics.train_segnet`) and the labels -> photo FCN-score.
 """

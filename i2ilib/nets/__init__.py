@@ -15,6 +15,12 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :func:`load_official_generator` -- the reference ``.pth`` generator checkpoints, with an
   error naming every option that differs.
 
+Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
+(PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),
+:mod:`i2ilib.nets.init` (the reference initialisations), :mod:`i2ilib.nets.factory`
+(``define_G`` / ``define_D``), :mod:`i2ilib.nets.receptive_field` (by formula and by
+measurement), :mod:`i2ilib.nets.official` (the official ``.pth`` files).
+
 Width (``ngf``/``ndf``) and depth (``n_blocks``, ``num_downs``, ``n_layers``) are parameters, so
 book-scale runs use the same classes as the papers, only smaller.
 """

@@ -1,4 +1,14 @@
-"""Training: the pix2pix and CycleGAN trainers and their parts."""
+"""Training: the pix2pix and CycleGAN trainers and their parts.
+
+- :mod:`i2ilib.train.base` -- ``TrainerConfig`` and ``Trainer``: device, data order, the loop
+  with its progress bar, sample grids and resumable checkpoints.
+- :mod:`i2ilib.train.pix2pix` -- ``Pix2PixTrainer`` (Isola et al. 2017, eq. 4).
+- :mod:`i2ilib.train.cyclegan` -- ``CycleGANTrainer`` (Zhu et al. 2017, eq. 3 plus the identity
+  loss).
+- :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
+- :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
+- :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
+"""
 
 from .base import (
     Trainer,
