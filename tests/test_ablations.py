@@ -80,3 +80,35 @@ def test_translate_a_stored_run(tmp_path):
         translate(run, B[:2], "B->A")
     with pytest.raises(ValueError, match="direction"):
         translate(run, A[:2], "AB")
+
+
+def test_chapter_05_claims_on_constructed_numbers():
+    from i2ibook.chapters import ch05_ablations
+
+    base = {"fd": [1.0, 1.1, 0.9], "recall": [0.4, 0.42, 0.38], "precision": [0.5, 0.5, 0.5],
+            "l1": [0.1, 0.1, 0.1], "fcn": {"pixel_acc": [0.8, 0.81, 0.79]}}
+    table = {v: base for v in ("L1", "L2", "PatchGAN 16", "PatchGAN large", "L2 cycle")}
+    table["U-Net without skips"] = {**base, "recall": [0.01, 0.3, 0.02]}
+    table["L1 cycle"] = {**base, "fd": [2.0, 2.1, 1.9], "recall": [0.2, 0.21, 0.19],
+                         "l1": [0.2, 0.21, 0.19], "fcn": {"pixel_acc": [0.5, 0.5, 0.5]}}
+    table["L2 cycle"] = {**base, "fd": [3.0, 3.1, 2.9]}
+
+    def values(v, *keys):
+        x = table[v]
+        for k in keys:
+            x = x[k]
+        return list(x)
+
+    stats = {"PatchGAN 16": {"contrast": [0.3, 0.3, 0.3], "sharpness": [0.2, 0.21, 0.19]},
+             "PatchGAN large": {"contrast": [0.3, 0.3, 0.3], "sharpness": [0.1, 0.11, 0.09]}}
+    verdicts = ch05_ablations.claims(
+        values, ["L1", "L2", "PatchGAN 16", "PatchGAN large", "U-Net without skips"],
+        ["L1 cycle", "L2 cycle"], stats, {"fd": 1.5, "fcn": {"pixel_acc": 0.7}})
+    words = [v.verdict for v in verdicts]
+    # L1 ties L2 and the patches (same numbers) and beats nothing: partly; two of three seeds
+    # collapse: partly; sharper but not more contrast: partly; paired better on all but
+    # precision: partly; L1 cycle beats L2 cycle beyond the spread: reproduced.
+    assert words == ["partly reproduced", "partly reproduced", "partly reproduced",
+                     "partly reproduced", "reproduced"]
+    assert "2 of 3 seeds" in verdicts[1].evidence
+    assert "FD 1.50" in verdicts[3].evidence
