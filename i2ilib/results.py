@@ -47,9 +47,10 @@ from . import __version__
 #: The file in a run's folder that records the sha256 of the run's other files.
 DIGESTS_FILE = "digests.json"
 #: Files every stored run has.
-REQUIRED_FILES = ("config.json", "meta.json", "metrics.json", "history.json")
-#: Files a stored run may have.
-OPTIONAL_FILES = ("samples.png", "generators.pt")
+REQUIRED_FILES = ("config.json", "meta.json", "metrics.json")
+#: Files a stored run may have (:func:`save_run` always writes ``history.json``); each one
+#: recorded in ``digests.json`` must be there.
+OPTIONAL_FILES = ("history.json", "samples.png", "generators.pt")
 #: The JSON files and the type each must hold.
 _JSON_TYPES: dict[str, type] = {"config.json": dict, "meta.json": dict, "metrics.json": dict,
                                 "history.json": list}
@@ -233,7 +234,8 @@ def record_digests(path: str | Path) -> dict[str, str]:
         if not (path / name).is_file():
             raise StoredRunError(path, path / name, "the file is missing")
     for name in _JSON_TYPES:
-        _parse_json(path, name)
+        if (path / name).is_file():
+            _parse_json(path, name)
     digests = {name: file_sha256(path / name) for name in _stored_files(path)}
     record = {"version": _DIGESTS_VERSION, "algorithm": "sha256", "files": digests}
     tmp = path / f".{DIGESTS_FILE}.tmp"
@@ -339,8 +341,9 @@ def read_run(path: str | Path) -> Run:
     path = Path(path)
     if not is_run_folder(path):
         raise FileNotFoundError(f"No stored run at {path} (config.json is missing).")
-    verify_run(path)
-    config, meta, metrics, history = (_parse_json(path, n) for n in REQUIRED_FILES)
+    digests = verify_run(path)
+    config, meta, metrics = (_parse_json(path, n) for n in REQUIRED_FILES)
+    history = _parse_json(path, "history.json") if "history.json" in digests else []
     return Run(path, config, meta, metrics, history, loaded=True)
 
 

@@ -211,6 +211,19 @@ def test_run_without_digests_is_an_error_until_backfilled(tmp_path):
     assert results.backfill_digests(tmp_path) == []  # runs with digests are left alone
 
 
+def test_a_run_written_by_hand_needs_only_its_json_and_digests(tmp_path):
+    path = tmp_path / "06_implicit_pairs" / "hand-seed0"
+    path.mkdir(parents=True)
+    for name, value in (("config.json", {"a": 1}), ("meta.json", {}),
+                        ("metrics.json", {"A->B": {"mse": 0.1}})):
+        (path / name).write_text(json.dumps(value))
+    assert set(results.record_digests(path)) == {"config.json", "meta.json", "metrics.json"}
+    run = find_run("06_implicit_pairs/hand-seed0", {"a": 1}, tmp_path)
+    assert run.metrics["A->B"]["mse"] == 0.1 and run.history == []
+    with pytest.raises(FileNotFoundError, match="without generator weights"):
+        run.generator_state()
+
+
 def test_backfill_refuses_a_broken_run(tmp_path):
     path = _fresh_run(tmp_path, "04_cyclegan/old-seed0")
     (path / "digests.json").unlink()
