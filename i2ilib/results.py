@@ -72,10 +72,12 @@ class StoredRunError(ValueError):
         self.file = Path(file) if file is not None else None
         self.command = regenerate_command(self.run)
         what = f"{self.file.name} of stored run" if self.file is not None else "Stored run"
+        restore = (f" (or, if the committed run is intact, restore it with "
+                   f"`git checkout -- {self.run}`)" if self.command.endswith(tuple("0123456789"))
+                   else "")
         super().__init__(
             f"{what} {run_label(self.run)} ({self.run}): {problem}. Do not use this run: "
-            f"regenerate it with `{self.command}` (or restore the folder from git with "
-            f"`git checkout -- {self.run}`).")
+            f"regenerate it with `{self.command}`{restore}.")
 
 
 def run_label(path: str | Path) -> str:
