@@ -7,7 +7,15 @@ Each stored run is a folder ``results/<chapter>/<run-name>/`` with:
 - ``metrics.json`` -- the numbers the chapter reports;
 - ``history.json`` -- the loss history (one entry every few steps);
 - ``samples.png`` -- a sample grid of test translations;
-- ``generators.pt`` -- the generators' weights in float16 (optional).
+- ``generators.pt`` -- the generators' weights in float16 (optional);
+- ``digests.json`` -- the sha256 of each of the files above, written with them.
+
+Nothing stored is trusted unverified: :func:`read_run` (and so :func:`find_run` and
+:func:`load_or_train`) checks every file against ``digests.json`` and parses it before a run is
+returned. A missing, unreadable or altered file raises :class:`StoredRunError`, which names the
+file, the run and the command that regenerates it (``make reproduce CHAPTER=NN``). Digests of a
+folder whose files have not changed (size, modification time) are checked once per process, so
+loading a chapter's runs again costs nothing.
 
 :func:`load_or_train` returns the stored run whose configuration matches exactly, and otherwise
 trains it (and stores it, except at smoke scale, whose runs go to a temporary folder). A stored
@@ -21,11 +29,13 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +43,66 @@ from typing import Any
 import torch
 
 from . import __version__
+
+#: The file in a run's folder that records the sha256 of the run's other files.
+DIGESTS_FILE = "digests.json"
+#: Files every stored run has.
+REQUIRED_FILES = ("config.json", "meta.json", "metrics.json")
+#: Files a stored run may have (:func:`save_run` always writes ``history.json``); each one
+#: recorded in ``digests.json`` must be there.
+OPTIONAL_FILES = ("history.json", "samples.png", "generators.pt")
+#: The JSON files and the type each must hold.
+_JSON_TYPES: dict[str, type] = {"config.json": dict, "meta.json": dict, "metrics.json": dict,
+                                "history.json": list}
+_DIGESTS_VERSION = 1
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class StoredRunError(ValueError):
+    """A stored run's files are missing, unreadable, or not the files that were stored.
+
+    Attributes:
+        run: the run's folder.
+        file: the offending file (``None`` when the whole run is concerned).
+        command: the command that regenerates the run.
+    """
+
+    def __init__(self, run: Path, file: Path | None, problem: str) -> None:
+        self.run = Path(run)
+        self.file = Path(file) if file is not None else None
+        self.command = regenerate_command(self.run)
+        what = f"{self.file.name} of stored run" if self.file is not None else "Stored run"
+        restore = (f" (or, if the committed run is intact, restore it with "
+                   f"`git checkout -- {self.run}`)" if self.command.endswith(tuple("0123456789"))
+                   else "")
+        super().__init__(
+            f"{what} {run_label(self.run)} ({self.run}): {problem}. Do not use this run: "
+            f"regenerate it with `{self.command}`{restore}.")
+
+
+def run_label(path: str | Path) -> str:
+    """``<chapter>/<run-name>`` of a run folder, e.g. ``07_pseudo_pairs/glasses-seed0``."""
+    path = Path(path)
+    return f"{path.parent.name}/{path.name}"
+
+
+def regenerate_command(path: str | Path) -> str:
+    """The command that retrains and stores the run in folder ``path``:
+    ``make reproduce CHAPTER=NN``, NN being the prefix of its chapter folder
+    (``results/07_pseudo_pairs/...`` -> ``07``)."""
+    m = re.match(r"(\d+)_", Path(path).parent.name)
+    if m:
+        return f"make reproduce CHAPTER={m.group(1)}"
+    return "make reproduce (or load_or_train(..., retrain=True) for a run outside the book)"
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 hex digest of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def canonical_json(obj: Any) -> str:
@@ -121,9 +191,15 @@ class Run:
     def generator_state(self) -> dict[str, dict[str, torch.Tensor]]:
         """The stored generators' weights (float32), by name (e.g. ``G`` or ``G_AB``)."""
         p = self.path / "generators.pt"
+        verify_run(self.path)  # a recorded generators.pt must be there, unaltered
         if not p.is_file():
             raise FileNotFoundError(f"Run {self.path} was stored without generator weights.")
-        state = torch.load(p, map_location="cpu", weights_only=True)
+        try:
+            state = torch.load(p, map_location="cpu", weights_only=True)
+        except Exception as e:  # torch raises RuntimeError, UnpicklingError, EOFError ...
+            raise StoredRunError(self.path, p, f"the weights cannot be loaded ({e})") from e
+        if not isinstance(state, dict) or not all(isinstance(sd, dict) for sd in state.values()):
+            raise StoredRunError(self.path, p, "the file does not hold generators' state dicts")
         return {name: {k: (v.float() if v.is_floating_point() else v) for k, v in sd.items()}
                 for name, sd in state.items()}
 
@@ -134,18 +210,143 @@ class Run:
                 f"(commit {str(self.meta.get('git_commit'))[:10]})")
 
 
-def _read_json(p: Path, default=None):
-    return json.loads(p.read_text()) if p.is_file() else default
+def is_run_folder(path: str | Path) -> bool:
+    """True when ``path`` holds (what is left of) a stored run: a ``config.json`` or a
+    ``digests.json``."""
+    path = Path(path)
+    return (path / "config.json").is_file() or (path / DIGESTS_FILE).is_file()
+
+
+def _stored_files(path: Path) -> list[str]:
+    return [n for n in (*REQUIRED_FILES, *OPTIONAL_FILES) if (path / n).is_file()]
+
+
+def record_digests(path: str | Path) -> dict[str, str]:
+    """Write ``digests.json`` for the run in folder ``path``: the sha256 of each of its stored
+    files. Returns the digests by file name.
+
+    Only for files known to be right: :func:`save_run` calls it on a run it has just written,
+    :func:`backfill_digests` on committed runs. Every JSON file must parse.
+
+    Raises:
+        StoredRunError: a required file is missing or a JSON file does not parse.
+    """
+    path = Path(path)
+    for name in REQUIRED_FILES:
+        if not (path / name).is_file():
+            raise StoredRunError(path, path / name, "the file is missing")
+    for name in _JSON_TYPES:
+        if (path / name).is_file():
+            _parse_json(path, name)
+    digests = {name: file_sha256(path / name) for name in _stored_files(path)}
+    record = {"version": _DIGESTS_VERSION, "algorithm": "sha256", "files": digests}
+    tmp = path / f".{DIGESTS_FILE}.tmp"
+    tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path / DIGESTS_FILE)
+    _VERIFIED.pop(path.resolve(), None)
+    return digests
+
+
+def _read_digests(path: Path) -> dict[str, str]:
+    p = path / DIGESTS_FILE
+    if not p.is_file():
+        raise StoredRunError(path, p, "the file is missing, so the run's files cannot be "
+                             "verified (runs are stored with it since i2ilib records digests)")
+    try:
+        record = json.loads(p.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise StoredRunError(path, p, f"the file cannot be read ({e})") from e
+    files = record.get("files") if isinstance(record, dict) else None
+    if (not isinstance(files, dict) or record.get("algorithm") != "sha256"
+            or not all(isinstance(k, str) and "/" not in k and isinstance(v, str)
+                       and _SHA256.fullmatch(v) for k, v in files.items())):
+        raise StoredRunError(path, p, "the file is not a digest record (expected "
+                             '{"algorithm": "sha256", "files": {name: 64 hex digits}})')
+    missing = [n for n in REQUIRED_FILES if n not in files]
+    if missing:
+        raise StoredRunError(path, p, f"the record lacks {', '.join(missing)}")
+    return files
+
+
+def _signature(path: Path, names: list[str]) -> tuple:
+    """What must stay the same for an earlier verification to hold."""
+    out = []
+    for n in [DIGESTS_FILE, *names]:
+        try:
+            st = (path / n).stat()
+        except OSError:
+            return ()
+        out.append((n, st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
+
+
+#: run folder -> signature of its files when their digests last matched (this process).
+_VERIFIED: dict[Path, tuple] = {}
+
+
+def verify_run(path: str | Path) -> dict[str, str]:
+    """Check every file of the run in folder ``path`` against its ``digests.json``; return the
+    digests. Checked once per process while the files keep their size and modification time.
+
+    Raises:
+        StoredRunError: ``digests.json`` is missing or unreadable, or a recorded file is
+            missing, unreadable or has another sha256.
+    """
+    path = Path(path)
+    key = path.resolve()
+    digests = _read_digests(path)
+    names = sorted(digests)
+    sig = _signature(path, names)
+    if sig and _VERIFIED.get(key) == sig:
+        return digests
+    _VERIFIED.pop(key, None)
+    for name in names:
+        f = path / name
+        if not f.is_file():
+            raise StoredRunError(path, f, "the file is missing (digests.json records it)")
+        try:
+            actual = file_sha256(f)
+        except OSError as e:
+            raise StoredRunError(path, f, f"the file cannot be read ({e})") from e
+        if actual != digests[name]:
+            raise StoredRunError(path, f, f"the file has sha256 {actual[:16]}..., but "
+                                 f"{digests[name][:16]}... was stored: it is corrupt or was "
+                                 "changed after the run was stored")
+    if sig and sig == _signature(path, names):
+        _VERIFIED[key] = sig
+    return digests
+
+
+def _parse_json(path: Path, name: str) -> Any:
+    f = path / name
+    try:
+        value = json.loads(f.read_text())
+    except FileNotFoundError as e:
+        raise StoredRunError(path, f, "the file is missing") from e
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise StoredRunError(path, f, f"the file is not valid JSON ({e})") from e
+    want = _JSON_TYPES[name]
+    if not isinstance(value, want):
+        raise StoredRunError(path, f, f"the file holds a {type(value).__name__}, "
+                             f"not a JSON {'object' if want is dict else 'array'}")
+    return value
 
 
 def read_run(path: str | Path) -> Run:
+    """The run stored in folder ``path``, its files verified against ``digests.json``.
+
+    Raises:
+        FileNotFoundError: no run is stored there (neither ``config.json`` nor
+            ``digests.json`` exists).
+        StoredRunError: the run is stored but a file is missing, unreadable or altered.
+    """
     path = Path(path)
-    config = _read_json(path / "config.json")
-    if config is None:
+    if not is_run_folder(path):
         raise FileNotFoundError(f"No stored run at {path} (config.json is missing).")
-    return Run(path, config, _read_json(path / "meta.json", {}),
-               _read_json(path / "metrics.json", {}), _read_json(path / "history.json", []),
-               loaded=True)
+    digests = verify_run(path)
+    config, meta, metrics = (_parse_json(path, n) for n in REQUIRED_FILES)
+    history = _parse_json(path, "history.json") if "history.json" in digests else []
+    return Run(path, config, meta, metrics, history, loaded=True)
 
 
 def results_dir_for(scale: str | None, results_dir: str | Path | None = None) -> Path:
@@ -157,12 +358,30 @@ def results_dir_for(scale: str | None, results_dir: str | Path | None = None) ->
     return Path(results_dir or default_results_dir())
 
 
+def _is_scratch(results_dir: Path) -> bool:
+    """True for the smoke-scale temporary folder."""
+    return results_dir.resolve() == results_dir_for("smoke").resolve()
+
+
 def find_run(name: str, config: dict, results_dir: str | Path | None = None) -> Run | None:
-    """The stored run ``name`` if its configuration equals ``config``, else ``None``."""
-    path = Path(results_dir or default_results_dir()) / name
-    if not (path / "config.json").is_file():
+    """The stored run ``name`` if its configuration equals ``config``, else ``None``.
+
+    Raises:
+        StoredRunError: the run is stored but its files are missing, unreadable or altered
+            (see :func:`read_run`): a damaged run is never taken for an absent or outdated one.
+            Except in the smoke-scale temporary folder (:func:`results_dir_for`), a disposable
+            cache that runs of older i2ilib versions may share, where such a run is a miss.
+    """
+    root = Path(results_dir or default_results_dir())
+    path = root / name
+    if not is_run_folder(path):
         return None
-    run = read_run(path)
+    try:
+        run = read_run(path)
+    except StoredRunError:
+        if _is_scratch(root):  # the smoke-scale folder is a disposable cache: a miss
+            return None
+        raise
     return run if canonical_json(run.config) == canonical_json(config) else None
 
 
@@ -208,6 +427,7 @@ def save_run(name: str, config: dict, outcome: Outcome,
         half = {n: {k: (v.half() if v.is_floating_point() else v).cpu() for k, v in sd.items()}
                 for n, sd in outcome.generators.items()}
         torch.save(half, tmp / "generators.pt")
+    record_digests(tmp)
     if final.exists():
         old = final.with_name(f".{final.name}.old")
         shutil.rmtree(old, ignore_errors=True)
@@ -248,11 +468,14 @@ def load_or_train(
             if verbose:
                 print(run.summary())
             return run
-        stored = results_dir / name / "config.json"
-        if verbose and stored.is_file():
-            diff = config_diff(json.loads(stored.read_text()), config)
-            print(f"Stored run {name} has another configuration ({'; '.join(diff[:5])}); "
-                  "training it anew.")
+        stored = results_dir / name
+        if verbose and is_run_folder(stored):
+            try:
+                why = "has another configuration ({})".format(
+                    "; ".join(config_diff(read_run(stored).config, config)[:5]))
+            except StoredRunError as e:  # only in the smoke-scale folder (find_run raises)
+                why = f"cannot be used ({e.file.name if e.file else 'damaged'})"
+            print(f"Stored run {name} {why}; training it anew.")
     if verbose:
         print(f"Training {name} ...")
     t0 = time.perf_counter()
@@ -263,3 +486,54 @@ def load_or_train(
     if verbose:
         print(run.summary())
     return run
+
+
+def stored_runs(results_dir: str | Path | None = None) -> Iterator[Path]:
+    """The run folders below ``results_dir`` (default :func:`default_results_dir`), sorted."""
+    root = Path(results_dir or default_results_dir())
+    seen = {p.parent for name in ("config.json", DIGESTS_FILE) for p in root.rglob(name)}
+    yield from sorted(p for p in seen if not any(part.startswith(".") for part in
+                                                   p.relative_to(root).parts))
+
+
+def backfill_digests(results_dir: str | Path | None = None) -> list[Path]:
+    """Write ``digests.json`` for every stored run below ``results_dir`` that has none (runs
+    stored before digests were recorded); runs that have one are left alone. Returns the run
+    folders it wrote. Use it only on runs known to be right (e.g. committed and unmodified:
+    ``git status results/`` is clean)."""
+    written = []
+    for path in stored_runs(results_dir):
+        if not (path / DIGESTS_FILE).is_file():
+            record_digests(path)
+            written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m i2ilib.results verify|backfill [RESULTS_DIR]``."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m i2ilib.results",
+                                 description="Verify stored runs against their digests, or "
+                                 "record digests for runs stored without them.")
+    ap.add_argument("command", choices=("verify", "backfill"))
+    ap.add_argument("results_dir", nargs="?", default=None)
+    a = ap.parse_args(argv)
+    if a.command == "backfill":
+        written = backfill_digests(a.results_dir)
+        print(f"Recorded digests for {len(written)} run(s).")
+        return 0
+    bad = 0
+    runs = list(stored_runs(a.results_dir))
+    for path in runs:
+        try:
+            read_run(path)
+        except StoredRunError as e:
+            bad += 1
+            print(e, file=sys.stderr)
+    print(f"{len(runs) - bad} of {len(runs)} stored run(s) verified.")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -9,7 +9,7 @@ from i2ibook.catalogue import ALPHAS, IMPLICIT_SEEDS, implicit_pairs_run
 from i2ibook.chapters import ch06_implicit_pairs as ch06
 from i2ibook.papers import ginger2019
 from i2ibook.reproduction import COMMAND, PAGE, render_reproduction
-from i2ilib.results import Run
+from i2ilib.results import Run, record_digests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -196,6 +196,7 @@ def _store(results: Path, task: str, alpha: float, seed: int, metrics: dict,
     (d / "config.json").write_text(json.dumps(config or cfg))
     (d / "meta.json").write_text(json.dumps({"wall_time_s": wall, "hardware": "cpu: fake (1 threads)"}))
     (d / "metrics.json").write_text(json.dumps(metrics))
+    record_digests(d)
 
 
 def test_load_sweep_reads_stored_runs_and_skips_stale_ones(tmp_path):

@@ -392,3 +392,203 @@ def test_archive_with_wrong_layout_not_installed(tmp_path, monkeypatch):
     with pytest.raises(DataLayoutError, match="nothing was installed"):
         reg.get_dataset("fake", tmp_path / "data")
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [reg.CHECKSUM_RECORD]
+
+
+# --------------------------------------------------------------------------- #
+# nothing downloaded is trusted unverified
+
+
+class _Served(io.BytesIO):
+    """A fake HTTP response: the bytes of a served file, with Content-Length."""
+
+    def __init__(self, data: bytes, url: str = "") -> None:
+        super().__init__(data)
+        self.url = url
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Content-Length": str(len(self.getvalue()))}
+
+    def geturl(self) -> str:
+        return self.url
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
+
+
+def _serve(monkeypatch, files: dict[str, bytes]) -> list[str]:
+    """Replace the network by a server of ``files`` (URL -> bytes); return the URLs asked."""
+    asked = []
+
+    def fake(url, timeout):
+        asked.append(url)
+        if url not in files:
+            raise urllib.error.URLError("404 Not Found")
+        return _Served(files[url], url)
+
+    monkeypatch.setattr(reg, "_urlopen", fake)
+    return asked
+
+
+def _served_zip(tmp_path: Path) -> bytes:
+    return _zip_of(_cyclegan_tree(tmp_path / "tree"), "fake", tmp_path / "served.zip").read_bytes()
+
+
+def test_every_registry_url_is_https():
+    for info in reg.DATASETS.values():
+        for url in info.urls:
+            assert url.startswith("https://"), (info.name, url)
+
+
+def test_http_url_refused(tmp_path, monkeypatch):
+    data = _served_zip(tmp_path)
+    url = "http://datasets.example/fake.zip"
+    info = _fake_entry(monkeypatch, tmp_path / "served.zip", sha256=None)
+    monkeypatch.setitem(reg.DATASETS, "fake", replace(info, urls=(url,)))
+    asked = _serve(monkeypatch, {url: data})
+    root = tmp_path / "data"
+    with pytest.raises(reg.DatasetDownloadError, match="https only") as e:
+        reg.get_dataset("fake", root)
+    assert isinstance(e.value, reg.InsecureDownloadError) and url in str(e.value)
+    assert asked == []  # refused before any byte was read
+    _no_leftovers(root)
+
+
+def test_network_entry_point_refuses_http():
+    with pytest.raises(reg.DatasetDownloadError, match="https only") as e:
+        reg._urlopen("http://datasets.example/fake.zip", timeout=1)
+    assert isinstance(e.value, reg.InsecureDownloadError)
+
+
+def _fake_web(monkeypatch, routes: dict[str, tuple[int, bytes | str]]) -> None:
+    """Route urllib's https and http through ``routes``: URL -> (200, body) or (302, target)."""
+    import email.message
+    import urllib.request
+    import urllib.response
+
+    def respond(req):
+        code, body = routes[req.full_url]
+        headers = email.message.Message()
+        if code == 302:
+            headers["Location"] = body
+            body = b""
+        headers["Content-Length"] = str(len(body))
+        resp = urllib.response.addinfourl(io.BytesIO(body), headers, req.full_url, code)
+        resp.msg = "OK" if code == 200 else "Found"
+        return resp
+
+    class FakeHTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return respond(req)
+
+    class FakeHTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return respond(req)
+
+    real = urllib.request.build_opener
+    monkeypatch.setattr(urllib.request, "build_opener",
+                        lambda *h: real(*h, FakeHTTPS(), FakeHTTP()))
+    monkeypatch.setattr(urllib.request, "_opener", None)
+
+
+def test_redirect_to_http_refused(tmp_path, monkeypatch):
+    data = _served_zip(tmp_path)
+    https, http = "https://datasets.example/fake.zip", "http://mirror.example/fake.zip"
+    info = _fake_entry(monkeypatch, tmp_path / "served.zip", sha256=None)
+    monkeypatch.setitem(reg.DATASETS, "fake", replace(info, urls=(https,)))
+    _fake_web(monkeypatch, {https: (302, http), http: (200, data)})
+    root = tmp_path / "data"
+    with pytest.raises(reg.DatasetDownloadError, match="redirect") as e:
+        reg.get_dataset("fake", root)
+    assert isinstance(e.value, reg.InsecureDownloadError) and http in str(e.value)
+    _no_leftovers(root)
+    assert not (root / reg.CHECKSUM_RECORD).exists()
+
+
+def test_redirect_to_https_followed(tmp_path, monkeypatch):
+    data = _served_zip(tmp_path)
+    first, moved = "https://datasets.example/fake.zip", "https://mirror.example/fake.zip"
+    info = _fake_entry(monkeypatch, tmp_path / "served.zip",
+                       sha256=hashlib.sha256(data).hexdigest())
+    monkeypatch.setitem(reg.DATASETS, "fake", replace(info, urls=(first,)))
+    _fake_web(monkeypatch, {first: (302, moved), moved: (200, data)})
+    assert (reg.get_dataset("fake", tmp_path / "data") / "trainA" / "1.jpg").is_file()
+
+
+@pytest.mark.parametrize("record", ["{not json", '["fake.zip"]', '{"fake.zip": "abc"}'])
+def test_corrupt_digest_record_is_an_error(tmp_path, monkeypatch, record):
+    src = _zip_of(_cyclegan_tree(tmp_path / "tree"), "fake", tmp_path / "served.zip")
+    _fake_entry(monkeypatch, src, sha256=None)
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / reg.CHECKSUM_RECORD).write_text(record)
+    with pytest.raises(reg.ChecksumError, match="corrupt") as e:
+        reg.get_dataset("fake", root)
+    msg = str(e.value)
+    assert isinstance(e.value, reg.ChecksumRecordError)
+    assert str(root / reg.CHECKSUM_RECORD) in msg and "delete" in msg
+    assert (root / reg.CHECKSUM_RECORD).read_text() == record  # never silently replaced
+    _no_leftovers(root)
+
+
+def test_first_download_prints_its_digest_and_the_record(tmp_path, monkeypatch, capsys):
+    src = _zip_of(_cyclegan_tree(tmp_path / "tree"), "fake", tmp_path / "served.zip")
+    _fake_entry(monkeypatch, src, sha256=None)
+    root = tmp_path / "data"
+    reg.get_dataset("fake", root)
+    out = capsys.readouterr().out
+    assert hashlib.sha256(src.read_bytes()).hexdigest() in out
+    assert str(root / reg.CHECKSUM_RECORD) in out
+
+
+_MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+def _mnist_files() -> dict[str, bytes]:
+    import gzip
+
+    return {name: gzip.compress(bytes([i]) * 16) for i, name in enumerate(_MNIST_FILES)}
+
+
+def test_published_md5_mismatch_refused(tmp_path, monkeypatch):
+    base = reg.DATASETS["mnist"].urls[0]
+    asked = _serve(monkeypatch, {base + n: b for n, b in _mnist_files().items()})
+    root = tmp_path / "data"
+    with pytest.raises(reg.ChecksumError, match="MD5") as e:
+        reg.get_dataset("mnist", root)
+    msg = str(e.value)
+    assert "train-images-idx3-ubyte.gz" in msg and "f68b3c2dcbeaaa9fbdd348bbdeb94873" in msg
+    assert asked and all(u.startswith("https://") for u in asked)
+    assert list(root.iterdir()) == []  # nothing installed, nothing left behind
+
+
+def test_files_matching_published_md5_installed(tmp_path, monkeypatch):
+    files = _mnist_files()
+    monkeypatch.setitem(reg.PUBLISHED_MD5, "mnist",
+                        {n: hashlib.md5(b).hexdigest() for n, b in files.items()})
+    base = reg.DATASETS["mnist"].urls[0]
+    _serve(monkeypatch, {base + n: b for n, b in files.items()})
+    folder = reg.get_dataset("mnist", tmp_path / "data")
+    assert folder == tmp_path / "data" / "MNIST"
+    assert (folder / "raw" / "train-images-idx3-ubyte").read_bytes() == bytes([0]) * 16
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["MNIST"]
+
+
+def test_published_md5_are_torchvisions():
+    tvd = pytest.importorskip("torchvision.datasets")
+    assert reg.PUBLISHED_MD5["mnist"] == dict(tvd.MNIST.resources)
+    assert reg.PUBLISHED_MD5["svhn"] == {f: m for _, f, m in
+                                         (tvd.SVHN.split_list[s] for s in ("train", "test"))}
+    assert reg.PUBLISHED_MD5["celeba"] == {f: m for _, m, f in tvd.CelebA.file_list}
+
+
+def test_celeba_files_checked_against_published_md5(tmp_path):
+    folder = tmp_path / "celeba"
+    folder.mkdir()
+    (folder / "list_eval_partition.txt").write_text("000001.jpg 0\n")
+    with pytest.raises(reg.ChecksumError, match="list_eval_partition.txt"):
+        reg.check_published_md5(reg.DATASETS["celeba"], folder)

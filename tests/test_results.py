@@ -1,11 +1,15 @@
-"""The results store: exact-config matching, retraining on mismatch, smoke isolation."""
+"""The results store: exact-config matching, retraining on mismatch, smoke isolation, and
+verification of every stored file against the digests recorded with it."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 import torch
 
 from i2ibook import catalogue
+from i2ilib import results
 from i2ilib.results import Outcome, config_diff, find_run, load_or_train, read_run, save_run
 
 
@@ -83,7 +87,7 @@ def test_config_diff_lists_nested_changes():
 @pytest.mark.parametrize("chapter", sorted(catalogue.RUNS))
 def test_stored_book_runs_match_their_definitions(chapter):
     """`make book` must load every book-scale run, never retrain one: each run defined in
-    book_runs has a stored twin with exactly its configuration."""
+    the run catalogue has a stored twin with exactly its configuration."""
     for make in catalogue.RUNS[chapter]:
         name, config = make("book")
         run = find_run(name, config)
@@ -104,3 +108,148 @@ def read_run_or_none(name):
         return read_run(default_results_dir() / name)
     except FileNotFoundError:
         return None
+
+
+# --------------------------------------------------------------------------------------------
+# verification of stored files
+
+#: A small committed run (about 1 MB), copied into a temporary folder to be damaged there.
+STORED = "06_implicit_pairs/photo2labels-alpha1.00-seed1"
+
+
+def _copy_of_stored_run(tmp_path: Path) -> Path:
+    src = results.default_results_dir() / STORED
+    dst = tmp_path / STORED
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _fresh_run(tmp_path: Path, name: str = "05_ablations/tiny-seed0") -> Path:
+    save_run(name, {"scale": "book", "v": 1}, _outcome(2.0), tmp_path)
+    return tmp_path / name
+
+
+def _error_from(call) -> Exception:
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001 -- its type and message are checked by the caller
+        return e
+    pytest.fail("a damaged stored run was loaded without an error")
+
+
+def _assert_names(err: Exception, file: str, run: str, chapter: str) -> None:
+    msg = str(err)
+    assert file in msg, msg
+    assert run in msg, msg
+    assert f"make reproduce CHAPTER={chapter}" in msg, msg
+    assert isinstance(err, results.StoredRunError) and isinstance(err, ValueError)
+    assert err.file.name == file and err.command == f"make reproduce CHAPTER={chapter}"
+
+
+def test_fresh_run_round_trips_with_its_digests(tmp_path):
+    path = _fresh_run(tmp_path)
+    record = json.loads((path / "digests.json").read_text())
+    assert record["algorithm"] == "sha256"
+    assert set(record["files"]) == {"config.json", "meta.json", "metrics.json", "history.json",
+                                    "generators.pt"}
+    assert all(results.file_sha256(path / n) == d for n, d in record["files"].items())
+    run = find_run("05_ablations/tiny-seed0", {"scale": "book", "v": 1}, tmp_path)
+    assert run.loaded and run.metrics == {"score": 2.0} and run.history == [{"step": 1,
+                                                                           "loss": 0.5}]
+    assert torch.equal(run.generator_state()["G"]["w"], torch.full((2, 2), 2.0))
+
+
+def test_tampered_generators_are_refused(tmp_path):
+    path = _copy_of_stored_run(tmp_path)
+    weights = path / "generators.pt"
+    data = bytearray(weights.read_bytes())
+    mid = len(data) // 2
+    data[mid:mid + 64] = bytes(b ^ 0xFF for b in data[mid:mid + 64])  # 64 flipped bytes
+    weights.write_bytes(bytes(data))
+    err = _error_from(lambda: read_run(path).generator_state())
+    _assert_names(err, "generators.pt", STORED, "06")
+    config = json.loads((path / "config.json").read_text())
+    _assert_names(_error_from(lambda: find_run(STORED, config, tmp_path)), "generators.pt",
+                  STORED, "06")
+
+
+def test_garbage_config_is_an_error_naming_the_file(tmp_path):
+    path = _fresh_run(tmp_path)
+    (path / "config.json").write_text("{not json")
+    err = _error_from(lambda: find_run("05_ablations/tiny-seed0", {"scale": "book"}, tmp_path))
+    _assert_names(err, "config.json", "05_ablations/tiny-seed0", "05")
+    # never silently retrained over either
+    err = _error_from(lambda: load_or_train("05_ablations/tiny-seed0", {"scale": "book"},
+                                            lambda c: _outcome(), tmp_path, verbose=False))
+    _assert_names(err, "config.json", "05_ablations/tiny-seed0", "05")
+
+
+def test_garbage_json_with_matching_digest_is_an_error_naming_the_file(tmp_path):
+    path = _fresh_run(tmp_path)
+    (path / "metrics.json").write_text("[1, 2")
+    record = json.loads((path / "digests.json").read_text())
+    record["files"]["metrics.json"] = results.file_sha256(path / "metrics.json")
+    (path / "digests.json").write_text(json.dumps(record))
+    err = _error_from(lambda: read_run(path))
+    _assert_names(err, "metrics.json", "05_ablations/tiny-seed0", "05")
+    assert "not valid JSON" in str(err)
+
+
+def test_missing_metrics_is_an_error_naming_the_file(tmp_path):
+    path = _copy_of_stored_run(tmp_path)
+    (path / "metrics.json").unlink()
+    err = _error_from(lambda: read_run(path))
+    _assert_names(err, "metrics.json", STORED, "06")
+
+
+def test_run_without_digests_is_an_error_until_backfilled(tmp_path):
+    path = _fresh_run(tmp_path, "04_cyclegan/old-seed0")
+    (path / "digests.json").unlink()
+    _assert_names(_error_from(lambda: read_run(path)), "digests.json", "04_cyclegan/old-seed0",
+                  "04")
+    assert results.backfill_digests(tmp_path) == [path]
+    assert read_run(path).metrics == {"score": 2.0}
+    assert results.backfill_digests(tmp_path) == []  # runs with digests are left alone
+
+
+def test_a_run_written_by_hand_needs_only_its_json_and_digests(tmp_path):
+    path = tmp_path / "06_implicit_pairs" / "hand-seed0"
+    path.mkdir(parents=True)
+    for name, value in (("config.json", {"a": 1}), ("meta.json", {}),
+                        ("metrics.json", {"A->B": {"mse": 0.1}})):
+        (path / name).write_text(json.dumps(value))
+    assert set(results.record_digests(path)) == {"config.json", "meta.json", "metrics.json"}
+    run = find_run("06_implicit_pairs/hand-seed0", {"a": 1}, tmp_path)
+    assert run.metrics["A->B"]["mse"] == 0.1 and run.history == []
+    with pytest.raises(FileNotFoundError, match="without generator weights"):
+        run.generator_state()
+
+
+def test_backfill_refuses_a_broken_run(tmp_path):
+    path = _fresh_run(tmp_path, "04_cyclegan/old-seed0")
+    (path / "digests.json").unlink()
+    (path / "history.json").write_text("garbage")
+    _assert_names(_error_from(lambda: results.backfill_digests(tmp_path)), "history.json",
+                  "04_cyclegan/old-seed0", "04")
+    assert not (path / "digests.json").exists()
+
+
+def test_smoke_folder_retrains_a_run_it_cannot_verify(tmp_path, monkeypatch):
+    """The smoke-scale folder is a disposable cache (older versions leave runs without
+    digests there): a run that fails verification is trained anew, not an error."""
+    monkeypatch.setattr(results.tempfile, "gettempdir", lambda: str(tmp_path))
+    scratch = results.results_dir_for("smoke")
+    cfg = {"scale": "smoke"}
+    load_or_train("r", cfg, lambda c: _outcome(1.0), verbose=False)
+    (scratch / "r" / "digests.json").unlink()
+    assert find_run("r", cfg, scratch) is None
+    run = load_or_train("r", cfg, lambda c: _outcome(4.0), verbose=False)
+    assert not run.loaded and run.metrics == {"score": 4.0}
+    assert load_or_train("r", cfg, lambda c: _outcome(5.0), verbose=False).loaded
+
+
+def test_every_stored_run_has_digests():
+    runs = list(results.stored_runs())
+    assert len(runs) >= 100
+    missing = [str(p) for p in runs if not (p / results.DIGESTS_FILE).is_file()]
+    assert not missing, f"runs stored without digests.json: {missing[:5]}"

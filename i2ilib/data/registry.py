@@ -14,34 +14,45 @@ the papers' real datasets are one call away for Colab or paper-scale runs:
   ``horse2zebra``, ``apple2orange``, ``summer2winter_yosemite``,
   ``monet2photo``, ``cezanne2photo``, ``ukiyoe2photo``, ``vangogh2photo``,
   ``iphone2dslr_flower`` (``.zip``).
-- ``celeba``, ``mnist``, ``svhn`` through torchvision (its folder layouts and
-  its md5 checks); CelebA is read with :mod:`i2ilib.data.celeba_format` or
-  :func:`celeba_torchvision` (attribute filtering, landmarks).
+- ``celeba``, ``mnist``, ``svhn`` in torchvision's folder layouts, checked
+  against the MD5 checksums published with them (:data:`PUBLISHED_MD5`, as in
+  torchvision's dataset classes); MNIST and SVHN are downloaded here, CelebA
+  (Google Drive) by torchvision. CelebA is read with
+  :mod:`i2ilib.data.celeba_format` or :func:`celeba_torchvision` (attribute
+  filtering, landmarks).
 - ``cityscapes_official``: the Cityscapes release itself needs a registered
   account, so it is never downloaded; :func:`prepare_cityscapes_pairs` turns
   it into pix2pix ``photo|labels`` pairs (what the implicit-pairs paper,
   Section 4.2, and the reference's Cityscapes set use).
 
-Downloads are careful: a short network timeout (offline, the call fails in
+Downloads are careful: https only (an ``http:`` URL, or a redirect to
+anything but https, is refused with :class:`InsecureDownloadError`; ``file:``
+URLs name local mirrors), a short network timeout (offline, the call fails in
 seconds with the dataset's name, its URL and the folder to fill by hand), a
-temporary ``.part`` file, a sha256 check when the registry knows the digest,
-an archive integrity test, and an atomic move; a truncated or corrupt archive
-is deleted and never extracted. No archive digest is published for the
-pix2pix / CycleGAN server, so those entries hold ``sha256=None``: the first
-successful download records the digest in ``ROOT/.i2ilib_checksums.json``
-and later downloads into the same root must match it (trust on first use).
+temporary ``.part`` file, a check of the published checksum (sha256, or the
+publisher's MD5) or of the recorded one, an archive integrity test, and an
+atomic move; a truncated or corrupt download is deleted and never extracted.
+No archive digest is published for the pix2pix / CycleGAN server, so those
+entries hold ``sha256=None``: the first successful download prints the
+archive's sha256 and records it in ``ROOT/.i2ilib_checksums.json``, and later
+downloads into the same root must match it (trust on first use). A digest
+record that cannot be read is an error (:class:`ChecksumRecordError`), never
+silently replaced.
 """
 
 from __future__ import annotations
 
 import difflib
+import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import tarfile
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Mapping
@@ -53,9 +64,12 @@ from i2ilib.data.errors import DataLayoutError
 
 __all__ = [
     "DATASETS",
+    "PUBLISHED_MD5",
     "ChecksumError",
+    "ChecksumRecordError",
     "DatasetDownloadError",
     "DatasetInfo",
+    "InsecureDownloadError",
     "UnknownDatasetError",
     "celeba_torchvision",
     "dataset_info",
@@ -84,6 +98,40 @@ class ChecksumError(ValueError):
     """A downloaded archive does not have the expected sha256 digest, or is corrupt."""
 
 
+class ChecksumRecordError(ChecksumError):
+    """The record of digests from earlier downloads (``ROOT/.i2ilib_checksums.json``) cannot
+    be read, so no download into that root can be verified."""
+
+
+class InsecureDownloadError(DatasetDownloadError):
+    """A download URL, or a redirect, that is not https (or a local ``file:`` URL)."""
+
+
+#: MD5 checksums published with the torchvision-format sets, by dataset and file name, as in
+#: torchvision's dataset classes (``MNIST.resources``, ``SVHN.split_list``,
+#: ``CelebA.file_list``). MNIST's are those of the ``.gz`` files as served.
+PUBLISHED_MD5: dict[str, dict[str, str]] = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    },
+    "svhn": {
+        "train_32x32.mat": "e26dedcc434d2e4c54c9b2d4a06d8373",
+        "test_32x32.mat": "eb5a983be6a315427106f1b164d9cef3",
+    },
+    "celeba": {
+        "img_align_celeba.zip": "00d2c5bc6d35e252742224ab0c1e8fcb",
+        "list_attr_celeba.txt": "75e246fa4810816ffd6ee81facbd244c",
+        "identity_CelebA.txt": "32bd1bd63d3c78cd57e08160ec5ed1e2",
+        "list_bbox_celeba.txt": "00566efa6fedff7a56946cd1c10f1c16",
+        "list_landmarks_align_celeba.txt": "cc24ecafdb5b50baae59b03474781f8c",
+        "list_eval_partition.txt": "d32c9cbf5e040fd4025c592c306e6668",
+    },
+}
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """What the registry knows about one dataset.
@@ -95,7 +143,9 @@ class DatasetInfo:
             or ``"cityscapes_raw"``.
         folder: the dataset's folder below the root passed to :func:`get_dataset`.
         required: paths below ``folder`` that must exist (folders end in ``/``).
-        urls: download URLs, tried in order (empty: manual download only).
+        urls: download URLs (https, or ``file:`` for a local mirror), tried in order
+            (empty: manual download only); for ``mnist`` and ``svhn`` the folders that
+            serve the files of :data:`PUBLISHED_MD5`.
         archive: archive file name (``None`` for torchvision-managed sets).
         sha256: archive digest, or ``None`` when unknown (recorded on first download).
         licence: terms of use, in short; read the source's page before use.
@@ -132,7 +182,7 @@ def _pix2pix(name: str, description: str, licence: str, source: str, direction: 
         layout="aligned",
         folder=name,
         required=("train/", "val/"),
-        urls=(_PIX2PIX_URL.format(name), _PIX2PIX_URL.format(name).replace("https:", "http:")),
+        urls=(_PIX2PIX_URL.format(name),),
         archive=f"{name}.tar.gz",
         licence=licence,
         source=source,
@@ -147,7 +197,7 @@ def _cyclegan(name: str, description: str, licence: str, source: str) -> Dataset
         layout="unaligned",
         folder=name,
         required=("trainA/", "trainB/", "testA/", "testB/"),
-        urls=(_CYCLEGAN_URL.format(name), _CYCLEGAN_URL.format(name).replace("https:", "http:")),
+        urls=(_CYCLEGAN_URL.format(name),),
         archive=f"{name}.zip",
         licence=licence,
         source=source,
@@ -265,7 +315,8 @@ _ENTRIES: list[DatasetInfo] = [
         "no redistribution of the images.",
         source="https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html",
         description="202,599 aligned faces of 10,177 identities, 40 binary attributes, "
-        "5 landmarks. Downloaded by torchvision.datasets.CelebA (Google Drive, md5-checked); "
+        "5 landmarks. Downloaded by torchvision.datasets.CelebA (Google Drive) and checked "
+        "against the published MD5s; "
         "the drive often refuses with a quota error, then download by hand.",
         instructions="Download img_align_celeba.zip and the five annotation .txt files from "
         "the CelebA page (Google Drive or Baidu links), unzip the images so that "
@@ -281,14 +332,11 @@ _ENTRIES: list[DatasetInfo] = [
             "raw/t10k-images-idx3-ubyte",
             "raw/t10k-labels-idx1-ubyte",
         ),
-        urls=(
-            "https://ossci-datasets.s3.amazonaws.com/mnist/",
-            "http://yann.lecun.com/exdb/mnist/",
-        ),
+        urls=("https://ossci-datasets.s3.amazonaws.com/mnist/",),
         licence="MNIST (LeCun, Cortes & Burges): commonly distributed under CC BY-SA 3.0.",
         source="http://yann.lecun.com/exdb/mnist/",
-        description="70,000 handwritten digits, 28x28 grey. Downloaded by "
-        "torchvision.datasets.MNIST (md5-checked).",
+        description="70,000 handwritten digits, 28x28 grey. Downloaded over https from "
+        "torchvision's mirror and checked against the published MD5s.",
         instructions="Download the four *-ubyte.gz files, gunzip them into ROOT/MNIST/raw/.",
     ),
     DatasetInfo(
@@ -296,11 +344,11 @@ _ENTRIES: list[DatasetInfo] = [
         layout="svhn",
         folder="SVHN",
         required=("train_32x32.mat", "test_32x32.mat"),
-        urls=("http://ufldl.stanford.edu/housenumbers/",),
+        urls=("https://ufldl.stanford.edu/housenumbers/",),
         licence="SVHN (Netzer et al. 2011): non-commercial use only.",
         source="http://ufldl.stanford.edu/housenumbers/",
         description="Cropped house-number digits, 32x32 RGB (73,257 train, 26,032 test). "
-        "Downloaded by torchvision.datasets.SVHN (md5-checked).",
+        "Downloaded over https and checked against the published MD5s.",
         instructions="Download train_32x32.mat and test_32x32.mat into ROOT/SVHN/.",
     ),
     DatasetInfo(
@@ -404,10 +452,52 @@ def validate_layout(info: DatasetInfo, folder: str | os.PathLike) -> Path:
 # downloading
 
 
+_SAFE_SCHEMES = ("https", "file")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _require_https(url: str, what: str = "") -> None:
+    """Refuse any URL that is not https (or a local ``file:`` mirror)."""
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in _SAFE_SCHEMES:
+        raise InsecureDownloadError(
+            f"{what}refusing to download from {url}: datasets are downloaded over https only "
+            f"(an {scheme or 'unspecified'}: transfer can be altered on the way). Use the "
+            "https URL, or download the file by hand and check its digest."
+        )
+
+
+class _HTTPSOnlyRedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to https URLs."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        """urllib's redirect, refused (:class:`InsecureDownloadError`) unless to https."""
+        if urllib.parse.urlsplit(newurl).scheme.lower() != "https":
+            raise InsecureDownloadError(
+                f"refusing the redirect from {req.full_url} to {newurl}: datasets are "
+                "downloaded over https only."
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _build_opener(*handlers: urllib.request.BaseHandler) -> urllib.request.OpenerDirector:
+    """The URL opener of all downloads: urllib's, with redirects restricted to https."""
+    return urllib.request.build_opener(_HTTPSOnlyRedirectHandler(), *handlers)
+
+
 def _urlopen(url: str, timeout: float):
-    """Open ``url`` (http, https or file) with a timeout; the single network entry point."""
+    """Open ``url`` (https or file) with a timeout; the single network entry point."""
+    _require_https(url)
     req = urllib.request.Request(url, headers={"User-Agent": "i2ilib-dataset-registry"})
-    return urllib.request.urlopen(req, timeout=timeout)
+    resp = _build_opener().open(req, timeout=timeout)
+    final = resp.geturl() if hasattr(resp, "geturl") else url
+    if final and urllib.parse.urlsplit(final).scheme.lower() not in _SAFE_SCHEMES:
+        resp.close()
+        raise InsecureDownloadError(
+            f"refusing {url}: it was redirected to {final}; datasets are downloaded over "
+            "https only."
+        )
+    return resp
 
 
 def _sha256(path: Path) -> str:
@@ -418,14 +508,41 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _md5(path: Path) -> str:
+    h = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def _recorded(root: Path) -> dict[str, str]:
+    """The digests recorded by earlier downloads into ``root`` (archive name -> sha256).
+
+    Raises:
+        ChecksumRecordError: the record exists but is not such a mapping.
+    """
     p = root / CHECKSUM_RECORD
     if not p.is_file():
         return {}
     try:
-        return dict(json.loads(p.read_text()))
-    except (ValueError, OSError):
-        return {}
+        rec = json.loads(p.read_text())
+        problem = None
+    except (ValueError, OSError) as e:
+        rec, problem = None, f"it cannot be read ({e})"
+    if problem is None and not (
+        isinstance(rec, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and _HEX64.fullmatch(v)
+                for k, v in rec.items())
+    ):
+        problem = "it is not a mapping of archive names to sha256 digests (64 hex digits)"
+    if problem:
+        raise ChecksumRecordError(
+            f"the digest record {p} is corrupt: {problem}. Downloads into {root} cannot be "
+            f"verified against it. Restore it from a backup, or, if you trust the archives "
+            f"you will download next, delete {p} (each next download records its digest anew)."
+        )
+    return rec
 
 
 def _record(root: Path, archive: str, digest: str) -> None:
@@ -464,23 +581,49 @@ def _manual_hint(info: DatasetInfo, root: Path) -> str:
     return f"To install {info.name!r} by hand: {how.replace('ROOT', str(root))}"
 
 
+def _fetch(info: DatasetInfo, url: str, dest: Path, timeout: float) -> tuple[str, str]:
+    """Stream ``url`` into ``dest`` (https only, complete per Content-Length); return the
+    sha256 and MD5 hex digests of the bytes received."""
+    _require_https(url, f"{info.name}: ")
+    sha, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    size = 0
+    with open(dest, "wb") as out, _urlopen(url, timeout) as resp:
+        length = resp.headers.get("Content-Length") if hasattr(resp, "headers") else None
+        for chunk in iter(lambda: resp.read(1 << 20), b""):
+            out.write(chunk)
+            sha.update(chunk)
+            md5.update(chunk)
+            size += len(chunk)
+    if length is not None and int(length) != size:
+        raise DatasetDownloadError(
+            f"{info.name}: transfer from {url} truncated ({size} of {length} bytes)"
+        )
+    return sha.hexdigest(), md5.hexdigest()
+
+
 def download_archive(info: DatasetInfo, root: str | os.PathLike, timeout: float = 10.0) -> Path:
     """Download ``info``'s archive into ``root`` safely; return the verified archive path.
 
-    The bytes go to a ``.part`` file next to the target; the transfer must be
-    complete (Content-Length), the sha256 must match ``info.sha256`` (or the
-    digest recorded by an earlier download into ``root``), and the archive
-    must open and read through; only then is it moved into place with an
-    atomic rename. On any failure the partial file is deleted.
+    The bytes go to a ``.part`` file next to the target, over https only; the
+    transfer must be complete (Content-Length), the sha256 must match
+    ``info.sha256`` (or the digest recorded by an earlier download into
+    ``root``), and the archive must open and read through; only then is it
+    moved into place with an atomic rename. On any failure the partial file is
+    deleted. A first download of an archive without a known digest prints its
+    sha256 and records it in ``root / CHECKSUM_RECORD``.
 
     Raises:
         DatasetDownloadError: no URL could be read (offline, HTTP error, truncated).
+        InsecureDownloadError: a URL or a redirect that is not https.
         ChecksumError: wrong digest or corrupt archive.
+        ChecksumRecordError: the digest record in ``root`` is corrupt.
     """
     if not info.urls or not info.archive:
         raise DatasetDownloadError(
             f"{info.name} cannot be downloaded automatically. {_manual_hint(info, Path(root))}"
         )
+    for url in info.urls:
+        _require_https(url, f"{info.name}: ")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     target = root / info.archive
@@ -488,21 +631,10 @@ def download_archive(info: DatasetInfo, root: str | os.PathLike, timeout: float 
     errors = []
     for url in info.urls:
         fd, tmp_name = tempfile.mkstemp(prefix=info.archive + ".", suffix=".part", dir=root)
+        os.close(fd)
         tmp = Path(tmp_name)
         try:
-            h = hashlib.sha256()
-            size = 0
-            with os.fdopen(fd, "wb") as out, _urlopen(url, timeout) as resp:
-                length = resp.headers.get("Content-Length") if hasattr(resp, "headers") else None
-                for chunk in iter(lambda: resp.read(1 << 20), b""):
-                    out.write(chunk)
-                    h.update(chunk)
-                    size += len(chunk)
-            if length is not None and int(length) != size:
-                raise DatasetDownloadError(
-                    f"{info.name}: transfer from {url} truncated ({size} of {length} bytes)"
-                )
-            digest = h.hexdigest()
+            digest, _ = _fetch(info, url, tmp, timeout)
             if expected is not None and digest != expected:
                 raise ChecksumError(
                     f"{info.name}: archive from {url} has sha256 {digest}, expected {expected}; "
@@ -512,8 +644,13 @@ def download_archive(info: DatasetInfo, root: str | os.PathLike, timeout: float 
             os.replace(tmp, target)
             if expected is None:
                 _record(root, info.archive, digest)
+                print(
+                    f"{info.name}: no digest is published for {info.archive}; its sha256 is "
+                    f"{digest}, recorded in {root / CHECKSUM_RECORD}. Later downloads into "
+                    f"{root} must match it; compare it with a copy you trust."
+                )
             return target
-        except ChecksumError:
+        except (ChecksumError, InsecureDownloadError):
             tmp.unlink(missing_ok=True)
             raise
         except (urllib.error.URLError, OSError, ValueError) as e:
@@ -526,6 +663,71 @@ def download_archive(info: DatasetInfo, root: str | os.PathLike, timeout: float 
         f"could not download dataset {info.name!r} ({'; '.join(errors)}). "
         f"Offline? {_manual_hint(info, root)}"
     )
+
+
+def _download_published_files(info: DatasetInfo, root: Path, timeout: float) -> Path:
+    """Download the files of :data:`PUBLISHED_MD5` for ``info`` (``mnist``, ``svhn``) into
+    a staging folder, check each MD5, gunzip MNIST's into ``raw/``, and move the folder into
+    place as ``root / info.folder``."""
+    for url in info.urls:
+        _require_https(url, f"{info.name}: ")
+    files = PUBLISHED_MD5[info.name]
+    stage = Path(tempfile.mkdtemp(prefix=f".{info.folder}.", dir=root))
+    try:
+        for name, md5 in files.items():
+            dest = stage / name
+            errors = []
+            for base in info.urls:
+                url = base + name
+                try:
+                    _, got = _fetch(info, url, dest, timeout)
+                except InsecureDownloadError:
+                    raise
+                except (urllib.error.URLError, OSError, ValueError) as e:
+                    dest.unlink(missing_ok=True)
+                    errors.append(f"{url}: {getattr(e, 'reason', e)}")
+                    continue
+                if got != md5:
+                    raise ChecksumError(
+                        f"{info.name}: {name} from {url} has MD5 {got}, but {md5} is "
+                        "published for it; the download is corrupt or the file changed on the "
+                        "server. Nothing was installed."
+                    )
+                break
+            else:
+                raise DatasetDownloadError(
+                    f"could not reach the server for dataset {info.name!r} "
+                    f"({'; '.join(errors)}). Offline? {_manual_hint(info, root)}"
+                )
+            if info.layout == "mnist":
+                raw = stage / "raw"
+                raw.mkdir(exist_ok=True)
+                with gzip.open(dest, "rb") as src, open(raw / name[: -len(".gz")], "wb") as out:
+                    shutil.copyfileobj(src, out)
+                dest.unlink()
+        validate_layout(info, stage)
+        final = root / info.folder
+        os.replace(stage, final)
+        return final
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def check_published_md5(info: DatasetInfo, folder: str | os.PathLike) -> None:
+    """Check the files of ``folder`` that :data:`PUBLISHED_MD5` lists for ``info`` (those
+    present; a downloaded archive may have been deleted after extraction).
+
+    Raises:
+        ChecksumError: a file's MD5 differs from the published one.
+    """
+    folder = Path(folder)
+    for name, md5 in PUBLISHED_MD5.get(info.name, {}).items():
+        p = folder / name
+        if p.is_file() and (got := _md5(p)) != md5:
+            raise ChecksumError(
+                f"{info.name}: {p} has MD5 {got}, but {md5} is published for it; the file is "
+                f"corrupt or not the published one. Delete it and download it again."
+            )
 
 
 def _safe_members(t: tarfile.TarFile, dest: Path) -> list[tarfile.TarInfo]:
@@ -581,10 +783,13 @@ def _install(info: DatasetInfo, archive: Path, root: Path) -> Path:
 
 
 def _torchvision_download(info: DatasetInfo, root: Path, timeout: float) -> None:
-    """Probe the host quickly, then let torchvision download (md5-checked)."""
+    """Probe the host quickly, then let torchvision download (CelebA, from Google Drive),
+    then check the files against the published MD5s."""
     try:
         with _urlopen(info.urls[0], timeout):
             pass
+    except InsecureDownloadError:
+        raise
     except (urllib.error.URLError, OSError, ValueError) as e:
         raise DatasetDownloadError(
             f"could not reach {info.urls[0]} for dataset {info.name!r} "
@@ -593,18 +798,12 @@ def _torchvision_download(info: DatasetInfo, root: Path, timeout: float) -> None
     import torchvision.datasets as tvd
 
     try:
-        if info.layout == "mnist":
-            tvd.MNIST(str(root), train=True, download=True)
-            tvd.MNIST(str(root), train=False, download=True)
-        elif info.layout == "svhn":
-            for split in ("train", "test"):
-                tvd.SVHN(str(root / info.folder), split=split, download=True)
-        elif info.layout == "celeba":
-            tvd.CelebA(str(root), split="all", download=True)
+        tvd.CelebA(str(root), split="all", download=True)
     except Exception as e:  # torchvision raises RuntimeError / URLError / quota errors
         raise DatasetDownloadError(
             f"torchvision could not download {info.name!r}: {e}. {_manual_hint(info, root)}"
         ) from e
+    check_published_md5(info, root / info.folder)
 
 
 def get_dataset(
@@ -630,7 +829,9 @@ def get_dataset(
         DataLayoutError: the folder exists but is incomplete, or is absent and
             ``download`` is False or the set needs a manual download.
         DatasetDownloadError: the download failed (message: URL and where to put the data).
+        InsecureDownloadError: a URL or redirect that is not https was refused.
         ChecksumError: the archive is corrupt or has the wrong digest (it was deleted).
+        ChecksumRecordError: the record of earlier digests in ``root`` is corrupt.
     """
     info = dataset_info(name)
     root = Path(root)
@@ -643,7 +844,9 @@ def get_dataset(
             f"dataset {name!r} {why} (expected {folder}). {_manual_hint(info, root)}"
         )
     root.mkdir(parents=True, exist_ok=True)
-    if info.layout in ("mnist", "svhn", "celeba"):
+    if info.layout in ("mnist", "svhn"):
+        return validate_layout(info, _download_published_files(info, root, timeout))
+    if info.layout == "celeba":
         _torchvision_download(info, root, timeout)
         return validate_layout(info, folder)
     archive = download_archive(info, root, timeout)
