@@ -57,10 +57,7 @@ reproduce: $(STAMP)
 	$(PY) -m i2ibook reproduce $(if $(CHAPTER),--chapter $(CHAPTER)) $(if $(MISSING),--missing)
 
 assets: $(STAMP)
-	$(PY) -m i2ilib.metrics.train_features
-	$(PY) -m i2ilib.metrics.train_segnet
-	$(PY) -m i2ilib.metrics.train_identity
-	$(PY) -m i2ilib.metrics.train_attributes
+	$(PY) -m i2ilib.metrics.retrain all
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/train_step.py --quick

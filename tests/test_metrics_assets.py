@@ -73,3 +73,15 @@ def test_shipped_weights_carry_their_architecture():
     assert set(meta) == {"dim", "width"}
     _, meta = load_state(train_segnet.ASSET_WEIGHTS, None, "i2ilib.metrics.train_segnet")
     assert set(meta) == {"n_classes", "width", "finest_stride"}
+
+
+def test_one_entry_point_retrains_every_shipped_network(capsys):
+    from i2ilib.metrics import retrain
+
+    assert retrain.main([]) == 2 and retrain.main(["nope"]) == 2
+    assert "features,segnet,identity,attributes,all" in capsys.readouterr().err
+    for network in retrain.NETWORKS:
+        args = retrain.parser(network).parse_args([])
+        assert args.out_dir == str(retrain.ASSETS) and args.seed == 0 and args.epochs > 0
+    with pytest.raises(ValueError, match="Unknown network 'segnett'"):
+        retrain.parser("segnett")

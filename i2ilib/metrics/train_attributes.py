@@ -251,9 +251,8 @@ def save(net: FaceAttributeNet, record: dict, out_dir: str | Path) -> Path:
                       ASSET_RECORD)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "assets"))
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """This network's training options (``python -m i2ilib.metrics.retrain attributes --help``)."""
     ap.add_argument("--identities", type=int, default=3000)
     ap.add_argument("--poses", type=int, default=4, help="poses per identity (one image each)")
     ap.add_argument("--val-identities", type=int, default=300)
@@ -267,11 +266,13 @@ def main(argv: list[str] | None = None) -> dict:
                     help="real A, pseudo-paired A, B and test faces per pseudo-pair task")
     ap.add_argument("--pseudo-seed", type=int, default=0,
                     help="seed of the pseudo-pair configurations (the chapter's default)")
-    args = ap.parse_args(argv)
-    net, record = train(args)
-    path = save(net, record, args.out_dir)
-    print(f"saved {path}: {json.dumps(record['validation'])} {json.dumps(record['pseudo_pairs'])}")
-    return record
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """``python -m i2ilib.metrics.train_attributes``, the same as ``python -m i2ilib.metrics.retrain attributes``."""
+    from .retrain import retrain
+
+    return retrain("attributes", argv)
 
 
 if __name__ == "__main__":

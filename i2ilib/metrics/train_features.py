@@ -159,9 +159,8 @@ def save(net: SynthFeatureNet, record: dict, out_dir: str | Path) -> Path:
     return save_state(net.state_dict(), meta, record, out_dir, ASSET_WEIGHTS, ASSET_RECORD)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "assets"))
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """This network's training options (``python -m i2ilib.metrics.retrain features --help``)."""
     ap.add_argument("--identities", type=int, default=400)
     ap.add_argument("--per-identity", type=int, default=8)
     ap.add_argument("--scenes", type=int, default=1200)
@@ -170,11 +169,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    net, record = train(args)
-    path = save(net, record, args.out_dir)
-    print(f"saved {path}: {json.dumps(record['validation'])}")
-    return record
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """``python -m i2ilib.metrics.train_features``, the same as ``python -m i2ilib.metrics.retrain features``."""
+    from .retrain import retrain
+
+    return retrain("features", argv)
 
 
 if __name__ == "__main__":

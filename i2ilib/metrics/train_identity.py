@@ -311,9 +311,8 @@ def save(net: FaceIdentityNet, record: dict, out_dir: str | Path) -> Path:
     return save_state(net.state_dict(), meta, record, out_dir, ASSET_WEIGHTS, ASSET_RECORD)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "assets"))
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """This network's training options (``python -m i2ilib.metrics.retrain identity --help``)."""
     ap.add_argument("--identities", type=int, default=1500)
     ap.add_argument("--poses", type=int, default=6, help="poses per identity (2 images each)")
     ap.add_argument("--val-identities", type=int, default=200)
@@ -326,11 +325,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--dim", type=int, default=128)
     ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    net, record = train(args)
-    path = save(net, record, args.out_dir)
-    print(f"saved {path}: {json.dumps(record['validation'])}")
-    return record
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """``python -m i2ilib.metrics.train_identity``, the same as ``python -m i2ilib.metrics.retrain identity``."""
+    from .retrain import retrain
+
+    return retrain("identity", argv)
 
 
 if __name__ == "__main__":

@@ -142,9 +142,8 @@ def save(net: SceneSegNet, record: dict, out_dir: str | Path) -> Path:
     return save_state(net.state_dict(), meta, record, out_dir, ASSET_WEIGHTS, ASSET_RECORD)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out-dir", default=str(Path(__file__).resolve().parents[1] / "assets"))
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """This network's training options (``python -m i2ilib.metrics.retrain segnet --help``)."""
     ap.add_argument("--scenes", type=int, default=4000, help="training street scenes")
     ap.add_argument("--facades", type=int, default=0, help="training facade views")
     ap.add_argument("--val-scenes", type=int, default=300)
@@ -160,12 +159,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    net, record = train(args)
-    path = save(net, record, args.out_dir)
-    print(f"saved {path}: {json.dumps(record['validation'])}")
-    return record
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """``python -m i2ilib.metrics.train_segnet``, the same as ``python -m i2ilib.metrics.retrain segnet``."""
+    from .retrain import retrain
+
+    return retrain("segnet", argv)
 
 
 if __name__ == "__main__":
