@@ -7,7 +7,7 @@ from .base import (
     seed_everything,
     set_requires_grad,
 )
-from .checkpoint import atomic_save, load_checkpoint
+from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
 from .cyclegan import CycleGANConfig, CycleGANTrainer
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
@@ -26,6 +26,7 @@ __all__ = [
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_checkpoint",
+    "remove_stale_temporaries",
     "seed_everything",
     "set_requires_grad",
 ]
