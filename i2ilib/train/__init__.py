@@ -1,6 +1,7 @@
 """Training: the pix2pix and CycleGAN trainers and their parts."""
 
 from .base import (
+    NonFiniteLossError,
     Trainer,
     TrainerConfig,
     generator_from_config,
@@ -17,6 +18,7 @@ __all__ = [
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
+    "NonFiniteLossError",
     "Pix2PixConfig",
     "Pix2PixTrainer",
     "Trainer",
