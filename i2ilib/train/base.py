@@ -455,14 +455,13 @@ class Trainer:
         if self.global_step == 0:
             return  # nothing trained yet: no checkpoint, so a corrected configuration can start
         try:
-            path = self._checkpoint()
+            self._checkpoint()
         except Exception as save_exc:  # noqa: BLE001 - reported on exc, which is re-raised
             _add_note(exc, f"Saving a checkpoint after this error failed too ({save_exc}). "
                            f"{kept}")
             return
-        if path is not None or self._saved_at is not None:
-            _add_note(exc, f"Checkpoint of step {self.global_step} (the last completed step) in "
-                           f"{self.checkpoint_path}: fit() again with this run_dir resumes it.")
+        _add_note(exc, f"Checkpoint of step {self.global_step} (the last completed step) in "
+                       f"{self.checkpoint_path}: fit() again with this run_dir resumes it.")
 
     # ----------------------------------------------------------------- outputs
     def samples(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:  # pragma: no cover
