@@ -272,7 +272,7 @@ class Trainer:
                 else "no checkpoint was written from it")
         raise NonFiniteLossError(
             f"{what}{shown} at step {step} (epoch {self.epoch}): training diverged. No "
-            f"optimiser step used it and {kept}. Lower the learning rate (lr={self.config.lr}), "
+            f"optimiser step used it and {kept}. Lower the learning rate (now {self.learning_rate:g}), "
             "check the data for NaN or inf values"
             + (", or train without AMP (amp=False)" if self.amp else "") + ".",
             step=step, term=term)
@@ -562,7 +562,7 @@ class Trainer:
                     raise NonFiniteLossError(
                         f"{net_name}.{key} holds NaN or infinite values after step "
                         f"{self.global_step}: training diverged, so this state is not saved and "
-                        f"{kept}. Lower the learning rate (lr={self.config.lr}) or check the "
+                        f"{kept}. Lower the learning rate (now {self.learning_rate:g}) or check the "
                         "data for NaN or inf values.",
                         step=self.global_step, term=f"{net_name}.{key}")
 
