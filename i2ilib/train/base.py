@@ -272,8 +272,8 @@ class Trainer:
                 else "no checkpoint was written from it")
         raise NonFiniteLossError(
             f"{what}{shown} at step {step} (epoch {self.epoch}): training diverged. No "
-            f"optimiser step used it and {kept}. Lower the learning rate (now {self.learning_rate:g}), "
-            "check the data for NaN or inf values"
+            f"optimiser step used it and {kept}. Lower the learning rate (now "
+            f"{self.learning_rate:g}), check the data for NaN or inf values"
             + (", or train without AMP (amp=False)" if self.amp else "") + ".",
             step=step, term=term)
 
