@@ -562,8 +562,8 @@ class Trainer:
                     raise NonFiniteLossError(
                         f"{net_name}.{key} holds NaN or infinite values after step "
                         f"{self.global_step}: training diverged, so this state is not saved and "
-                        f"{kept}. Lower the learning rate (now {self.learning_rate:g}) or check the "
-                        "data for NaN or inf values.",
+                        f"{kept}. Lower the learning rate (now {self.learning_rate:g}) or check "
+                        "the data for NaN or inf values.",
                         step=self.global_step, term=f"{net_name}.{key}")
 
     def save(self, path: str | Path | None = None) -> Path:
