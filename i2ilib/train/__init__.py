@@ -11,13 +11,14 @@
 """
 
 from .base import (
+    NonFiniteLossError,
     Trainer,
     TrainerConfig,
     generator_from_config,
     seed_everything,
     set_requires_grad,
 )
-from .checkpoint import atomic_save, load_checkpoint
+from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
 from .cyclegan import CycleGANConfig, CycleGANTrainer
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
@@ -27,6 +28,7 @@ __all__ = [
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
+    "NonFiniteLossError",
     "Pix2PixConfig",
     "Pix2PixTrainer",
     "Trainer",
@@ -36,6 +38,7 @@ __all__ = [
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_checkpoint",
+    "remove_stale_temporaries",
     "seed_everything",
     "set_requires_grad",
 ]

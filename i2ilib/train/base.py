@@ -2,6 +2,19 @@
 resumable data order, the training loop with a live progress bar, periodic sample grids, and
 atomic checkpoints from which a resumed run continues bit for bit (on CPU) like an uninterrupted
 one.
+
+Training loses nothing and is never silently wrong:
+
+* With a ``run_dir``, a checkpoint of the state after the last completed step is written every
+  :attr:`Trainer.checkpoint_seconds` of wall time (default 300 s, or ``$I2I_CHECKPOINT_SECONDS``),
+  every ``checkpoint_every`` steps when set, at the end of every epoch and of ``fit``, and when
+  training stops early: on ``KeyboardInterrupt`` (Ctrl-C, the notebook's stop button), on
+  ``SIGTERM`` and on any exception raised between steps (e.g. by the dataset), which is then
+  re-raised. Ctrl-C and ``SIGTERM`` take effect when the running step completes (press Ctrl-C
+  twice to stop at once).
+* A non-finite loss term or gradient raises :class:`NonFiniteLossError`, naming the step and the
+  term, before any optimiser step uses it; no checkpoint is written from a non-finite state, so
+  the last good one is kept. Batches with NaN or inf values are refused before the step.
 """
 
 from __future__ import annotations
@@ -11,6 +24,8 @@ import json
 import math
 import os
 import random
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,17 +47,50 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+class NonFiniteLossError(FloatingPointError):
+    """Training diverged: a loss term (or a gradient) is NaN or infinite.
+
+    Raised before any optimiser step uses the value and before any checkpoint is written from
+    it, so the last good checkpoint stays in place.
+
+    Attributes:
+        step: the 1-based number of the step that failed (as in the loss history).
+        term: the loss term, e.g. ``"G_GAN"`` or ``"D_A"``, or ``"grad(G)"`` for the gradient
+            of optimiser ``G``, or the tensor of a network (``"G.model.0.weight"``).
+    """
+
+    def __init__(self, message: str, step: int = -1, term: str = ""):
+        super().__init__(message)
+        self.step = step
+        self.term = term
+
+
 def _rng_state() -> dict:
-    state = {"python": random.getstate(), "numpy": np.random.get_state(),
-             "torch": torch.get_rng_state()}
+    """The global generators' states, as tensors, ints and tuples (loadable with
+    ``torch.load(weights_only=True)``; NumPy's ``uint32`` key array is stored as int64)."""
+    kind, keys, pos, has_gauss, cached_gaussian = np.random.get_state()
+    state = {
+        "python": random.getstate(),
+        "numpy": {"kind": str(kind), "keys": torch.from_numpy(keys.astype(np.int64)),
+                  "pos": int(pos), "has_gauss": int(has_gauss),
+                  "cached_gaussian": float(cached_gaussian)},
+        "torch": torch.get_rng_state(),
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
 
 
 def _set_rng_state(state: dict) -> None:
-    random.setstate(state["python"])
-    np.random.set_state(state["numpy"])
+    """Restore :func:`_rng_state`'s output, or the earlier format (NumPy's state tuple)."""
+    version, internal, gauss_next = state["python"]
+    random.setstate((version, tuple(internal), gauss_next))
+    numpy_state = state["numpy"]
+    if isinstance(numpy_state, dict):
+        keys = numpy_state["keys"].cpu().numpy().astype(np.uint32)
+        numpy_state = (numpy_state["kind"], keys, numpy_state["pos"], numpy_state["has_gauss"],
+                       numpy_state["cached_gaussian"])
+    np.random.set_state(numpy_state)
     torch.set_rng_state(state["torch"].cpu())  # a checkpoint loaded onto a GPU moves it there
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
@@ -77,7 +125,9 @@ class TrainerConfig:
     amp: bool = False
     channels_last: bool = False
     sample_every: int = 0  # steps between sample grids (0: only at the end)
-    checkpoint_every: int = 0  # steps between checkpoints (0: only at the end of fit)
+    # Steps between checkpoints (0: none counted in steps). Checkpoints are also written every
+    # Trainer.checkpoint_seconds of wall time, at the end of each epoch and when training stops.
+    checkpoint_every: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -95,10 +145,29 @@ class TrainerConfig:
         return dataclasses.replace(self, **changes)
 
 
+def _default_checkpoint_seconds() -> float:
+    text = os.environ.get("I2I_CHECKPOINT_SECONDS", "300")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses NaN
+        raise ValueError(f"$I2I_CHECKPOINT_SECONDS must be a number of seconds >= 0 (0: no "
+                         f"checkpoints by wall time), got {text!r}.")
+    return seconds
+
+
 class Trainer:
     """Base class. Subclasses build ``self.nets`` (name -> module), ``self.optimizers``, define
     :meth:`train_step` and :meth:`samples`, and list their generator names in
-    ``generator_names``."""
+    ``generator_names``. ``train_step`` updates each optimiser through :meth:`_backward_step`,
+    which refuses non-finite losses and gradients.
+
+    Attributes:
+        checkpoint_seconds: with a ``run_dir``, the wall time in seconds between checkpoints
+            (``0``: none by time). Defaults to ``$I2I_CHECKPOINT_SECONDS`` or 300. Not part of
+            the configuration: changing it changes no result and no stored run's hash.
+    """
 
     generator_names: tuple[str, ...] = ()
 
@@ -118,6 +187,9 @@ class Trainer:
         self.global_step = 0
         self.history: list[dict[str, float]] = []
         self.wall_time = 0.0
+        self.checkpoint_seconds = _default_checkpoint_seconds()
+        self._saved_at: tuple[int, int, int] | None = None  # (step, epoch, step in epoch)
+        self._t0 = time.perf_counter()
         seed_everything(config.seed)
 
     # ----------------------------------------------------------------- set-up helpers
@@ -145,13 +217,69 @@ class Trainer:
         return torch.autocast(device_type=self.device.type, dtype=torch.float16,
                               enabled=self.amp)
 
-    def _backward_step(self, loss: Tensor, optimizer: torch.optim.Optimizer) -> None:
+    def _backward_step(self, loss: Tensor, optimizer: torch.optim.Optimizer,
+                       terms: dict[str, Tensor] | None = None) -> None:
+        """Back-propagate ``loss`` and step ``optimizer``, unless something is NaN or infinite:
+        the loss, one of its named ``terms`` (scalars, named in the error), a running statistic
+        of a network (updated by the forward passes) or, without AMP, a gradient. Then
+        :class:`NonFiniteLossError` is raised before the optimiser step. (With AMP the
+        ``GradScaler`` skips steps with infinite gradients itself.) Costs one device sync."""
         optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
-        self.scaler.step(optimizer)
+        named = dict(terms or {})
+        name = next((k for k, o in self.optimizers.items() if o is optimizer), "")
+        values = [t.detach().float().reshape(-1) for t in (*named.values(), loss)]
+        watched = [b for net in self.nets.values() for b in net.buffers()
+                   if b.is_floating_point() and b.numel()]
+        if not self.amp:
+            watched += [p.grad for group in optimizer.param_groups for p in group["params"]
+                        if p.grad is not None and p.grad.numel()]
+        if watched:  # largest magnitudes: inf or NaN propagate, finite values cannot overflow
+            values += [m.float().reshape(1) for m in _max_abs(watched)]
+        if bool(torch.isfinite(torch.cat([v.to(values[0].device) for v in values])).all()):
+            self.scaler.step(optimizer)
+            return
+        term = next((k for k, t in named.items() if not bool(torch.isfinite(t).all())), None)
+        if term is not None:
+            what, value = f"Loss term {term!r}", float(named[term].detach().float())
+        elif not bool(torch.isfinite(loss).all()):
+            term, value = f"loss({name})", float(loss.detach().float())
+            what = f"The total loss of optimiser {name!r}"
+        else:
+            term, value = self._first_non_finite_tensor(optimizer), None
+            what = f"{'A running statistic' if '.grad' not in term else 'A gradient'}, {term},"
+        self._raise_non_finite(what, term, value)
+
+    def _first_non_finite_tensor(self, optimizer: torch.optim.Optimizer) -> str:
+        """``"net.buffer"`` or ``"net.param.grad"`` of the first NaN / inf tensor."""
+        for net_name, net in self.nets.items():
+            for key, b in net.named_buffers():
+                if b.is_floating_point() and not bool(torch.isfinite(b).all()):
+                    return f"{net_name}.{key}"
+        in_optimizer = {id(p) for g in optimizer.param_groups for p in g["params"]}
+        for net_name, net in self.nets.items():
+            for key, p in net.named_parameters():
+                if (id(p) in in_optimizer and p.grad is not None
+                        and not bool(torch.isfinite(p.grad).all())):
+                    return f"{net_name}.{key}.grad"
+        return "unknown tensor"
+
+    def _raise_non_finite(self, what: str, term: str, value: float | None) -> None:
+        step = self.global_step + 1
+        shown = f" is {value}" if value is not None else " is NaN or infinite"
+        kept = (f"the last good checkpoint, {self.checkpoint_path} (step {self._saved_at[0]}), is "
+                "kept" if self.run_dir is not None and self._saved_at is not None
+                else "no checkpoint was written from it")
+        raise NonFiniteLossError(
+            f"{what}{shown} at step {step} (epoch {self.epoch}): training diverged. No "
+            f"optimiser step used it and {kept}. Lower the learning rate (now "
+            f"{self.learning_rate:g}), check the data for NaN or inf values"
+            + (", or train without AMP (amp=False)" if self.amp else "") + ".",
+            step=step, term=term)
 
     def check_batch(self, batch: dict[str, Tensor]) -> None:
-        """Clear errors for a batch the networks cannot take (missing keys, wrong channels)."""
+        """Clear errors for a batch the networks cannot take (missing keys, wrong channels, NaN
+        or infinite values)."""
         c = self.config
         for key, nc, opt in (("A", c.input_nc, "input_nc"), ("B", c.output_nc, "output_nc")):
             if key not in batch:
@@ -166,6 +294,13 @@ class Trainer:
                     f"Data has {x.shape[1]} channel(s) in domain {key} but the model expects "
                     f"{opt}={nc}: pass {opt}={x.shape[1]} or convert the images "
                     f"({'grayscale' if nc == 1 else 'RGB'}).")
+            if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+                bad = int((~torch.isfinite(x)).flatten(1).any(1).sum())
+                raise ValueError(
+                    f"batch['{key}'] of step {self.global_step + 1} holds NaN or infinite values "
+                    f"(in {bad} of its {x.shape[0]} image(s)); images must be finite values in "
+                    "[-1, 1]. Find the broken item(s) in the dataset (a corrupt file, a division "
+                    "by zero in a transform) and fix or drop them.")
 
     # ----------------------------------------------------------------- the loop
     def train_step(self, batch: dict[str, Tensor]) -> dict[str, float]:  # pragma: no cover
@@ -204,8 +339,23 @@ class Trainer:
         With ``run_dir`` set and ``resume=True``, an existing ``run_dir/checkpoints/latest.pt`` is
         loaded first, so re-running the same cell after a disconnect continues the run.
 
+        With ``run_dir`` set, checkpoints of the state after the last completed step are also
+        written every :attr:`checkpoint_seconds` of wall time, every ``checkpoint_every`` steps
+        (when set), at the end of each epoch, and when training stops early: on Ctrl-C
+        (``KeyboardInterrupt``), on ``SIGTERM`` and on an exception between steps (e.g. from the
+        dataset), which is re-raised afterwards. Ctrl-C and ``SIGTERM`` wait for the running step
+        to complete (they are caught this way only when ``fit`` runs in the main thread); a
+        second Ctrl-C stops at once, and an exception inside a step (a second Ctrl-C, out of
+        memory, :class:`NonFiniteLossError`) writes nothing and keeps the previous checkpoint,
+        since the networks may be half updated. After saving, ``SIGTERM`` is delivered again, so
+        the process ends as it would have without the trainer.
+
         Returns:
             The loss history, one dict per step.
+
+        Raises:
+            NonFiniteLossError: a loss term or gradient became NaN or infinite.
+            ValueError: a batch the networks cannot take (wrong channels, NaN or inf values).
         """
         if len(dataset) == 0:
             raise ValueError("The training dataset is empty.")
@@ -218,42 +368,100 @@ class Trainer:
         goal = total if max_steps is None else min(total, max_steps)
         bar = _progress(progress, total=goal, initial=min(self.global_step, goal),
                         desc=type(self).__name__.replace("Trainer", ""))
-        t0 = time.perf_counter()
-        try:
-            while self.epoch < self.total_epochs and self.global_step < goal:
-                for batch in self._batches(dataset, self.epoch, self.step_in_epoch):
-                    self.check_batch(batch)
-                    losses = self.train_step(batch)
-                    self.global_step += 1
-                    self.step_in_epoch += 1
-                    self.history.append({"step": self.global_step, "epoch": self.epoch, **losses})
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()}, refresh=False)
-                    every = self.config.sample_every
-                    if every and sample_batch is not None and self.global_step % every == 0:
-                        self.save_samples(sample_batch)
-                    every = self.config.checkpoint_every
-                    if every and self.run_dir is not None and self.global_step % every == 0:
-                        self.wall_time += time.perf_counter() - t0
-                        t0 = time.perf_counter()
-                        self.save()
-                    if self.global_step >= goal:
-                        break
-                if self.step_in_epoch >= n_batches:
-                    for s in self.schedulers.values():
-                        s.step()
-                    self.epoch += 1
-                    self.step_in_epoch = 0
-        finally:
-            if bar is not None:
-                bar.close()
-        self.wall_time += time.perf_counter() - t0
+        self._t0 = time.perf_counter()
+        last_save = time.monotonic()
+        guard = _StopSignals(sigterm=self.run_dir is not None)
+        consistent = True  # False while the state may be half updated (inside a step)
+        with guard:
+            try:
+                while self.epoch < self.total_epochs and self.global_step < goal:
+                    for batch in self._batches(dataset, self.epoch, self.step_in_epoch):
+                        guard.check()
+                        self.check_batch(batch)
+                        consistent = False
+                        losses = self.train_step(batch)
+                        self.global_step += 1
+                        self.step_in_epoch += 1
+                        self.history.append({"step": self.global_step, "epoch": self.epoch,
+                                             **losses})
+                        consistent = True
+                        if bar is not None:
+                            bar.update(1)
+                            bar.set_postfix({k: f"{v:.3f}" for k, v in losses.items()},
+                                            refresh=False)
+                        every = self.config.sample_every
+                        if every and sample_batch is not None and self.global_step % every == 0:
+                            self.save_samples(sample_batch)
+                        every = self.config.checkpoint_every
+                        due = bool(every) and self.global_step % every == 0
+                        seconds = self.checkpoint_seconds
+                        due |= bool(seconds) and time.monotonic() - last_save >= seconds
+                        # (an epoch that ends here is saved just below)
+                        if due and self.run_dir is not None and self.step_in_epoch < n_batches:
+                            self._checkpoint()
+                            last_save = time.monotonic()
+                        guard.check()
+                        if self.global_step >= goal:
+                            break
+                    if self.step_in_epoch >= n_batches:
+                        consistent = False
+                        for s in self.schedulers.values():
+                            s.step()
+                        self.epoch += 1
+                        self.step_in_epoch = 0
+                        consistent = True
+                        if self.run_dir is not None:
+                            self._checkpoint()
+                            last_save = time.monotonic()
+                        guard.check()
+            except BaseException as exc:
+                self._checkpoint_on_stop(exc, consistent)
+                if not isinstance(exc, _Terminated):
+                    raise
+            finally:
+                if bar is not None:
+                    bar.close()
+        if guard.terminated:
+            guard.deliver_sigterm()  # ends the process (the default action of SIGTERM)
+        self.wall_time += time.perf_counter() - self._t0
+        self._t0 = time.perf_counter()
         if self.run_dir is not None:
             if sample_batch is not None:
                 self.save_samples(sample_batch)
-            self.save()
+            self._checkpoint()
         return self.history
+
+    def _checkpoint(self) -> Path | None:
+        """Save to :attr:`checkpoint_path` unless this very state is already saved there."""
+        if (self.global_step, self.epoch, self.step_in_epoch) == self._saved_at:
+            return None
+        self.wall_time += time.perf_counter() - self._t0
+        self._t0 = time.perf_counter()
+        return self.save()
+
+    def _checkpoint_on_stop(self, exc: BaseException, consistent: bool) -> None:
+        """Save the state after the last completed step when ``exc`` stops training, if that
+        state is whole and finite, and say in a note on ``exc`` what was saved or kept."""
+        if self.run_dir is None:
+            return
+        kept = (f"The last checkpoint, {self.checkpoint_path} (step {self._saved_at[0]}), is "
+                "kept." if self._saved_at is not None else "No checkpoint was written.")
+        if isinstance(exc, NonFiniteLossError):
+            return  # its message says which checkpoint is kept
+        if not consistent:
+            _add_note(exc, f"Training stopped inside step {self.global_step + 1}, so the "
+                           f"networks may be half updated and nothing was saved. {kept}")
+            return
+        if self.global_step == 0:
+            return  # nothing trained yet: no checkpoint, so a corrected configuration can start
+        try:
+            self._checkpoint()
+        except Exception as save_exc:  # noqa: BLE001 - reported on exc, which is re-raised
+            _add_note(exc, f"Saving a checkpoint after this error failed too ({save_exc}). "
+                           f"{kept}")
+            return
+        _add_note(exc, f"Checkpoint of step {self.global_step} (the last completed step) in "
+                       f"{self.checkpoint_path}: fit() again with this run_dir resumes it.")
 
     # ----------------------------------------------------------------- outputs
     def samples(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:  # pragma: no cover
@@ -343,16 +551,44 @@ class Trainer:
         _set_rng_state(state["rng"])
         self.load_extra_state(state["extra"])
 
+    def check_finite_state(self) -> None:
+        """Raise :class:`NonFiniteLossError` if a network's weights or buffers hold NaN or inf
+        (a state that must never overwrite a good checkpoint)."""
+        for net_name, net in self.nets.items():
+            for key, t in net.state_dict().items():
+                if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+                    kept = ("no checkpoint is written" if self._saved_at is None else
+                            f"the checkpoint of step {self._saved_at[0]} is kept")
+                    raise NonFiniteLossError(
+                        f"{net_name}.{key} holds NaN or infinite values after step "
+                        f"{self.global_step}: training diverged, so this state is not saved and "
+                        f"{kept}. Lower the learning rate (now {self.learning_rate:g}) or check "
+                        "the data for NaN or inf values.",
+                        step=self.global_step, term=f"{net_name}.{key}")
+
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the full training state atomically (default ``run_dir/checkpoints/latest.pt``)."""
+        """Write the full training state atomically (default ``run_dir/checkpoints/latest.pt``).
+
+        Raises:
+            NonFiniteLossError: the weights hold NaN or inf; the file at ``path`` is left as is.
+        """
+        self.check_finite_state()
+        default = path is None or (self.run_dir is not None
+                                   and Path(path) == self.checkpoint_path)
         path = Path(path) if path is not None else self.checkpoint_path
         out = atomic_save(self.state_dict(), path)
         if self.run_dir is not None:
             (self.run_dir / "config.json").write_text(json.dumps(self.config.to_dict(), indent=2))
+        if default:
+            self._saved_at = (self.global_step, self.epoch, self.step_in_epoch)
         return out
 
     def load(self, path: str | Path) -> None:
+        """Restore the training state from a checkpoint written by :meth:`save` (read with
+        ``weights_only=True``: a file holding other Python objects is refused)."""
         self.load_state_dict(load_checkpoint(path, map_location=self.device))
+        if self.run_dir is not None and Path(path) == self.checkpoint_path:
+            self._saved_at = (self.global_step, self.epoch, self.step_in_epoch)
 
     def generator_state(self) -> dict[str, dict[str, Tensor]]:
         """The generators' weights only (what the results store keeps)."""
@@ -375,6 +611,71 @@ def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
 
 # Options that may change between a run and its resumption.
 _RESUME_FREE = {"device", "sample_every", "checkpoint_every"}
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived during :meth:`Trainer.fit`; raised between steps, after which the
+    checkpoint is written and the signal delivered again."""
+
+
+class _StopSignals:
+    """Within ``with``: Ctrl-C (SIGINT) and, if ``sigterm``, SIGTERM only set a flag, and
+    :meth:`check` (called between steps) raises ``KeyboardInterrupt`` or :class:`_Terminated`.
+    A second signal raises at once. Handlers are installed only in the main thread and only over
+    the default ones (a handler someone else installed, or an ignored signal, is left alone)."""
+
+    def __init__(self, sigterm: bool):
+        self.sigterm = sigterm
+        self.requested: int | None = None
+        self.terminated = False
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        wanted = [(signal.SIGINT, signal.default_int_handler)]
+        if self.sigterm:
+            wanted.append((signal.SIGTERM, signal.SIG_DFL))
+        for signum, default in wanted:
+            if signal.getsignal(signum) is default:
+                self._previous[signum] = signal.signal(signum, self._handle)
+
+    def __exit__(self, *exc_info) -> None:
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous.clear()
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.requested is not None:  # asked twice: stop now
+            self._raise(signum)
+        self.requested = signum
+
+    def check(self) -> None:
+        if self.requested is not None:
+            self._raise(self.requested)
+
+    def _raise(self, signum: int) -> None:
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.terminated = True
+        raise _Terminated
+
+    def deliver_sigterm(self) -> None:
+        """Send SIGTERM again, now that the default handler is back."""
+        signal.raise_signal(signal.SIGTERM)
+        raise SystemExit(128 + signal.SIGTERM)  # only if a handler let the process live
+
+
+def _max_abs(tensors: list[Tensor]) -> list[Tensor]:
+    """The largest absolute value of each (non-empty) tensor, NaN if it holds a NaN."""
+    if hasattr(torch, "_foreach_norm"):
+        return list(torch._foreach_norm(tensors, float("inf")))
+    return [t.detach().abs().amax() for t in tensors]
+
+
+def _add_note(exc: BaseException, note: str) -> None:
+    if hasattr(exc, "add_note"):  # Python >= 3.11
+        exc.add_note(note)
 
 
 def _progress(enabled: bool, **kwargs):

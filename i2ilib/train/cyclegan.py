@@ -115,7 +115,7 @@ class CycleGANTrainer(Trainer):
             w = c.lambda_cyc * c.lambda_id
             losses["idt_A"] = identity_loss(idt_A, real_A, c.cycle_loss) * w
             losses["idt_B"] = identity_loss(idt_B, real_B, c.cycle_loss) * w
-        self._backward_step(sum(losses.values()), self.optimizers["G"])
+        self._backward_step(sum(losses.values()), self.optimizers["G"], losses)
 
         # --- discriminators, on real images and on images from the pools
         set_requires_grad([self.D_A, self.D_B], True)
@@ -123,7 +123,8 @@ class CycleGANTrainer(Trainer):
         pooled_A = self.pool_A.query(fake_A)
         losses["D_B"] = self._d_loss(self.D_B, real_B, pooled_B)
         losses["D_A"] = self._d_loss(self.D_A, real_A, pooled_A)
-        self._backward_step(losses["D_A"] + losses["D_B"], self.optimizers["D"])
+        self._backward_step(losses["D_A"] + losses["D_B"], self.optimizers["D"],
+                            {"D_A": losses["D_A"], "D_B": losses["D_B"]})
         self.scaler.update()
         return {k: v.item() for k, v in losses.items()}
 

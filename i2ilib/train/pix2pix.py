@@ -80,7 +80,8 @@ class Pix2PixTrainer(Trainer):
             loss_D = loss_D + gradient_penalty(
                 lambda y: self.D(torch.cat([real_A, y], 1)), real_B, fake_B,
                 lambda_gp=c.lambda_gp)
-        self._backward_step(loss_D, self.optimizers["D"])
+        self._backward_step(loss_D, self.optimizers["D"],
+                            {"D_real": loss_D_real, "D_fake": loss_D_fake})
 
         # --- G: fool D, and stay close to the target (eqs. 2-3)
         set_requires_grad(self.D, False)
@@ -89,7 +90,7 @@ class Pix2PixTrainer(Trainer):
         loss_G_GAN = self.criterion_gan(pred_fake, True, for_discriminator=False)
         loss_G_L1 = reconstruction_loss(fake_B, real_B, c.rec_loss) * c.lambda_L1
         loss_G = c.lambda_GAN * loss_G_GAN + loss_G_L1
-        self._backward_step(loss_G, self.optimizers["G"])
+        self._backward_step(loss_G, self.optimizers["G"], {"G_GAN": loss_G_GAN, "G_L1": loss_G_L1})
         set_requires_grad(self.D, True)
         self.scaler.update()
         return {"G_GAN": loss_G_GAN.item(), "G_L1": loss_G_L1.item(),
