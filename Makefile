@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# Exact torch for this project's machines (served from local disk there). Colab and laptops that
-# already have torch can run `make TORCH_PIN= ...` to keep theirs.
+# Exact torch for this project's machines. On Linux PyPI serves the CUDA build (about 3 GB of
+# nvidia and triton wheels); a CPU-only laptop can take PyTorch's CPU wheels instead with
+#   make TORCH_INDEX=https://download.pytorch.org/whl/cpu book
+# Machines that already have torch (Colab, conda) keep theirs with `make TORCH_PIN= book`: the
+# venv is then created with --system-site-packages so that it sees it.
 TORCH_PIN ?= torch==2.14.1 torchvision==0.29.1
+TORCH_INDEX ?=
 EXTRAS ?= book,dev,metrics,faces
 CHAPTER ?=
 
@@ -23,8 +27,8 @@ help:
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(if $(strip $(TORCH_PIN)),$(PY) -m pip install -q $(TORCH_PIN))
+	test -x $(PY) || $(PYTHON) -m venv $(if $(strip $(TORCH_PIN)),,--system-site-packages) $(VENV)
+	$(if $(strip $(TORCH_PIN)),$(PY) -m pip install -q $(if $(strip $(TORCH_INDEX)),--index-url $(TORCH_INDEX)) $(TORCH_PIN))
 	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
 	touch $@
 

@@ -21,18 +21,25 @@ BADGE_PREFIX = "[![Open In Colab]"
 
 SETUP = '''\
 # Set-up (written from _config.yml by tools/sync_notebooks.py: edit that file, not this cell).
-# On Colab: fetch the book (code and stored runs) and install i2ilib; elsewhere nothing happens.
+# On Colab: fetch or update the book (code and stored runs) and install it; elsewhere nothing
+# happens. Safe to run again, e.g. after a failed install.
 import os
 import subprocess
 import sys
 
 if "google.colab" in sys.modules:
-    if not os.path.isdir("/content/i2i-book"):
+    BOOK = "/content/i2i-book"
+    if not os.path.isdir(os.path.join(BOOK, ".git")):
         subprocess.run(["git", "clone", "--depth", "1", "--branch", "{branch}",
-                        "{url}", "/content/i2i-book"], check=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "/content/i2i-book"],
-                       check=True)
-    os.environ.setdefault("I2I_RESULTS", "/content/i2i-book/results")
+                        "{url}", BOOK], check=True)
+    else:  # a clone from earlier in this session: bring it up to date (your edits are kept)
+        subprocess.run(["git", "-C", BOOK, "pull", "--ff-only", "-q"], check=False)
+    try:
+        import i2ibook  # noqa: F401  (installed by an earlier run of this cell)
+    except ImportError:  # first run, or an install that failed: install (again)
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", BOOK], check=True)
+    sys.path.insert(0, BOOK)  # import the checkout itself, so edits to its code take effect
+    os.environ.setdefault("I2I_RESULTS", BOOK + "/results")
 
 from i2ilib.device import gpu_check
 
