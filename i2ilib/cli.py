@@ -1,11 +1,9 @@
-"""Command line for users who work outside notebooks.
+"""Command line for users who work outside notebooks: train and translate.
 
     python -m i2ilib train pix2pix --data datasets/facades --netG unet_256 --n_epochs 100
     python -m i2ilib train cyclegan --data datasets/horse2zebra --name h2z
     python -m i2ilib translate --checkpoint runs/h2z/checkpoints/latest.pt photo.jpg --out out/
     python -m i2ilib translate --checkpoint latest_net_G_A.pth horse.jpg     # official weights
-    python -m i2ilib reproduce --chapter 02                                   # retrain stored runs
-    python -m i2ilib reproduce --chapter 07 --missing                # train the runs not stored yet
 
 Every trainer option is a command-line option of the same name (``--lambda_L1``, ``--ngf``, ...):
 the configuration dataclasses are the one place where options and their defaults live.
@@ -72,11 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
                     "(inferred from the file when omitted)")
     tr.add_argument("--device", default="auto")
 
-    rp = sub.add_parser("reproduce", help="retrain every stored book-scale run")
-    rp.add_argument("--chapter", default=None, help="e.g. 02 (default: every chapter)")
-    rp.add_argument("--scale", default="book", help="scale of the runs (default: book)")
-    rp.add_argument("--missing", action="store_true",
-                    help="train only the runs that are not stored yet (keep the others)")
     return p
 
 
@@ -174,16 +167,6 @@ def translate_main(a: argparse.Namespace) -> int:
     return 0
 
 
-def reproduce_main(a: argparse.Namespace) -> int:
-    from .book_runs import reproduce
-
-    names = reproduce(a.chapter, scale=a.scale, missing_only=a.missing)
-    where = ("a temporary folder (smoke runs are never stored in results/)" if a.scale == "smoke"
-             else "results/; commit them to publish")
-    print(f"{'Trained' if a.missing else 'Retrained'} {len(names)} run(s): {', '.join(names)}. The new runs are in {where}.")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) >= 2 and argv[0] == "train" and argv[1] in TRAINERS:
@@ -191,8 +174,6 @@ def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     if a.command == "translate":
         return translate_main(a)
-    if a.command == "reproduce":
-        return reproduce_main(a)
     if a.command == "train":  # no method or --help
         build_parser().parse_args(["train", "--help"])
     return 2

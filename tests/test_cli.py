@@ -1,4 +1,4 @@
-"""The command line: train on an image folder, resume, translate, reproduce."""
+"""The command line: train on an image folder, resume, translate."""
 
 import numpy as np
 import pytest
@@ -53,26 +53,3 @@ def test_translate_with_official_weights_layout(tmp_path):
 def test_missing_data_folder_is_explained(tmp_path):
     with pytest.raises(FileNotFoundError, match="not found"):
         main(["train", "cyclegan", "--data", str(tmp_path / "nope"), "--device", "cpu"])
-
-
-def test_reproduce_unknown_chapter():
-    with pytest.raises(ValueError, match="No stored runs for chapter"):
-        main(["reproduce", "--chapter", "99"])
-
-
-def test_reproduce_missing_trains_only_runs_not_stored(monkeypatch):
-    from i2ilib import book_runs, results
-
-    stored = {"ch/a"}
-    trained = []
-    monkeypatch.setitem(book_runs.RUNS, "xx", [lambda scale, n=n: (f"ch/{n}", {"scale": scale})
-                                               for n in "abc"])
-    monkeypatch.setattr(results, "find_run",
-                        lambda name, config, results_dir=None: object() if name in stored else None)
-    monkeypatch.setattr(results, "load_or_train",
-                        lambda name, config, train, retrain=False: trained.append(name))
-    assert book_runs.reproduce("xx", "book", missing_only=True) == ["ch/b", "ch/c"]
-    assert trained == ["ch/b", "ch/c"]
-    trained.clear()
-    assert main(["reproduce", "--chapter", "xx"]) == 0
-    assert trained == ["ch/a", "ch/b", "ch/c"]
