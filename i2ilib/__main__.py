@@ -1,5 +1,8 @@
+"""``python -m i2ilib``: the command line of :mod:`i2ilib.cli` (``train`` and ``translate``)."""
+
 import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -519,6 +519,17 @@ def test_bad_files(tmp_path) -> None:
     broken.write_bytes(b"not a checkpoint")
     with pytest.raises(ValueError, match="Could not read .*broken.pth"):
         load_official_generator(broken)
+    empty = tmp_path / "empty.pth"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match="Could not read .*empty.pth.*empty \\(0 bytes\\)"):
+        load_official_generator(empty)
+    whole = tmp_path / "whole.pth"
+    torch.save(small("resnet_6blocks"), whole)
+    cut = tmp_path / "cut.pth"
+    cut.write_bytes(whole.read_bytes()[:1000])
+    with pytest.raises(ValueError, match="Could not read .*cut.pth.*truncated") as err:
+        load_official_generator(cut)
+    assert "\n" not in str(err.value)
     listed = tmp_path / "list.pth"
     torch.save([torch.zeros(1)], listed)
     with pytest.raises(ValueError, match="holds a list, not a state_dict"):

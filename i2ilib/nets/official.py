@@ -26,12 +26,19 @@ keys (saved from ``DataParallel``), drops the ``_metadata`` attribute and the
 ``running_mean`` / ``running_var`` / ``num_batches_tracked`` entries that instance-norm layers
 stored before PyTorch 0.4, and tolerates batch-norm layers saved without
 ``num_batches_tracked``.
+
+Files are read by :func:`load_weights_file`, which never runs code from the file: it calls
+``torch.load(weights_only=True)`` (tensors and plain containers only) and refuses anything else
+with an :class:`UnsafeCheckpointError` that says how to load a trusted file deliberately.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import warnings
+import zipfile
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,27 +55,157 @@ from .unet import UnetGenerator
 _STATS = ("running_mean", "running_var", "num_batches_tracked")
 
 
+class UnsafeCheckpointError(ValueError):
+    """A file that ``torch.load(weights_only=True)`` refuses: reading it would call Python code
+    named in the file (a pickled function or class), which could do anything."""
+
+
+class CheckpointMismatchError(ValueError):
+    """A reference checkpoint contradicts a generator option that the caller asked for."""
+
+
+def _trust_hint(path: Path) -> str:
+    return (
+        f"If you trust this file, load it deliberately in Python with "
+        f"torch.load({str(path)!r}, weights_only=False) and save only its tensors "
+        "(torch.save(state_dict, 'weights.pth')), then load that file instead."
+    )
+
+
+def _first_line(text: str, limit: int = 160) -> str:
+    """The first non-empty line of an exception's text, without terminal escapes."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def checkpoint_load_error(path: str | os.PathLike, err: BaseException) -> ValueError:
+    """A one-line, actionable error for a ``torch.load(weights_only=True)`` of ``path`` that
+    raised ``err``: an :class:`UnsafeCheckpointError` when the file asks to run code, else a
+    ``ValueError`` saying whether the file is empty, truncated or not a checkpoint at all."""
+    path = Path(path)
+    text = str(err)
+    name = repr(str(path))
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError:
+        size, head = -1, b""
+    if size == 0:
+        return ValueError(
+            f"Could not read {name}: the file is empty (0 bytes). It was probably cut off while "
+            "being written, downloaded or copied: get it again."
+        )
+    if head and not head.startswith((b"PK", b"\x80")):  # torch.save writes a zip or a pickle
+        return ValueError(
+            f"Could not read {name} as a PyTorch checkpoint: it is neither a zip archive nor a "
+            f"pickle (it starts with {head!r}). Pass a .pth/.pt file written by torch.save."
+        )
+    if head.startswith(b"PK") and not zipfile.is_zipfile(path):
+        return ValueError(
+            f"Could not read {name}: it is a truncated or corrupt checkpoint (its zip archive "
+            "is incomplete). It was probably cut off while being written, downloaded or "
+            "copied: get it again."
+        )
+    if "Weights only load failed" in text:
+        glob = re.search(r"Unsupported global: GLOBAL ([\w.]+)", text)
+        build = re.search(r"but got <class '([\w.]+)'>", text)
+        if glob:
+            why = f"reading it would call {glob.group(1)}, which can run arbitrary code"
+        elif build:
+            why = f"reading it would build a {build.group(1)} object, which can run arbitrary code"
+        else:
+            detail = re.search(r"WeightsUnpickler error:\s*(.+)", text)
+            why = (
+                "it is not a file of plain weights (the weights-only reader stopped at: "
+                f"{_first_line(detail.group(1) if detail else text)})"
+            )
+        return UnsafeCheckpointError(
+            f"Refused to load {name}: {why}. i2ilib reads checkpoints with "
+            f"torch.load(weights_only=True), which accepts tensors and plain containers only. "
+            + _trust_hint(path)
+        )
+    return ValueError(
+        f"Could not read {name} as a PyTorch checkpoint ({type(err).__name__}: "
+        f"{_first_line(text) or 'no details'}); it may be truncated, corrupt or another kind "
+        "of file."
+    )
+
+
+def _numpy_data_globals() -> list:
+    """What ``torch.load(weights_only=True)`` needs to rebuild NumPy arrays and scalars of
+    numeric dtypes (a training checkpoint's NumPy random state, NumPy floats in a loss
+    history): constructors of data only, never of arbitrary objects."""
+    import numpy as np
+
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # NumPy 1.x
+        from numpy.core import multiarray  # type: ignore[no-redef]
+    codes = "?" + np.typecodes["AllInteger"] + np.typecodes["AllFloat"]
+    dtypes = {type(np.dtype(c)) for c in codes}
+    return [
+        np.ndarray,
+        np.dtype,
+        multiarray._reconstruct,
+        multiarray.scalar,
+        # files written with NumPy 1.x name the same functions under numpy.core
+        (multiarray._reconstruct, "numpy.core.multiarray._reconstruct"),
+        (multiarray.scalar, "numpy.core.multiarray.scalar"),
+        *sorted(dtypes, key=str),
+    ]
+
+
+def load_weights_file(path: str | os.PathLike, *, numpy_arrays: bool = False) -> Any:
+    """``torch.load(path, weights_only=True)`` onto the CPU, with one-line errors.
+
+    Nothing in the file is executed: tensors, numbers, strings and plain containers are
+    rebuilt, anything else is refused. ``numpy_arrays=True`` also accepts NumPy arrays and
+    scalars of numeric dtypes (training checkpoints store the NumPy random state).
+
+    Raises:
+        FileNotFoundError: if ``path`` is not a file.
+        UnsafeCheckpointError: if the file holds more than data (a pickled function or class);
+            the message says how to load a file you trust deliberately.
+        ValueError: if the file is empty, truncated or not a PyTorch checkpoint.
+    """
+    path = Path(path)
+    if not path.is_file():
+        what = "a folder, not a file" if path.is_dir() else "not found"
+        raise FileNotFoundError(
+            f"Checkpoint file {str(path)!r}: {what} (expected e.g. latest_net_G_A.pth)."
+        )
+    allow = (
+        torch.serialization.safe_globals(_numpy_data_globals())
+        if numpy_arrays
+        else contextlib.nullcontext()
+    )
+    try:
+        with allow, warnings.catch_warnings():
+            # plain pickles are refused anyway; the warning about their protocol is noise
+            warnings.filterwarnings("ignore", message="Detected pickle protocol")
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # pickle/zip/OS errors of many kinds, classified for the user
+        raise checkpoint_load_error(path, err) from err
+
+
 def read_state_dict(checkpoint: str | os.PathLike | Mapping[str, Tensor]) -> OrderedDict:
     """A clean ``state_dict``: loaded from a path if needed (on the CPU), ``module.`` prefixes
     stripped, no ``_metadata``.
 
+    Files are read with :func:`load_weights_file` (``weights_only=True``: nothing in the file
+    is executed).
+
     Raises:
         FileNotFoundError: if a path does not exist.
+        UnsafeCheckpointError: if the file holds more than data (see :func:`load_weights_file`).
         ValueError: if the file or mapping is not a ``state_dict`` of tensors.
         TypeError: for anything else than a path or a mapping.
     """
     if isinstance(checkpoint, (str, os.PathLike)):
         path = Path(checkpoint)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"Checkpoint file {str(path)!r} not found (expected e.g. latest_net_G_A.pth)."
-            )
-        try:
-            obj: Any = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as err:  # pickle/zip errors of many kinds
-            raise ValueError(
-                f"Could not read {str(path)!r} as a PyTorch checkpoint: {err}"
-            ) from err
+        obj: Any = load_weights_file(path)
         source = repr(str(path))
     elif isinstance(checkpoint, Mapping):
         obj, source = checkpoint, "the given mapping"
@@ -371,14 +508,16 @@ def load_official_generator(
 
     Raises:
         FileNotFoundError: if the file does not exist.
-        ValueError: if the checkpoint is not a reference generator, or contradicts a given
-            option; the message names every option that differs and the value to use.
+        UnsafeCheckpointError: if the file holds more than data (see :func:`load_weights_file`).
+        CheckpointMismatchError: if the checkpoint contradicts a given option; the message names
+            every option that differs and the value to use.
+        ValueError: if the checkpoint is not a reference generator.
     """
     sd = read_state_dict(checkpoint)
     info = describe_checkpoint(sd)
     problems = _mismatches(info, netG, norm, use_dropout, input_nc, output_nc, ngf)
     if problems:
-        raise ValueError(
+        raise CheckpointMismatchError(
             "The checkpoint does not match the requested generator:\n- "
             + "\n- ".join(problems)
             + "\n(leave an option as None to take it from the checkpoint)."
