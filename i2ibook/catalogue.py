@@ -1,7 +1,7 @@
 """The stored runs of the book, one function per run: ``f(scale) -> (name, config)``.
 
 The chapters call these functions and hand the result to
-:func:`i2ilib.results.load_or_train`; ``python -m i2ilib reproduce`` (``make reproduce``)
+:func:`i2ilib.results.load_or_train`; ``python -m i2ibook reproduce`` (``make reproduce``)
 retrains every one of them at book scale. Keeping the configurations here, rather than only in
 the notebooks, is what lets one command regenerate every stored number.
 
