@@ -283,8 +283,8 @@ def load_generator(checkpoint: str | Path, which: str | None = None,
     elif path.name == "generators.pt" and (path.parent / "config.json").is_file():
         return _checked(_load_stored_run(path.parent, which), netG, path)
 
-    # Training checkpoints hold the NumPy random state: NumPy arrays of numbers are allowed.
-    # (i2ilib.train.checkpoint.load_checkpoint would unpickle arbitrary objects; it is not used.)
+    # Checkpoints written by earlier versions hold NumPy's random state as arrays: NumPy arrays
+    # of numbers are allowed (nothing else that needs code to rebuild).
     state = load_weights_file(path, numpy_arrays=True)
     if isinstance(state, dict) and "trainer" in state and "nets" in state:
         if not isinstance(state.get("config"), dict) or not isinstance(state["nets"], dict):

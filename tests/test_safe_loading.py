@@ -20,6 +20,7 @@ from PIL import Image
 from i2ilib.cli import load_generator, main
 from i2ilib.nets import load_official_generator, read_state_dict
 from i2ilib.nets.official import UnsafeCheckpointError, load_weights_file
+from i2ilib.results import record_digests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,8 +87,11 @@ def test_crafted_stored_run_is_refused(tmp_path, capsys):
     run = tmp_path / "store" / "07_x" / "run-seed0"
     run.mkdir(parents=True)
     (run / "config.json").write_text('{"method": "pix2pix", "trainer": {}, "data": {}}')
+    (run / "meta.json").write_text("{}")
+    (run / "metrics.json").write_text("{}")
     marker = tmp_path / "marker-run"
     torch.save({"G": {"w": torch.zeros(1)}, "x": CreatesMarker(marker)}, run / "generators.pt")
+    record_digests(run)  # the files are what was stored: only the unpickler may refuse them
     for checkpoint in (run, run / "generators.pt"):
         try:
             status = main(["translate", "--checkpoint", str(checkpoint), str(_image(tmp_path)),
@@ -178,9 +182,13 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
 def test_training_checkpoint_loads_weights_only(tmp_path):
     """The trainer's own format (NumPy random state included) loads without unpickling code."""
     ckpt = _training_checkpoint(tmp_path)
-    state = load_weights_file(ckpt, numpy_arrays=True)
+    state = load_weights_file(ckpt)
     assert state["trainer"] == "Pix2PixTrainer" and "G" in state["nets"]
+    old = tmp_path / "old-format.pt"  # earlier checkpoints kept NumPy's random state as arrays
+    torch.save({**state, "rng": {"numpy": np.random.get_state()}}, old)
     with pytest.raises(UnsafeCheckpointError, match="numpy"):  # arrays only when asked for
-        load_weights_file(ckpt)
+        load_weights_file(old)
+    assert load_weights_file(old, numpy_arrays=True)["trainer"] == "Pix2PixTrainer"
+    assert load_generator(old).source == "training checkpoint"
     loaded = load_generator(ckpt)
     assert loaded.source == "training checkpoint" and loaded.train_size is None
