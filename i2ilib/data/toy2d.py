@@ -2,8 +2,8 @@
 
 The ring of 8 Gaussians (radius 2, standard deviation 0.02) and the 5x5 grid of Gaussians
 (spacing 2, standard deviation 0.05) are the toy distributions on which mode collapse was
-measured by the unrolled GAN (Metz et al. 2017, Sec. 3.1) and VEEGAN (Srivastava et al. 2017,
-Sec. 5.1) papers; :mod:`i2ilib.metrics.modes` counts the modes a generator covers.
+measured by the unrolled GAN (Metz et al. 2017) and VEEGAN (Srivastava et al. 2017) papers;
+:mod:`i2ilib.metrics.modes` counts the modes a generator covers.
 
 - :func:`ring_centers` / :func:`grid_centers` -- the mode centres, ``(K, 2)`` float32.
 - :func:`sample_mixture` -- ``n`` points from equal-weight isotropic Gaussians at given centres,

@@ -1,7 +1,7 @@
 """Mode coverage of samples from a mixture of Gaussians: how many modes, and how good.
 
 On toy data whose modes are known (:mod:`i2ilib.data.toy2d`), the unrolled GAN (Metz et al.
-2017) and VEEGAN (Srivastava et al. 2017, Sec. 5.1) papers score a generator with two numbers:
+2017) and VEEGAN (Srivastava et al. 2017) papers score a generator with two numbers:
 
 - **high-quality samples**: the fraction of samples within ``n_sigma = 3`` standard deviations
   of the nearest mode centre (Euclidean distance);
@@ -9,7 +9,7 @@ On toy data whose modes are known (:mod:`i2ilib.data.toy2d`), the unrolled GAN (
 
 "Enough" varies between papers; here a mode counts as covered when it holds at least
 ``min_share`` of its fair share of the samples, ``min_share * n / K`` for ``n`` samples and ``K``
-modes. The default, 0.2, is PacGAN's rule (Lin et al. 2018, Sec. 5: at least 20 of 2500
+modes. The default, 0.2, is PacGAN's rule (Lin et al. 2018: at least 20 of 2500
 samples on the 25-mode grid, a fifth of the 100 each mode would get). It keeps a few stray
 samples from counting as a mode, and it does not ask for a perfectly balanced mixture.
 """
