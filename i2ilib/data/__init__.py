@@ -7,6 +7,8 @@
   ``scale_width``, ``none``, flip) with one random draw shared by both halves of a pair;
   ``to_tensor_m11`` / ``to_uint8`` / ``load_image``.
 - :mod:`i2ilib.data.errors` -- the exceptions raised for unusable data.
+- :mod:`i2ilib.data.toy2d` -- 2-D mixtures of Gaussians (the ring of 8 and the 5x5 grid) for
+  watching a GAN train and collapse, deterministic by seed (the GAN primer, chapter 01).
 
 Names are imported lazily (``from i2ilib.data import PairedImageFolder`` loads only
 :mod:`i2ilib.data.folders`), so importing the package stays cheap.
