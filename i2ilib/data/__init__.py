@@ -17,6 +17,8 @@
   coloured objects.
 - :mod:`i2ilib.data.pairing` -- α-paired sets (a fraction of true pairs hidden in unpaired data).
 - :mod:`i2ilib.data.pseudopairs` -- pseudo-pairs M(b) for eyeglass and smile removal.
+- :mod:`i2ilib.data.toy2d` -- 2-D mixtures of Gaussians (the ring of 8 and the 5x5 grid) for
+  watching a GAN train and collapse, deterministic by seed (the GAN primer, chapter 01).
 
 Names are imported lazily (``from i2ilib.data import PairedImageFolder`` loads only
 :mod:`i2ilib.data.folders`), so importing the package stays cheap.
