@@ -222,11 +222,10 @@ def decide(effect: Effect | None, paper_effect: float | None = None, *,
     """
     if effect is None:
         return NOT_TESTABLE, "the runs are not stored"
-    if failed_checks:
-        return INCONCLUSIVE, "; ".join(failed_checks)
-    if differs:
-        return INCONCLUSIVE, ("more than the factor under test differs between the compared "
-                              "runs: " + ", ".join(differs))
+    if failed_checks or differs:
+        confound = (["more than the factor under test differs between the compared runs: "
+                     + ", ".join(differs)] if differs else [])
+        return INCONCLUSIVE, "; ".join([*failed_checks, *confound])
     if not_testable:
         return NOT_TESTABLE, not_testable
     if paper_effect is not None and paper_effect <= 0:
