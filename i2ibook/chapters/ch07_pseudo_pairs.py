@@ -18,6 +18,7 @@ milliseconds; the cache is rewritten whenever the networks, the test set or the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -218,13 +219,14 @@ def score_run(run: Run, cache: bool = True) -> dict[str, np.ndarray]:
 IDENTITY, BLUR, TRUTH = "input unchanged", "blurred input (σ = 1.5)", "true counterpart"
 
 
+@functools.lru_cache(maxsize=8)
 def reference_scores(task: str, scale: str = "book") -> dict[str, dict[str, np.ndarray]]:
     """Per-image scores of the trivial baselines and of a perfect removal on the chapter's test
     set: ``"input unchanged"`` (:func:`i2ilib.metrics.baselines.identity_baseline`: InfoSim 0,
     the attribute still there), ``"true counterpart"`` (a perfect removal: MSE 0, and the
     InfoSim the identity network gives to the same person with and without the attribute) and
     ``"blurred input (σ = 1.5)"`` (:func:`i2ilib.metrics.baselines.blur_baseline`: what a model
-    that only blurs would score)."""
+    that only blurs would score). Cached per ``(task, scale)``: do not modify the result."""
     from i2ibook.runner import build_test_data
     from i2ilib.metrics.baselines import BLUR_SIGMA, blur_baseline, identity_baseline
 
