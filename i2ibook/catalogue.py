@@ -16,8 +16,12 @@ Paper scale (``I2I_SCALE=paper``) trains on the real datasets the papers used
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -441,27 +445,99 @@ def training_time(chapter: str, scale: str | None = None) -> str:
             "them.")
 
 
-def reproduce(chapter: str | None = None, scale: str = "book",
-              missing_only: bool = False) -> list[str]:
-    """Retrain (and store) every run of ``chapter`` (default: all chapters); with
-    ``missing_only``, train only the runs that have no stored twin. Returns the names trained."""
-    from i2ibook.runner import train_translation
-    from i2ilib.results import find_run, load_or_train, results_dir_for
+@dataclass(frozen=True)
+class PlannedRun:
+    """One run that :func:`reproduce` will train: its name, configuration and estimated cost
+    (the wall time of its stored twin, else the median of its chapter's stored runs; None when
+    nothing of the chapter is stored)."""
+
+    name: str
+    config: Config
+    estimate_s: float | None
+
+
+def plan(chapter: str | None = None, scale: str = "book",
+         missing_only: bool = False) -> list[PlannedRun]:
+    """The runs :func:`reproduce` would train, in order, with their estimated training time.
+
+    Raises:
+        ValueError: an unknown chapter (the message lists the chapters that have runs).
+    """
+    from i2ilib.results import find_run, results_dir_for
 
     chapters = [chapter] if chapter else sorted(RUNS)
     unknown = [c for c in chapters if c not in RUNS]
     if unknown:
         raise ValueError(f"No stored runs for chapter(s) {unknown}; chapters with runs: "
                          f"{', '.join(sorted(RUNS))}.")
-    names = []
+    planned = []
     for ch in chapters:
-        for make in RUNS[ch]:
-            name, config = make(scale)
-            if missing_only and find_run(name, config, results_dir_for(scale)) is not None:
+        made = [make(scale) for make in RUNS[ch]]
+        stored = {name: find_run(name, config, results_dir_for(scale)) for name, config in made}
+        times = sorted(float(r.meta.get("wall_time_s", 0.0)) for r in stored.values() if r)
+        typical = times[len(times) // 2] if times else None
+        for name, config in made:
+            run = stored[name]
+            if missing_only and run is not None:
                 continue
-            load_or_train(name, config, train_translation, retrain=True)
-            names.append(name)
-    return names
+            own = float(run.meta.get("wall_time_s", 0.0)) if run is not None else None
+            planned.append(PlannedRun(name, config, own or typical))
+    return planned
+
+
+def describe_plan(planned: list[PlannedRun], jobs: int) -> str:
+    """What :func:`reproduce` is about to do, in two lines: how many runs, in how many
+    processes, and the estimated CPU time and wall time (from the stored runs' wall times)."""
+    known = [p.estimate_s for p in planned if p.estimate_s is not None]
+    if not planned:
+        return "Nothing to train: every planned run is stored."
+    cpu = sum(known)
+    line = f"{len(planned)} run(s) to train in {jobs} process(es)"
+    if not known:
+        return line + "; no stored run to estimate the time from."
+    part = "" if len(known) == len(planned) else f" (for the {len(known)} with an estimate)"
+    # each process trains one run at a time on its own core: wall ≈ CPU time / jobs, at least the
+    # longest run
+    wall = max(cpu / jobs, max(known))
+    return (f"{line}: about {cpu / 3600:.1f} CPU-hours{part}, about {wall / 3600:.1f} h of wall "
+            "time. Interrupted runs resume from their checkpoints when this is run again.")
+
+
+def _train_one(name: str, config: Config, threads: int) -> str:
+    """Train and store one run in a worker process (one run per process at a time)."""
+    import torch
+
+    from i2ibook.runner import train_translation
+    from i2ilib.results import load_or_train
+
+    torch.set_num_threads(threads)
+    load_or_train(name, config, train_translation, retrain=True)
+    return name
+
+
+def reproduce(chapter: str | None = None, scale: str = "book", missing_only: bool = False,
+              jobs: int = 1, show_plan: bool = False) -> list[str]:
+    """Retrain (and store) every run of ``chapter`` (default: all chapters); with
+    ``missing_only``, train only the runs that have no stored twin. ``jobs`` processes train
+    independent runs side by side, each on ``cores // jobs`` threads (one per core on this
+    book's 2-core machines); every run is stored as its own run, exactly as when trained alone.
+    Returns the names trained, in the plan's order."""
+    from i2ibook.runner import train_translation
+    from i2ilib.results import load_or_train
+
+    planned = plan(chapter, scale, missing_only)
+    jobs = max(1, min(int(jobs), len(planned) or 1))
+    if show_plan:
+        print(describe_plan(planned, jobs), flush=True)
+    if jobs == 1:
+        for p in planned:
+            load_or_train(p.name, p.config, train_translation, retrain=True)
+        return [p.name for p in planned]
+    threads = max(1, (os.cpu_count() or jobs) // jobs)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) \
+            as pool:
+        futures = [pool.submit(_train_one, p.name, p.config, threads) for p in planned]
+        return [f.result() for f in futures]
 
 
 def _training_images(data: dict[str, Any]) -> str | int:

@@ -1,12 +1,15 @@
 """The run catalogue's entry point: ``python -m i2ibook reproduce``."""
 
+import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 from i2ibook import __main__ as book_cli
 from i2ibook import catalogue
+from i2ibook.runner import run_dir_for
 from i2ilib import results
 
 
@@ -25,19 +28,59 @@ def test_reproduce_missing_trains_only_runs_not_stored(monkeypatch, capsys):
     monkeypatch.setitem(catalogue.RUNS, "xx", [lambda scale, n=n: (f"ch/{n}", {"scale": scale})
                                                for n in "abc"])
     monkeypatch.setattr(results, "find_run",
-                        lambda name, config, results_dir=None: object() if name in stored else None)
+                        lambda name, config, results_dir=None:
+                        SimpleNamespace(meta={"wall_time_s": 600.0}) if name in stored else None)
     monkeypatch.setattr(results, "load_or_train",
                         lambda name, config, train, retrain=False: trained.append(name))
     assert catalogue.reproduce("xx", "book", missing_only=True) == ["ch/b", "ch/c"]
     assert trained == ["ch/b", "ch/c"]
     trained.clear()
     monkeypatch.setattr(book_cli, "RUNS", {**catalogue.RUNS, "xx": catalogue.RUNS["xx"]})
-    assert book_cli.main(["reproduce", "--chapter", "xx"]) == 0
+    assert book_cli.main(["reproduce", "--chapter", "xx", "--jobs", "1"]) == 0
     assert trained == ["ch/a", "ch/b", "ch/c"]
-    assert "Retrained 3 run(s): ch/a, ch/b, ch/c" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "3 run(s) to train in 1 process(es): about 0.5 CPU-hours" in out
+    assert "Retrained 3 run(s): ch/a, ch/b, ch/c" in out
+    trained.clear()
+    assert book_cli.main(["reproduce", "--chapter", "xx", "--missing", "--plan"]) == 0
+    assert trained == []  # --plan trains nothing
+    out = capsys.readouterr().out
+    assert "2 run(s) to train" in out and "ch/b  (10 min)" in out and "ch/a " not in out
 
 
 def test_module_entry_point_help():
     out = subprocess.run([sys.executable, "-m", "i2ibook", "reproduce", "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert "--chapter" in out and "--missing" in out
+
+
+def test_runs_trained_side_by_side_equal_runs_trained_alone():
+    """Two processes (one per core) store exactly what one process stores, run by run."""
+    import torch
+
+    for make in catalogue.RUNS["02"]:
+        shutil.rmtree(run_dir_for(make("smoke")[1]), ignore_errors=True)
+    names = catalogue.reproduce("02", scale="smoke", jobs=1)
+    alone = {n: results.find_run(n, dict(catalogue.RUNS["02"][i]("smoke")[1]),
+                                 results.results_dir_for("smoke")).generator_state()
+             for i, n in enumerate(names)}
+    for i in range(len(names)):  # no checkpoint to resume from: both ways train from step 0
+        shutil.rmtree(run_dir_for(catalogue.RUNS["02"][i]("smoke")[1]), ignore_errors=True)
+    assert catalogue.reproduce("02", scale="smoke", jobs=2) == names
+    for i, n in enumerate(names):
+        run = results.find_run(n, catalogue.RUNS["02"][i]("smoke")[1],
+                               results.results_dir_for("smoke"))
+        side = run.generator_state()
+        for g in alone[n]:
+            for k, v in alone[n][g].items():
+                assert torch.equal(v, side[g][k]), (n, g, k)
+
+
+def test_plan_estimates_from_the_stored_runs():
+    planned = catalogue.plan("02", "book")
+    assert [p.name for p in planned] == [catalogue.RUNS["02"][i]("book")[0] for i in range(3)]
+    assert all(p.estimate_s and p.estimate_s > 0 for p in planned)
+    assert catalogue.plan("02", "book", missing_only=True) == []
+    assert "Nothing to train" in catalogue.describe_plan([], 2)
+    text = catalogue.describe_plan(planned, 2)
+    assert "3 run(s) to train in 2 process(es)" in text
