@@ -9,7 +9,7 @@ One concept per module:
   book's embedded data (SynthFaces, SynthScenes, digits, coloured objects).
 - :mod:`i2ilib.metrics` -- set distances, segmentation and depth scores, identity and attribute
   networks, representation spaces.
-- :mod:`i2ilib.viz` -- labelled image grids and loss curves.
+- :mod:`i2ilib.viz` -- labelled image grids, framed images and loss curves.
 - :mod:`i2ilib.results` -- the store of trained runs and ``load_or_train``.
 - :mod:`i2ilib.device` -- device selection and the GPU check.
 - :mod:`i2ilib.cli` -- ``python -m i2ilib train`` and ``translate``.

@@ -1,4 +1,5 @@
-"""Pictures: labelled image grids (input | output | target) and loss curves."""
+"""Pictures: labelled image grids (input | output | target), framed single images and loss
+curves."""
 
 from __future__ import annotations
 
@@ -70,6 +71,39 @@ def image_grid(
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def show_image(
+    ax,
+    image: Tensor | np.ndarray,
+    title: str | None = None,
+    colour=None,
+    size: float = 8,
+):
+    """Draw one image on ``ax`` without ticks, with an optional title and a coloured frame.
+
+    Args:
+        ax: a matplotlib ``Axes``.
+        image: ``(H, W, C)`` uint8 array or ``(C, H, W)`` tensor in [-1, 1] (see
+            :func:`to_image`).
+        title: drawn above the image in font size ``size``.
+        colour: any matplotlib colour: the image gets a frame of that colour (3 pt); ``None``
+            draws no frame at all.
+
+    Returns:
+        ``ax``.
+    """
+    ax.imshow(to_image(image), interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=size)
+    for spine in ax.spines.values():
+        spine.set_visible(colour is not None)
+        if colour is not None:
+            spine.set_edgecolor(colour)
+            spine.set_linewidth(3)
+    return ax
 
 
 def save_grid(columns: Mapping[str, Tensor], path: str | Path, **kwargs) -> Path:
