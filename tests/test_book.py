@@ -97,3 +97,85 @@ def test_no_exact_pins_in_package_metadata():
     for extra in project["optional-dependencies"].values():
         deps += extra
     assert not [d for d in deps if "==" in d], "exact pins break Colab: use lower bounds"
+
+
+# --- exercises ---------------------------------------------------------------------------------
+
+PAGES = NOTEBOOKS + sorted((ROOT / "book").glob("*.md"))
+
+
+def _markdown(path):
+    if path.suffix == ".ipynb":
+        return "\n".join(_src(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    return path.read_text()
+
+
+def _directives(text, name):
+    """(argument, options) of every ``{name}`` directive (backtick or colon fence) in ``text``."""
+    found = []
+    fence = r"^[ \t]*(?:`{3,}|:{3,})\{" + name + r"\}[ \t]*([^\n]*)\n"
+    for m in re.finditer(fence, text, re.MULTILINE):
+        options = {}
+        for line in text[m.end():].split("\n"):
+            option = re.fullmatch(r"\s*:([\w-]+):\s*(.*)", line)
+            if not option:
+                break
+            options[option.group(1)] = option.group(2).strip()
+        found.append((m.group(1).strip(), options))
+    return found
+
+
+def _exercises_and_solutions():
+    exercises, solutions, refs = [], [], []
+    for path in PAGES:
+        text = _markdown(path)
+        exercises += [(options.get("label"), path.name) for _, options in
+                      _directives(text, "exercise")]
+        solutions += [(argument, path.name) for argument, _ in _directives(text, "solution")]
+        refs += [(label, path.name) for label in
+                 re.findall(r"\{(?:ref|numref)\}`(?:[^`<]*<)?(ex-[^`>]+)>?`", text)]
+    return exercises, solutions, refs
+
+
+def test_directive_parser_reads_labels_and_arguments():
+    text = ("```{exercise} A title\n:label: ex-a\nBody.\n```\n\n"
+            "````{solution} ex-a\n:class: dropdown\n```python\nx = 1\n```\n````\n")
+    assert _directives(text, "exercise") == [("A title", {"label": "ex-a"})]
+    assert _directives(text, "solution") == [("ex-a", {"class": "dropdown"})]
+
+
+def test_exercise_labels_are_unique_and_every_solution_has_its_exercise():
+    exercises, solutions, refs = _exercises_and_solutions()
+    assert len(exercises) > 10
+    unlabelled = [page for label, page in exercises if not label]
+    assert not unlabelled, f"exercises without a :label: in {unlabelled}"
+    labels = [label for label, _ in exercises]
+    duplicates = sorted({f"{label} ({page})" for label, page in exercises
+                         if labels.count(label) > 1})
+    assert not duplicates, f"exercise labels used more than once: {duplicates}"
+    orphans = [f"{page}: {label}" for label, page in solutions if label not in labels]
+    assert not orphans, f"solutions whose exercise does not exist: {orphans}"
+    solved = [label for label, _ in solutions]
+    unsolved = [f"{page}: {label}" for label, page in exercises if solved.count(label) != 1]
+    assert not unsolved, f"exercises without exactly one solution: {unsolved}"
+    dangling = [f"{page}: {label}" for label, page in refs if label not in labels]
+    assert not dangling, f"references to exercises that do not exist: {dangling}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_are_referenced_by_label_not_by_number(path):
+    # numbers restart in every chapter and shift when an exercise is added: {numref}`ex-...`
+    typed = re.findall(r"\b[Ee]xercises? \d+\b", _markdown(path))
+    assert not typed, f"write {{numref}}`ex-label` instead of {typed}"
+
+
+def test_exercise_numbers_restart_in_every_chapter():
+    from i2ibook.exercise_numbers import restart_per_document
+
+    fignumbers = {"a": {"exercise": {"ex-a2": (4,), "ex-a1": (3,)}, "figure": {"f": (7,)}},
+                  "b": {"exercise": {"ex-b1": (5,)}}, "c": {}}
+    restart_per_document(fignumbers)
+    assert fignumbers == {"a": {"exercise": {"ex-a1": (1,), "ex-a2": (2,)}, "figure": {"f": (7,)}},
+                          "b": {"exercise": {"ex-b1": (1,)}}, "c": {}}
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert "i2ibook.exercise_numbers" in config["sphinx"]["extra_extensions"]
