@@ -179,3 +179,57 @@ def test_exercise_numbers_restart_in_every_chapter():
                           "b": {"exercise": {"ex-b1": (1,)}}, "c": {}}
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert "i2ibook.exercise_numbers" in config["sphinx"]["extra_extensions"]
+
+
+# --- the repository's address ------------------------------------------------------------------
+
+#: Other projects' repositories the book links to; every other GitHub link is the book's own.
+EXTERNAL_REPOSITORIES = {"junyanz/pytorch-CycleGAN-and-pix2pix"}
+
+
+def _repository():
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    url = repo["url"].rstrip("/")
+    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url), url
+    return url, url.split("github.com/", 1)[1], repo.get("branch", "main")
+
+
+def test_badges_and_setup_clone_use_the_configured_repository():
+    url, slug, branch = _repository()
+    for path in NOTEBOOKS:
+        cells = _cells(path)
+        badge = f"https://colab.research.google.com/github/{slug}/blob/{branch}/notebooks/{path.name}"
+        assert f"]({badge})" in _src(cells[0]), f"{path.name}: the Colab badge is not {badge}"
+        setup = [_src(c) for c in cells if "setup" in c["metadata"].get("tags", [])]
+        assert len(setup) == 1, f"{path.name}: one set-up cell"
+        clones = re.findall(r'"--branch", "([^"]+)",\s*"([^"]+)"', setup[0])
+        assert clones == [(branch, url)], f"{path.name}: the set-up cell clones {clones}"
+
+
+def test_setup_cell_is_collapsed_on_the_page():
+    for path in NOTEBOOKS:
+        setup = [c for c in _cells(path) if "setup" in c["metadata"].get("tags", [])]
+        assert "hide-input" in setup[0]["metadata"]["tags"], path.name
+
+
+def test_every_github_link_is_the_configured_repository_or_a_cited_project():
+    url, slug, _ = _repository()
+    pages = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "book").glob("*.md")),
+             *NOTEBOOKS]
+    wrong = []
+    for path in pages:
+        text = (_markdown(path) + "\n".join(_src(c) for c in _cells(path)
+                                            if c["cell_type"] == "code")
+                if path.suffix == ".ipynb" else path.read_text())
+        links = re.findall(r"(?:github\.com|colab\.research\.google\.com/github)/([\w.-]+/[\w.-]+)",
+                           text)
+        wrong += [f"{path.name}: {link}" for link in links
+                  if link.removesuffix(".git") not in {slug, *EXTERNAL_REPOSITORIES}]
+    assert not wrong, f"GitHub links that are not {url} (_config.yml): {wrong}"
+
+
+def test_launch_buttons_read_the_repository_from_the_config():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["html"]["use_repository_button"] and config["launch_buttons"]["colab_url"]
+    readme = (ROOT / "README.md").read_text()
+    assert _repository()[0] in readme
