@@ -66,6 +66,12 @@ def test_config_fails_on_notebook_errors():
     assert config["repository"]["url"].startswith("https://")
 
 
+def test_config_renders_outputs_for_readers():
+    sphinx = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    assert sphinx["nb_merge_streams"] is True, "one output box per cell, not one per flush"
+    assert sphinx["nb_render_markdown_format"] == "myst", "notes and tables printed as Markdown"
+
+
 def test_readme_and_ci_agree():
     readme = (ROOT / "README.md").read_text()
     first_block = readme.split("```bash", 1)[1].split("```", 1)[0]
