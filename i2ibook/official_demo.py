@@ -158,31 +158,33 @@ def _missing_dataset(dataset: str, root: Path) -> PretrainedMissingError:
 
 def run_on_colab_note(name: str) -> str:
     """A MyST note for a page built without the published generator ``name`` or its test set:
-    what the cell shows where both are present, and the commands that fetch them on Colab.
+    what the cell shows where both are present, and the lines that fetch them on Colab.
 
     Display it with ``IPython.display.Markdown``; it names no folder of the building machine.
     """
     model = OFFICIAL_MODELS[name]
-    checkpoint = f"checkpoints/{name}_pretrained/latest_net_G.pth"
-    fetch_set = ("from i2ibook.runner import data_root; from i2ilib.data.registry import "
-                 f"get_dataset; get_dataset('{model.dataset}', data_root())")
     shows = ("its translations of the first test images next to the true ones, with the L1 "
              "and MSE to them" if model.method == "pix2pix" else
              "its translations of the first test images")
-    return f"""````{{note}} Run this on Colab
-The official `{name}` generator and the {model.dataset} test images are downloaded, not shipped
-with the book, so this page was built without them. With both, this cell shows {shows}. Open
-the chapter on Colab (the badge at the top), run the set-up cell, then these lines in a new
+    return f"""````{{admonition}} Run this on Colab
+:class: note
+The official `{name}` generator and the {model.dataset} test images are downloaded, not
+shipped with the book, so this page was built without them. With both, this cell shows {shows}.
+Open the chapter on Colab (the badge at the top), run the set-up cell, then these lines in a new
 cell, and run this cell again:
 
-```
-!git clone -q --depth 1 {REFERENCE_REPOSITORY} /content/reference
-!cd /content/i2i-book && bash /content/reference/{model.script.removeprefix("./")} {name}
-!cd /content/i2i-book && python -c "{fetch_set}"
+```ipython
+%cd /content/i2i-book
+REF = "{REFERENCE_REPOSITORY}"
+!git clone -q --depth 1 $REF ../ref
+!bash ../ref/{model.script.removeprefix("./")} {name}
+from i2ibook.runner import data_root
+from i2ilib.data.registry import get_dataset
+get_dataset("{model.dataset}", data_root())
 ```
 
-On your own machine, run the same commands from your checkout of the book, with the path of
-your clone of the reference repository: the weights go to `{checkpoint}` and the images to
+On your own machine, run the same lines in your checkout of the book: the weights go to
+`checkpoints/{name}_pretrained/latest_net_G.pth` and the images to
 `datasets/{dataset_folder(model.dataset)}/` (or below `$I2I_DATA`).
 ````"""
 

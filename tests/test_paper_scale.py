@@ -375,9 +375,10 @@ def test_missing_official_files_name_no_absolute_path(data_root, tmp_path, monke
         assert f"checkpoints/{name}_pretrained/latest_net_G.pth" in msg
         assert not _absolute_paths_of_this_machine(msg, tmp_path), msg
         note = run_on_colab_note(name)
-        assert note.startswith("````{note} Run this on Colab") and note.endswith("````")
+        assert note.startswith("````{admonition} Run this on Colab\n:class: note\n")
+        assert note.endswith("````")
         assert f"download_{OFFICIAL_MODELS[name].method}_model.sh {name}" in note
-        assert f"get_dataset('{dataset}', data_root())" in note
+        assert f'get_dataset("{dataset}", data_root())' in note
         assert not _absolute_paths_of_this_machine(note, tmp_path), note
     ckpt = _save(random_state_dict(resnet_9blocks_layout(ngf=4), seed=3),
                  tmp_path / "horse2zebra_pretrained" / "latest_net_G.pth")
