@@ -27,6 +27,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+import numpy as np
+import torch
+from PIL import Image
+
+from .data import PairedImageFolder, UnpairedImageFolder
+from .data.errors import ImageReadError
+from .data.transforms import load_image, to_tensor_m11, to_uint8
+from .device import select_device
+from .nets import ResnetGenerator, UnetGenerator, parse_generator_name
+from .nets.official import (
+    CheckpointMismatchError,
+    checkpoint_load_error,
+    load_official_generator,
+    load_weights_file,
+)
+from .results import read_run
+
 if TYPE_CHECKING:
     from torch import nn
 
@@ -133,7 +150,6 @@ def _add_train_options(t: argparse.ArgumentParser, method: str) -> None:
 
 def train_main(method: str, argv: list[str]) -> int:
     """``python -m i2ilib train METHOD ...``: train (or resume) a run in ``--runs/--name``."""
-    from .data import PairedImageFolder, UnpairedImageFolder
     from .train import CycleGANTrainer, Pix2PixTrainer
 
     parser = _Parser(prog=f"{PROG} train {method}")
@@ -207,9 +223,6 @@ def _load_training_checkpoint(path: Path, state: dict, which: str | None) -> Loa
 
 def _load_stored_run(folder: Path, which: str | None) -> LoadedGenerator:
     """A run of the results store (``config.json`` + ``generators.pt``), read-only."""
-    from .nets.official import checkpoint_load_error
-    from .results import read_run
-
     run = read_run(folder)
     weights_file = folder / "generators.pt"
     if not weights_file.is_file():
@@ -231,8 +244,6 @@ def _load_stored_run(folder: Path, which: str | None) -> LoadedGenerator:
 
 
 def _load_official(path: Path, which: str | None, netG: str | None) -> LoadedGenerator:
-    from .nets import UnetGenerator
-    from .nets.official import CheckpointMismatchError, load_official_generator
 
     if which is not None:
         raise UsageError(f"--generator applies to training checkpoints and stored runs; {path} "
@@ -261,11 +272,8 @@ def load_generator(checkpoint: str | Path, which: str | None = None,
         UnsafeCheckpointError: the file would run code while loading (refused).
         ValueError: the file is unreadable, truncated, or holds no usable generator.
     """
-    from .nets.official import load_weights_file
-
     path = Path(checkpoint)
     if netG is not None:
-        from .nets import parse_generator_name
 
         try:
             parse_generator_name(netG)
@@ -313,8 +321,6 @@ def _checked(loaded: LoadedGenerator, netG: str | None, path: Path) -> LoadedGen
 def size_multiple(G: nn.Module) -> int:
     """The factor every side of an input image must be a multiple of for ``G`` to return an
     image of the same size: ``2^num_downs`` for a U-Net, ``2^n_downsampling`` for a ResNet."""
-    from .nets import ResnetGenerator, UnetGenerator
-
     if isinstance(G, UnetGenerator):
         return 2 ** G.num_downs
     if isinstance(G, ResnetGenerator):
@@ -328,13 +334,6 @@ def _nearest_multiple(n: int, m: int) -> int:
 
 def translate_main(a: argparse.Namespace) -> int:
     """``python -m i2ilib translate``: one ``<stem>_translated.png`` per image in ``--out``."""
-    import numpy as np
-    import torch
-    from PIL import Image
-
-    from .data.transforms import load_image, to_tensor_m11, to_uint8
-    from .device import select_device
-
     loaded = load_generator(a.checkpoint, a.generator, a.netG)
     multiple = size_multiple(loaded.net)
     if a.size is not None and (a.size <= 0 or a.size % multiple):
@@ -407,8 +406,6 @@ def main(argv: list[str] | None = None) -> int:
     (missing, unreadable, refused as unsafe, unsuitable) or an unexpected error occurs. Errors
     print one line ``i2ilib: error: ...`` on stderr; with ``--debug`` the traceback comes first.
     """
-    from .data.errors import ImageReadError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+
 import torch
 
 
@@ -35,8 +37,6 @@ def select_device(preference: str | None = None) -> torch.device:
 
 def describe_hardware(device: torch.device | None = None) -> str:
     """A one-line description of the hardware, stored with every result."""
-    import platform
-
     device = device or select_device()
     if device.type == "cuda":
         return f"cuda: {torch.cuda.get_device_name(device)}"

@@ -24,6 +24,7 @@ run whose configuration no longer matches is never used silently: it is retraine
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import hashlib
 import json
@@ -43,6 +44,7 @@ from typing import Any
 import torch
 
 from . import __version__
+from .device import describe_hardware
 
 #: The file in a run's folder that records the sha256 of the run's other files.
 DIGESTS_FILE = "digests.json"
@@ -149,7 +151,6 @@ def git_commit(root: Path | None = None) -> str:
 
 
 def describe_environment(device: torch.device | None = None) -> dict[str, Any]:
-    from .device import describe_hardware
 
     return {
         "hardware": describe_hardware(device),
@@ -511,8 +512,6 @@ def backfill_digests(results_dir: str | Path | None = None) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m i2ilib.results verify|backfill [RESULTS_DIR]``."""
-    import argparse
-
     ap = argparse.ArgumentParser(prog="python -m i2ilib.results",
                                  description="Verify stored runs against their digests, or "
                                  "record digests for runs stored without them.")

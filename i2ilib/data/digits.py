@@ -22,10 +22,14 @@ it), and printed digit ``i`` depends only on ``(seed, i)``.
 
 from __future__ import annotations
 
+import colorsys
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 __all__ = [
     "FONT_NAMES",
@@ -96,9 +100,6 @@ def handwritten_digits(
         ``(images, labels)``: (n, size, size) uint8 (ink bright on black) and
         (n,) int64 in 0..9.
     """
-    import torch
-    import torch.nn.functional as F
-
     size = _check_size(size)
     if not 0.0 <= pad < 0.5:
         raise ValueError(f"pad must lie in [0, 0.5), got {pad}")
@@ -143,13 +144,11 @@ def font_paths() -> list[Path]:
 
 @lru_cache(maxsize=256)
 def _font(path: str, px: int):
-    from PIL import ImageFont
 
     return ImageFont.truetype(path, px)
 
 
 def _hsv_to_rgb(h: float, s: float, v: float) -> np.ndarray:
-    import colorsys
 
     return np.array(colorsys.hsv_to_rgb(h % 1.0, s, v), np.float32)
 
@@ -160,8 +159,6 @@ def _luma(c: np.ndarray) -> float:
 
 def _background(rng: np.random.Generator, S: int, base: np.ndarray) -> np.ndarray:
     """A shaded, textured wall (S, S, 3) float in [0, 1] around colour ``base``."""
-    from PIL import Image
-
     yy, xx = np.mgrid[0:S, 0:S].astype(np.float32) / S
     ang = rng.uniform(0, 2 * np.pi)
     grad = (np.cos(ang) * (xx - 0.5) + np.sin(ang) * (yy - 0.5)) * rng.uniform(0.1, 0.5)
@@ -188,8 +185,6 @@ def printed_digit(
     rng: np.random.Generator, label: int, size: int = 32, fonts: list[Path] | None = None
 ) -> np.ndarray:
     """Render one SVHN-like printed digit ``label`` as (size, size, 3) uint8."""
-    from PIL import Image, ImageDraw, ImageFilter
-
     fonts = fonts or font_paths()
     S = 2 * size  # drawn at twice the size, then box-filtered (anti-aliasing)
     bg = _hsv_to_rgb(rng.random(), rng.uniform(0.0, 0.8), rng.uniform(0.25, 0.95))
@@ -282,8 +277,6 @@ def digits_tensors(style: str, n: int, size: int = 32, seed: int = 0, channels: 
     Returns:
         ``(x, y)``: float32 (n, channels, size, size) in [-1, 1] and int64 (n,) labels.
     """
-    import torch
-
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
     if style == "handwritten":

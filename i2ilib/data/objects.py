@@ -22,6 +22,7 @@ for the reverse-classification accuracy of Table 6.3).
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -189,8 +190,6 @@ def _texture(kind: str, rng: np.random.Generator, S: int, x: np.ndarray, y: np.n
 
 def _hsv_rgb(h: float, s: float) -> np.ndarray:
     """RGB at value 1 for hue h (degrees) and saturation s; value scales it linearly."""
-    import colorsys
-
     return np.array(colorsys.hsv_to_rgb((h % 360.0) / 360.0, s, 1.0), np.float32)
 
 

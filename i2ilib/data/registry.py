@@ -60,6 +60,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+from PIL import Image
+
 from i2ilib.data.errors import DataLayoutError
 
 __all__ = [
@@ -434,7 +437,6 @@ def validate_layout(info: DatasetInfo, folder: str | os.PathLike) -> Path:
             f"layout needs {expected}."
         )
     if info.layout == "aligned":
-        from PIL import Image
 
         split = folder / info.required[0].rstrip("/")
         first = min(p for p in split.iterdir() if p.suffix.lower() in _IMAGE_EXT)
@@ -881,7 +883,6 @@ def celeba_torchvision(
     Returns:
         ``torch.utils.data.Subset`` of the matching images.
     """
-    import torch
     import torchvision.datasets as tvd
 
     info = DATASETS["celeba"]
@@ -914,8 +915,6 @@ def prepare_cityscapes_pairs(
     Returns:
         ``dst`` as a Path.
     """
-    from PIL import Image
-
     src, dst = Path(src), Path(dst)
     validate_layout(DATASETS["cityscapes_official"], src)
     for split in splits:

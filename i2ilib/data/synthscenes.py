@@ -50,6 +50,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import torch
+from PIL import Image
 from scipy.ndimage import gaussian_filter
 
 __all__ = [
@@ -1489,8 +1491,6 @@ def paired_tensors(
         ``(A, B)``: float32 tensors (n, 3, size, size) in [-1, 1]; ``A[i]`` and
         ``B[i]`` are the two sides of the same scene.
     """
-    import torch
-
     a_key, b_key = _task(task)
     data = render_scenes(n, size, seed, split, view=view)
 
@@ -1523,8 +1523,6 @@ def write_pix2pix(
     Returns:
         ``root`` as a Path.
     """
-    from PIL import Image
-
     a_key, b_key = _task(task)
     render = _renderer(view)
     root = Path(root)
@@ -1561,8 +1559,6 @@ def write_triplets(
 
     Read depth back with :func:`read_depth_png`.
     """
-    from PIL import Image
-
     render = _renderer(view)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -1595,8 +1591,6 @@ def write_triplets(
 
 def read_depth_png(path: str | Path) -> np.ndarray:
     """Read a depth PNG written by :func:`write_triplets`: (H, W) float32 metres."""
-    from PIL import Image
-
     a = np.asarray(Image.open(path))
     if a.dtype not in (np.uint16, np.int32, np.uint8) or a.ndim != 2:
         raise ValueError(

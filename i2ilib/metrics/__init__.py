@@ -29,6 +29,8 @@ One concept per module:
 - :mod:`~i2ilib.metrics.image_stats` -- RMS contrast, sharpness, mean-colour error.
 - :mod:`~i2ilib.metrics.segnet` -- the SynthScenes segmenter ``scenesegnet-v1`` (trained by
   :mod:`~i2ilib.metrics.train_segnet`) and the labels -> photo FCN-score.
+- :mod:`~i2ilib.metrics.baselines` -- trivial baselines (identity, blur, training mean), task
+  completion judged with the truth, and the sanity check a model must pass.
 - :mod:`~i2ilib.metrics.modes` -- modes covered and the fraction of high-quality samples (within
   3 standard deviations of a mode) on toy mixtures of Gaussians (:mod:`i2ilib.data.toy2d`).
 """

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 #: dlib's Euclidean distance below which two descriptors are the same person.
 SAME_PERSON_THRESHOLD = 0.6
@@ -147,7 +148,6 @@ class DlibFaceEmbedder:
         h, w = image.shape[:2]
         if min(h, w) >= self.min_side:
             return image
-        from PIL import Image
 
         f = self.min_side / min(h, w)
         size = (max(1, round(w * f)), max(1, round(h * f)))

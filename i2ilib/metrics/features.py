@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 
 from ..device import select_device
 from .score import INCEPTION_NAME
+from .synthnet import synth_feature_extractor
 
 #: pytorch-fid's weight file (converted from the TensorFlow FID Inception graph).
 FID_WEIGHTS_FILE = "pt_inception-2015-12-05-6726825d.pth"
@@ -156,7 +157,6 @@ def best_available_extractor(verbose: bool = True) -> nn.Module:
     try:
         ext = inception_extractor()
     except (ImportError, FileNotFoundError):
-        from .synthnet import synth_feature_extractor
 
         try:
             ext = synth_feature_extractor()

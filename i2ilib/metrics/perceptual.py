@@ -21,7 +21,9 @@ from typing import Protocol, runtime_checkable
 import torch
 from torch import nn
 
+from .features import RandomConvExtractor
 from .score import Score
+from .synthnet import synth_feature_extractor
 
 _BACKBONES = {"alex": "AlexNet_Weights", "vgg": "VGG16_Weights", "squeeze": "SqueezeNet1_1_Weights"}
 
@@ -118,8 +120,6 @@ def perceptual_distance(extractor: nn.Module | None = None, net: str = "alex") -
     if lpips_available(net):
         return LPIPSDistance(net)
     if extractor is None:
-        from .features import RandomConvExtractor
-        from .synthnet import synth_feature_extractor
 
         try:
             extractor = synth_feature_extractor()

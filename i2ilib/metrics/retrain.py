@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import torch
+
 #: The shipped networks, in the order ``all`` trains them, and the module that trains each.
 NETWORKS: dict[str, str] = {"features": "train_features", "segnet": "train_segnet",
                             "identity": "train_identity", "attributes": "train_attributes"}
@@ -44,8 +46,6 @@ def parser(network: str) -> argparse.ArgumentParser:
 
 def retrain(network: str, argv: list[str] | None = None) -> dict:
     """Train one shipped network with the options in ``argv`` and save it; returns its record."""
-    import torch
-
     module = _module(network)
     args = parser(network).parse_args(argv)
     if getattr(args, "threads", None):

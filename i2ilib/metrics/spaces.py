@@ -27,6 +27,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from i2ilib.metrics.attributes import face_attribute_classifier
+from i2ilib.metrics.identity import synthfaces_identity_embedder
+
 #: The two spaces of Sec. 5.
 SPACE_NAMES: tuple[str, ...] = ("identity", "expression")
 
@@ -68,8 +71,6 @@ def identity_features(images: Tensor, net: nn.Module | None = None,
     Returns:
         ``(N, 128)`` float32 CPU tensor of unit vectors.
     """
-    from i2ilib.metrics.identity import synthfaces_identity_embedder
-
     images = _check_images(images)
     net = net if net is not None else synthfaces_identity_embedder()
     was = net.training
@@ -99,8 +100,6 @@ def expression_features(images: Tensor, net: nn.Module | None = None,
     Returns:
         ``(N, 2048)`` float32 CPU tensor (128 channels x 4 x 4).
     """
-    from i2ilib.metrics.attributes import face_attribute_classifier
-
     images = _check_images(images)
     net = net if net is not None else face_attribute_classifier()
     was = net.training
@@ -122,12 +121,10 @@ def embedder(space: str) -> EmbedFn:
         ValueError: on an unknown space.
     """
     if space == "identity":
-        from i2ilib.metrics.identity import synthfaces_identity_embedder
 
         net = synthfaces_identity_embedder()
         return lambda x: identity_features(x, net)
     if space == "expression":
-        from i2ilib.metrics.attributes import face_attribute_classifier
 
         net = face_attribute_classifier()
         return lambda x: expression_features(x, net)

@@ -48,6 +48,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from i2ilib.data.pseudopairs import build_config
+from i2ilib.data.synthfaces import (
+    make_synthfaces,
+    render_face,
+    render_true_pair,
+    sample_identity,
+    sample_pose,
+)
+
 from .assets import save_state
 from .attributes import (
     ASSET_RECORD,
@@ -58,6 +67,7 @@ from .attributes import (
     attribute_probabilities,
     task_completion,
 )
+from .retrain import retrain
 from .train_identity import _to_tensor, fit_with_flips, sample_training_attributes
 
 #: ``Smiling`` ranges of the training faces: (off low, off high), (on low, on high).
@@ -73,8 +83,6 @@ def build_training_set(n_identities: int, poses: int, seed: int, size: int = 64
                        ) -> tuple[np.ndarray, np.ndarray]:
     """uint8 images ``(n_identities * poses, size, size, 3)`` and float32 labels ``(N, 2)``
     (columns :data:`ATTRIBUTES`), glasses and smile balanced."""
-    from i2ilib.data.synthfaces import render_face, sample_identity, sample_pose
-
     combos = [(g, s) for g in (0, 1) for s in (0, 1)]
     n = n_identities * poses
     images = np.empty((n, size, size, 3), np.uint8)
@@ -101,8 +109,6 @@ def build_validation_set(n_identities: int, per_identity: int, seed: int) -> dic
     Returns ``{"images": (N, 3, 64, 64), "labels": (N, 2), "pairs": {attr: (off, on)}}``
     (images in [-1, 1], labels 0/1 for :data:`ATTRIBUTES`).
     """
-    from i2ilib.data.synthfaces import make_synthfaces, render_true_pair
-
     ds = make_synthfaces(n_identities, per_identity, size=64, seed=seed)
     labels = np.stack([ds.values[a] >= 0.5 for a in ATTRIBUTES], axis=1).astype(np.float32)
     pairs = {}
@@ -123,8 +129,6 @@ def build_validation_set(n_identities: int, per_identity: int, seed: int) -> dic
 def build_pseudo_sets(n: int, seed: int) -> dict:
     """Per attribute, the chapter's ``ours`` configuration with ``n`` real A, ``n``
     pseudo-paired A and ``n`` B faces, and ``n`` test faces with their true counterparts."""
-    from i2ilib.data.pseudopairs import build_config
-
     out = {}
     for attr, task in PSEUDO_TASKS.items():
         cfg = build_config(task, "ours", n_base=n, n_aug=n, n_test=n, size=64, seed=seed)
@@ -270,8 +274,6 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     """``python -m i2ilib.metrics.train_attributes``, the same as ``python -m i2ilib.metrics.retrain attributes``."""
-    from .retrain import retrain
-
     return retrain("attributes", argv)
 
 

@@ -30,7 +30,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from i2ilib.data import synthfaces, synthscenes
+
 from .assets import save_state
+from .retrain import retrain
 from .synthnet import ASSET_RECORD, ASSET_WEIGHTS, DOMAINS, SynthFeatureNet
 
 
@@ -48,8 +51,6 @@ def build_data(n_identities: int, per_identity: int, n_scenes: int, n_facades: i
                seed: int, split: str) -> dict[str, torch.Tensor]:
     """Images ``(N, 3, 64, 64)`` with ``domain (N,)``, ``attrs (N, 10)``, ``fractions (N, 12)``
     and the masks ``is_face``/``is_scene``."""
-    from i2ilib.data import synthfaces, synthscenes
-
     faces = synthfaces.make_synthfaces(n_identities, per_identity, size=64,
                                        seed=seed if split == "train" else seed + 10_000)
     cols = [faces.attr_names.index(a) for a in synthfaces.RENDERED_ATTRIBUTES]
@@ -173,8 +174,6 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     """``python -m i2ilib.metrics.train_features``, the same as ``python -m i2ilib.metrics.retrain features``."""
-    from .retrain import retrain
-
     return retrain("features", argv)
 
 

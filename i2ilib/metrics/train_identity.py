@@ -48,8 +48,18 @@ import numpy as np
 import torch
 from torch import nn
 
+from i2ilib.data.synthfaces import (
+    make_synthfaces,
+    render_face,
+    render_true_pair,
+    resolve_attributes,
+    sample_identity,
+    sample_pose,
+)
+
 from .assets import save_state
 from .identity import ASSET_RECORD, ASSET_WEIGHTS, FaceIdentityNet
+from .retrain import retrain
 
 #: Attributes the embedder is trained to ignore, with how often each is the switched one.
 INVARIANT_TO: dict[str, float] = {
@@ -134,8 +144,6 @@ def sample_training_attributes(identity, rng: np.random.Generator) -> dict[str, 
 
 def switch(identity, values: dict[str, float], attribute: str) -> dict[str, float]:
     """``values`` with ``attribute`` switched to its opposite (hair colours exclude each other)."""
-    from i2ilib.data.synthfaces import resolve_attributes
-
     v = resolve_attributes(identity, values)
     v[attribute] = 0.0 if v[attribute] >= 0.5 else 1.0
     if attribute == "Smiling" and v[attribute] > 0:
@@ -148,8 +156,6 @@ def switch(identity, values: dict[str, float], attribute: str) -> dict[str, floa
 def build_training_set(n_identities: int, poses: int, seed: int, size: int = 64
                        ) -> tuple[np.ndarray, np.ndarray]:
     """uint8 images ``(n_identities * poses * 2, size, size, 3)`` and labels ``(N,)`` int64."""
-    from i2ilib.data.synthfaces import render_face, sample_identity, sample_pose
-
     names = list(INVARIANT_TO)
     weights = np.asarray([INVARIANT_TO[a] for a in names])
     weights = weights / weights.sum()
@@ -179,8 +185,6 @@ def build_validation_set(n_identities: int, per_identity: int, seed: int) -> dic
     Returns ``{"images": (N, 3, 64, 64), "identity": (N,), "pairs": {attr: (off, on, other,
     identity)}}`` (images in [-1, 1]).
     """
-    from i2ilib.data.synthfaces import make_synthfaces, render_true_pair
-
     ds = make_synthfaces(n_identities, per_identity, size=64, seed=seed)
     first = np.arange(n_identities) * per_identity
     pairs = {}
@@ -329,8 +333,6 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     """``python -m i2ilib.metrics.train_identity``, the same as ``python -m i2ilib.metrics.retrain identity``."""
-    from .retrain import retrain
-
     return retrain("identity", argv)
 
 

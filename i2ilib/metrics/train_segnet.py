@@ -31,7 +31,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from i2ilib.data import synthscenes
+from i2ilib.data.synthscenes import CLASSES
+
 from .assets import save_state
+from .retrain import retrain
 from .segmentation import class_iou, confusion_matrix, segmentation_scores
 from .segnet import ASSET_RECORD, ASSET_WEIGHTS, SIZE, SceneSegNet, segment
 
@@ -42,8 +46,6 @@ def _to_tensor(images_u8: np.ndarray) -> torch.Tensor:
 
 def build_data(n_scenes: int, n_facades: int, seed: int, split: str) -> dict[str, torch.Tensor]:
     """Real photos ``(N, 3, 64, 64)`` in [-1, 1] and their labels ``(N, 64, 64)`` int64."""
-    from i2ilib.data import synthscenes
-
     photos, labels = [], []
     for view, n in (("street", n_scenes), ("facade", n_facades)):
         if n > 0:
@@ -79,7 +81,6 @@ def evaluate(net: SceneSegNet, data: dict, n_classes: int) -> dict:
 
 
 def train(args: argparse.Namespace) -> tuple[SceneSegNet, dict]:
-    from i2ilib.data.synthscenes import CLASSES
 
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
@@ -163,8 +164,6 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> dict:
     """``python -m i2ilib.metrics.train_segnet``, the same as ``python -m i2ilib.metrics.retrain segnet``."""
-    from .retrain import retrain
-
     return retrain("segnet", argv)
 
 

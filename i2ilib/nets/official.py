@@ -44,6 +44,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -137,8 +138,6 @@ def _numpy_data_globals() -> list:
     """What ``torch.load(weights_only=True)`` needs to rebuild NumPy arrays and scalars of
     numeric dtypes (a training checkpoint's NumPy random state, NumPy floats in a loss
     history): constructors of data only, never of arbitrary objects."""
-    import numpy as np
-
     try:
         from numpy._core import multiarray
     except ImportError:  # NumPy 1.x

@@ -37,6 +37,8 @@ from torch import Tensor, nn
 from torch.utils.data import Dataset, default_collate
 
 from ..device import select_device
+from ..nets import define_G
+from ..viz import save_grid
 from .checkpoint import atomic_save, load_checkpoint
 
 
@@ -469,7 +471,6 @@ class Trainer:
         raise NotImplementedError
 
     def save_samples(self, batch: dict[str, Tensor]) -> Path | None:
-        from ..viz import save_grid
 
         if self.run_dir is None:
             return None
@@ -598,8 +599,6 @@ class Trainer:
 def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
     """An untrained generator ``name`` (``G``, ``G_AB`` or ``G_BA``) as a trainer with this
     configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
-    from ..nets import define_G
-
     if name not in ("G", "G_AB", "G_BA"):
         raise ValueError(f"Unknown generator {name!r}: use 'G' (pix2pix), 'G_AB' or 'G_BA'.")
     i, o = config["input_nc"], config["output_nc"]
