@@ -1,5 +1,6 @@
 """The book's structure: what CI, Colab and the rendered book rely on."""
 
+import ast
 import json
 import re
 import subprocess
@@ -239,3 +240,33 @@ def test_launch_buttons_read_the_repository_from_the_config():
     assert config["html"]["use_repository_button"] and config["launch_buttons"]["colab_url"]
     readme = (ROOT / "README.md").read_text()
     assert _repository()[0] in readme
+
+
+# --- what a page shows -------------------------------------------------------------------------
+
+#: Matplotlib calls that return an object whose repr (``Text(0.5, 1.0, '...')``,
+#: ``[<matplotlib.lines.Line2D ...>]``) would be printed under the figure if a cell ended on one.
+PLOT_CALLS = {"suptitle", "set_title", "title", "set_xlabel", "set_ylabel", "xlabel", "ylabel",
+              "legend", "text", "annotate", "imshow", "plot", "scatter", "bar", "barh", "hist",
+              "axhline", "axvline", "errorbar", "fill_between", "colorbar", "set_xticks",
+              "set_yticks", "set_xlim", "set_ylim", "subplots", "figure", "image_grid",
+              "plot_losses"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_plotting_cells_print_no_repr(path):
+    leaks = []
+    for i, cell in enumerate(_cells(path)):
+        src = _src(cell).rstrip()
+        if cell["cell_type"] != "code" or not src or src.endswith(";"):
+            continue
+        try:
+            last = ast.parse(src).body[-1]
+        except SyntaxError:  # IPython syntax (!, %): not a plotting cell
+            continue
+        if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call):
+            func = last.value.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in PLOT_CALLS:
+                leaks.append(f"cell {i}: {ast.get_source_segment(src, last).splitlines()[0]}")
+    assert not leaks, "end these cells with ';' or plt.show(): " + "; ".join(leaks)
