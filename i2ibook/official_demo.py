@@ -27,7 +27,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-__all__ = ["OFFICIAL_MODELS", "OfficialModel", "PretrainedMissingError", "official_demo"]
+__all__ = ["OFFICIAL_MODELS", "OfficialModel", "PretrainedMissingError", "official_checkpoint",
+           "official_demo", "run_on_colab_note", "shown_path"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,51 @@ class PretrainedMissingError(FileNotFoundError):
     message says which file or folder to put where, and the command that fetches it."""
 
 
+REFERENCE_REPOSITORY = "https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix"
+
+
+def _checkout() -> Path | None:
+    from i2ilib.results import project_root
+
+    return project_root() or project_root(Path(__file__).parent)
+
+
+def official_checkpoint(name: str) -> Path:
+    """Where the book looks for the published generator ``name`` (``"facades_label2photo"``):
+    ``checkpoints/<name>_pretrained/latest_net_G.pth`` in the checkout, where the reference
+    download script puts it when run from the checkout."""
+    if name not in OFFICIAL_MODELS:
+        raise ValueError(f"Unknown published generator {name!r}; known: "
+                         f"{', '.join(OFFICIAL_MODELS)}.")
+    return ((_checkout() or Path.cwd()) / "checkpoints" / f"{name}_pretrained"
+            / "latest_net_G.pth")
+
+
+def shown_path(path: str | os.PathLike) -> str:
+    """``path`` as a message shows it: relative to the checkout (``checkpoints/...``,
+    ``datasets/facades``) or to ``$I2I_DATA`` when it lies below them, else its last two parts.
+
+    Never an absolute path: these messages are printed on the pages of the book, and the
+    folders of the machine that built it mean nothing to a reader.
+    """
+    path = Path(path)
+    if not path.is_absolute():
+        return path.as_posix()
+    path = path.resolve()
+    bases = [(Path(os.environ["I2I_DATA"]), "$I2I_DATA/")] if os.environ.get("I2I_DATA") else []
+    checkout = _checkout()
+    bases += [(checkout, "")] if checkout is not None else []
+    for base, prefix in bases:
+        try:
+            rel = path.relative_to(base.resolve())
+        except ValueError:
+            continue
+        if rel == Path("."):
+            return prefix.rstrip("/") or "."
+        return prefix + rel.as_posix()
+    return ".../" + "/".join(path.parts[-2:])
+
+
 def _model_for(checkpoint: Path, dataset: str) -> tuple[str | None, OfficialModel | None]:
     """The published model a checkpoint path names (``<name>_pretrained/latest_net_G.pth``)."""
     for part in (checkpoint.parent.name, checkpoint.stem):
@@ -76,7 +122,7 @@ def _model_for(checkpoint: Path, dataset: str) -> tuple[str | None, OfficialMode
 
 def _missing_checkpoint(checkpoint: Path, dataset: str) -> PretrainedMissingError:
     name, model = _model_for(checkpoint, dataset)
-    checkpoint = checkpoint.absolute()
+    where = shown_path(checkpoint)
     if model is None:
         how = ("Train one with i2ilib, or fetch a published generator with the reference "
                "repository's ./scripts/download_pix2pix_model.sh or "
@@ -85,26 +131,69 @@ def _missing_checkpoint(checkpoint: Path, dataset: str) -> PretrainedMissingErro
         how = (f"In a clone of the reference pytorch-CycleGAN-and-pix2pix repository, on a "
                f"machine with internet: bash {model.script} {name}  (it writes "
                f"./checkpoints/{name}_pretrained/latest_net_G.pth); then copy that file to "
-               f"{checkpoint}.")
+               f"{where}.")
     return PretrainedMissingError(
-        f"Pretrained generator not found: {checkpoint}. {how} Machines without internet "
+        f"Pretrained generator not found: {where}. {how} Machines without internet "
         f"cannot download it: copy the .pth file in by hand.")
 
 
-def _missing_dataset(dataset: str, root: Path, err: Exception) -> PretrainedMissingError:
+def _missing_dataset(dataset: str, root: Path) -> PretrainedMissingError:
+    from i2ibook.runner import data_root
     from i2ilib.data.registry import dataset_info
 
     info = dataset_info(dataset)
-    root = root.absolute()
+    where = shown_path(root)
     script = ("download_pix2pix_dataset.sh" if info.layout == "aligned"
               else "download_cyclegan_dataset.sh")
+    root_code = ("data_root()" if Path(root).resolve() == data_root().resolve()
+                 else repr(where))
     return PretrainedMissingError(
-        f"Dataset {dataset!r} not found: expected {root / info.folder}/ with "
-        f"{', '.join(info.required)} ({err}). Get it on a machine with internet with "
-        f"python -c \"from i2ilib.data.registry import get_dataset; "
-        f"get_dataset('{dataset}', '{root}')\" or the reference repository's "
-        f"bash ./datasets/{script} {dataset}, then copy the {info.folder}/ folder to {root}/ "
-        f"(or set I2I_DATA to the folder that holds it).")
+        f"Dataset {dataset!r} not found: expected {where}/{info.folder}/ with "
+        f"{', '.join(info.required)}. Get it on a machine with internet with "
+        f"python -c \"from i2ibook.runner import data_root; "
+        f"from i2ilib.data.registry import get_dataset; get_dataset('{dataset}', {root_code})\" "
+        f"or the reference repository's bash ./datasets/{script} {dataset}, then copy the "
+        f"{info.folder}/ folder to {where}/ (or set I2I_DATA to the folder that holds it).")
+
+
+def run_on_colab_note(name: str) -> str:
+    """A MyST note for a page built without the published generator ``name`` or its test set:
+    what the cell shows where both are present, and the lines that fetch them on Colab.
+
+    Display it with ``IPython.display.Markdown``; it names no folder of the building machine.
+    """
+    model = OFFICIAL_MODELS[name]
+    shows = ("its translations of the first test images next to the true ones, with the L1 "
+             "and MSE to them" if model.method == "pix2pix" else
+             "its translations of the first test images")
+    return f"""````{{admonition}} Run this on Colab
+:class: note
+The official `{name}` generator and the {model.dataset} test images are downloaded, not
+shipped with the book, so this page was built without them. With both, this cell shows {shows}.
+Open the chapter on Colab (the badge at the top), run the set-up cell, then these lines in a new
+cell, and run this cell again:
+
+```ipython
+%cd /content/i2i-book
+REF = "{REFERENCE_REPOSITORY}"
+!git clone -q --depth 1 $REF ../ref
+!bash ../ref/{model.script.removeprefix("./")} {name}
+from i2ibook.runner import data_root
+from i2ilib.data.registry import get_dataset
+get_dataset("{model.dataset}", data_root())
+```
+
+On your own machine, run the same lines in your checkout of the book: the weights go to
+`checkpoints/{name}_pretrained/latest_net_G.pth` and the images to
+`datasets/{dataset_folder(model.dataset)}/` (or below `$I2I_DATA`).
+````"""
+
+
+def dataset_folder(dataset: str) -> str:
+    """The folder of a registry set below the data root (``"facades"``)."""
+    from i2ilib.data.registry import dataset_info
+
+    return dataset_info(dataset).folder
 
 
 def _run_generator(G: nn.Module, x: Tensor, mode: str, seed: int) -> Tensor:
@@ -175,7 +264,7 @@ def official_demo(
     try:
         folder = get_dataset(dataset, root, download=False)
     except DataLayoutError as err:
-        raise _missing_dataset(dataset, root, err) from err
+        raise _missing_dataset(dataset, root) from err
     if direction is None:
         _, model = _model_for(checkpoint, dataset)
         direction = (model.direction if model is not None and model.dataset == dataset

@@ -54,13 +54,11 @@ def gpu_check(scale: str = "book") -> torch.device:
     elif dev.type == "mps":
         print("Using Apple GPU (mps). Book scale runs comfortably.")
     else:
-        msg = "No GPU found: using the CPU."
+        msg = "No GPU found: using the CPU.\n"  # short lines: they are printed on the book's pages
         if scale == "paper":
-            msg += (
-                " Paper scale needs a GPU (hours on a CPU). On Colab: Runtime > Change runtime "
-                "type > GPU, then re-run this cell."
-            )
+            msg += ("Paper scale needs a GPU (hours on a CPU). On Colab: Runtime >\n"
+                    "Change runtime type > GPU, then re-run this cell.")
         else:
-            msg += " That is fine at this scale: stored book-scale runs load in seconds."
+            msg += "That is fine at this scale: stored book-scale runs load in seconds."
         print(msg)
     return dev

@@ -17,8 +17,15 @@ from PIL import Image
 from test_official_checkpoints import random_state_dict, resnet_9blocks_layout, unet_256_layout
 
 from i2ibook import catalogue
-from i2ibook.official_demo import PretrainedMissingError, official_demo
+from i2ibook.official_demo import (
+    OFFICIAL_MODELS,
+    PretrainedMissingError,
+    official_checkpoint,
+    official_demo,
+    run_on_colab_note,
+)
 from i2ibook.runner import build_data, build_test_data, train_translation
+from i2ibook.runner import data_root as book_data_root
 from i2ilib.data.errors import DataLayoutError
 from i2ilib.data.folders import AlignedAsUnpaired, PairedImageFolder, UnpairedImageFolder
 from i2ilib.data.registry import DatasetDownloadError
@@ -49,6 +56,8 @@ def _unaligned_tree(folder: Path, sizes: dict[str, int]) -> None:
             img = np.zeros((W, W, 3), np.uint8)
             img[..., 0 if sub.endswith("A") else 2] = 30 + 20 * i
             Image.fromarray(img).save(folder / sub / f"{i:03d}.jpg", quality=100)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -330,7 +339,7 @@ def test_official_demo_missing_checkpoint_says_where_and_how(data_root, tmp_path
     with pytest.raises(PretrainedMissingError) as err:
         official_demo(ckpt, "horse2zebra")
     msg = str(err.value)
-    assert str(ckpt) in msg
+    assert ".../horse2zebra_pretrained/latest_net_G.pth" in msg  # outside the checkout
     assert "bash ./scripts/download_cyclegan_model.sh horse2zebra" in msg
     ckpt = tmp_path / "facades_label2photo_pretrained" / "latest_net_G.pth"
     with pytest.raises(FileNotFoundError, match="download_pix2pix_model.sh facades_label2photo"):
@@ -344,9 +353,48 @@ def test_official_demo_missing_dataset_says_where_and_how(tmp_path):
     with pytest.raises(PretrainedMissingError) as err:
         official_demo(ckpt, "horse2zebra", root=root)
     msg = str(err.value)
-    assert str(root / "horse2zebra") in msg and "trainA/" in msg
+    assert "/empty/horse2zebra/ with" in msg and "trainA/" in msg and str(tmp_path) not in msg
     assert "download_cyclegan_dataset.sh horse2zebra" in msg
     assert "get_dataset('horse2zebra'" in msg
+
+
+def _absolute_paths_of_this_machine(text: str, *folders: Path) -> list[str]:
+    roots = {str(ROOT), str(Path.home()), *(str(f) for f in folders)}
+    return sorted(r for r in roots if r in text)
+
+
+def test_missing_official_files_name_no_absolute_path(data_root, tmp_path, monkeypatch):
+    # what the book prints when a static build has neither the weights nor the set: paths
+    # relative to the checkout or the data root, never the folders of the building machine
+    for name, dataset in (("facades_label2photo", "facades"), ("horse2zebra", "horse2zebra")):
+        if official_checkpoint(name).exists():
+            continue  # a checkout that holds the published weights
+        with pytest.raises(PretrainedMissingError) as err:
+            official_demo(official_checkpoint(name), dataset, root=data_root)
+        msg = str(err.value)
+        assert f"checkpoints/{name}_pretrained/latest_net_G.pth" in msg
+        assert not _absolute_paths_of_this_machine(msg, tmp_path), msg
+        note = run_on_colab_note(name)
+        assert note.startswith("````{admonition} Run this on Colab\n:class: note\n")
+        assert note.endswith("````")
+        assert f"download_{OFFICIAL_MODELS[name].method}_model.sh {name}" in note
+        assert f'get_dataset("{dataset}", data_root())' in note
+        assert not _absolute_paths_of_this_machine(note, tmp_path), note
+    ckpt = _save(random_state_dict(resnet_9blocks_layout(ngf=4), seed=3),
+                 tmp_path / "horse2zebra_pretrained" / "latest_net_G.pth")
+    for env, shown in ((str(tmp_path / "sets"), "$I2I_DATA/horse2zebra/"),
+                       (None, "datasets/horse2zebra/")):  # the default: datasets/ of the checkout
+        if env is None:
+            monkeypatch.delenv("I2I_DATA")
+        else:
+            monkeypatch.setenv("I2I_DATA", env)
+        if env is None and (book_data_root() / "horse2zebra").exists():
+            continue  # a checkout that holds the real set
+        with pytest.raises(PretrainedMissingError) as err:
+            official_demo(ckpt, "horse2zebra", root=book_data_root())
+        msg = str(err.value)
+        assert f"expected {shown}" in msg and "data_root()" in msg, msg
+        assert not _absolute_paths_of_this_machine(msg, tmp_path), msg
 
 
 def test_official_demo_rejects_a_discriminator(data_root, tmp_path):

@@ -2,7 +2,9 @@
 
 The repository's address and branch live in one place, ``_config.yml`` (``repository.url``,
 ``repository.branch``); this script writes them into each notebook's badge (the first line of
-the first cell) and into its set-up cell (the code cell tagged ``setup``).
+the first cell) and into its set-up cell (the code cell tagged ``setup``). It also tags the
+set-up cell ``hide-input``: the rendered book collapses its code behind a "Show code" toggle,
+while Colab and Jupyter run it as usual.
 
     python tools/sync_notebooks.py            # rewrite the notebooks
     python tools/sync_notebooks.py --check    # exit 1 if any notebook is out of step
@@ -18,6 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BADGE_PREFIX = "[![Open In Colab]"
+SETUP_TAGS = ["setup", "hide-input"]  # Jupyter Book: the code is collapsed on the page
 
 SETUP = '''\
 # Set-up (written from _config.yml by tools/sync_notebooks.py: edit that file, not this cell).
@@ -82,6 +85,8 @@ def synced(nb: dict, nb_path: Path, url: str, branch: str) -> dict:
         raise ValueError(f"{nb_path}: expected exactly one code cell tagged 'setup', found "
                          f"{len(setup)}.")
     setup[0]["source"] = _lines(SETUP.format(url=url, branch=branch))
+    tags = setup[0]["metadata"].setdefault("tags", [])
+    tags += [t for t in SETUP_TAGS if t not in tags]
     for c in cells:
         if c["cell_type"] == "code":
             c["outputs"] = []
