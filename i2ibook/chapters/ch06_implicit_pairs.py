@@ -602,7 +602,7 @@ def _coverage(sweeps: Mapping[str, Sweep | None], group: str, alphas: Sequence[f
 
 
 #: Claims (a), (b), (c) of Sec. 4.1: the claim, the α compared (new, base) and the words.
-_CLAIMS = ((CLAIM_PAIRED, 1.0, 0.0, "α = 1 over α = 0"),
+CLAIM_COMPARISONS = ((CLAIM_PAIRED, 1.0, 0.0, "α = 1 over α = 0"),
            (CLAIM_MIX, MIXED_ALPHAS, 1.0,
             "the per-measure best of α = 0.25, 0.5, 0.75 over α = 1, within each seed"),
            (CLAIM_FEW, 0.25, 0.0, "α = 0.25 over α = 0"))
@@ -632,7 +632,7 @@ def claims(photo_sweep: Sweep | None, day_sweep: Sweep | None, group: str = "all
     """
     sweeps = {"photo2labels": photo_sweep, "day2night": day_sweep}
     out = []
-    for claim, new, base, words in _CLAIMS:
+    for claim, new, base, words in CLAIM_COMPARISONS:
         alphas = (*((new,) if isinstance(new, float) else new), base)
         c = compare_alphas(sweeps, new, base, group)
         coverage = _coverage(sweeps, group, alphas)
