@@ -77,16 +77,32 @@ def mean_photo_mse(config: Mapping[str, Any]) -> float:
     return float(((mean_baseline(train_B, len(test_B)) - test_B) / 2).pow(2).mean())
 
 
-def relative_reduction(better: Sequence[float], worse: Sequence[float]) -> Effect:
-    """``(worse_s - better_s) / worse_s`` per seed (positive: ``better`` is lower), paired."""
+def _paired_relative(diff: np.ndarray, denominator: np.ndarray) -> Effect | None:
+    if not (np.isfinite(diff).all() and (denominator != 0).all()):
+        return None
+    return paired_effect(diff / denominator, unit="%")
+
+
+def relative_reduction(better: Sequence[float], worse: Sequence[float]) -> Effect | None:
+    """``(worse_s - better_s) / worse_s`` per seed (positive: ``better`` is lower), paired;
+    None when a denominator is 0."""
     b, w = np.asarray(better, dtype=float), np.asarray(worse, dtype=float)
-    return paired_effect((w - b) / w, unit="%")
+    return _paired_relative(w - b, w)
 
 
-def relative_gain(higher: Sequence[float], lower: Sequence[float]) -> Effect:
-    """``(higher_s - lower_s) / lower_s`` per seed (positive: ``higher`` is higher), paired."""
+def relative_gain(higher: Sequence[float], lower: Sequence[float]) -> Effect | None:
+    """``(higher_s - lower_s) / lower_s`` per seed (positive: ``higher`` is higher), paired;
+    None when a denominator is 0."""
     h, lo = np.asarray(higher, dtype=float), np.asarray(lower, dtype=float)
-    return paired_effect((h - lo) / lo, unit="%")
+    return _paired_relative(h - lo, lo)
+
+
+def _judge(claim: str, effect: Effect | None, paper: float | None, evidence: str,
+           **rules: Any) -> Verdict:
+    if effect is None:
+        return Verdict(claim, NOT_TESTABLE, f"{evidence}; a zero value leaves the relative "
+                                            "effect undefined.")
+    return verdict_from(claim, effect, paper, evidence, **rules)
 
 
 #: The settings that *are* the factor under test of a variant (not a confound).
@@ -177,7 +193,7 @@ def claims(values: Values, paired: Sequence[str], unpaired: Sequence[str],
     # 1. "L1 loss experiment seems to perform the best" (Table 1 caption)
     parts = {}
     for v in paired[1:]:
-        parts[v] = verdict_from(
+        parts[v] = _judge(
             CLAIM_L1_BEST, relative_reduction(fd["L1"], fd[v]),
             _paper_reduction(TABLE1_CITYSCAPES["L1"][2], TABLE1_CITYSCAPES[v][2]),
             f"FD {fmt_mean_std(fd['L1'], 2)} vs {fmt_mean_std(fd[v], 2)}",
@@ -189,7 +205,7 @@ def claims(values: Values, paired: Sequence[str], unpaired: Sequence[str],
     noskip = "U-Net without skips"
     r_l1, r_ns = values("L1", "recall"), values(noskip, "recall")
     paper = TABLE1_CITYSCAPES
-    verdicts.append(verdict_from(
+    verdicts.append(_judge(
         CLAIM_NO_SKIP_COLLAPSES,
         relative_reduction(r_ns, r_l1),
         _paper_reduction(paper[noskip][1], paper["L1"][1]),
@@ -205,14 +221,15 @@ def claims(values: Values, paired: Sequence[str], unpaired: Sequence[str],
     small, large = stats["PatchGAN 16"], stats["PatchGAN large"]
     c = relative_gain(small["contrast"], large["contrast"])
     s = relative_gain(small["sharpness"], large["sharpness"])
-    verdicts.append(verdict_from(
+    verdicts.append(_judge(
         CLAIM_SMALL_PATCH_SHARPER, s, None,
-        f"PatchGAN 16 vs large: contrast {c.fmt(c.estimate)} (95 % CI {c.fmt(c.low)} to "
-        f"{c.fmt(c.high)}), sharpness (below)", not_testable=PATCH_NOT_TESTABLE))
+        (f"PatchGAN 16 vs large: contrast {c.fmt(c.estimate)} (95 % CI {c.fmt(c.low)} to "
+         f"{c.fmt(c.high)}), sharpness (below)" if c else "PatchGAN 16 vs large"),
+        not_testable=PATCH_NOT_TESTABLE))
 
     # 4. "the paired task experiments result in better images than the unpaired task" (Sec. 7)
     cyc = unpaired[0]
-    verdicts.append(verdict_from(
+    verdicts.append(_judge(
         CLAIM_PAIRED_BEATS_UNPAIRED, relative_reduction(fd["L1"], fd[cyc]), None,
         f"pix2pix (L1) vs CycleGAN (L1 cycle), FD {fmt_mean_std(fd['L1'], 2)} vs "
         f"{fmt_mean_std(fd[cyc], 2)}, FCN pixel acc. "
@@ -229,7 +246,7 @@ def claims(values: Values, paired: Sequence[str], unpaired: Sequence[str],
     for v in unpaired[1:]:
         paper_effect = float(np.mean([_paper_reduction(a, b) for a, b in
                                       zip(TABLE2_FID[cyc], TABLE2_FID[v])]))
-        parts[v] = verdict_from(
+        parts[v] = _judge(
             CLAIM_L1_CYCLE_BEST, relative_reduction(fd[cyc], fd[v]), paper_effect,
             f"FD {fmt_mean_std(fd[cyc], 2)} vs {fmt_mean_std(fd[v], 2)} (paper: the mean over "
             f"{', '.join(TABLE2_DATASETS)})",
