@@ -205,10 +205,11 @@ class Run:
                 for name, sd in state.items()}
 
     def summary(self) -> str:
+        """Two short lines: the run and where it comes from; how and where it was trained."""
         src = "loaded from the results store" if self.loaded else "trained just now"
-        return (f"{self.path.name}: {src}; trained on {self.meta.get('hardware')} in "
-                f"{self.meta.get('wall_time_s', float('nan')):.0f} s "
-                f"(commit {str(self.meta.get('git_commit'))[:10]})")
+        return (f"{self.path.name}: {src}\n"
+                f"  trained in {self.meta.get('wall_time_s', float('nan')):.0f} s on "
+                f"{self.meta.get('hardware')} (commit {str(self.meta.get('git_commit'))[:10]})")
 
 
 def is_run_folder(path: str | Path) -> bool:
