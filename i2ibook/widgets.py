@@ -246,6 +246,28 @@ class BlindABStudy:
                 f"({r['percent'][a]:.0f}%), {b} {r['counts'][b]} ({r['percent'][b]:.0f}%), "
                 f"same {r['counts']['same']} ({r['percent']['same']:.0f}%)")
 
+    def figure(self, n: int = 4, ax_size: float = 1.6):
+        """The first ``n`` trials as a participant sees them (input, left, right), without
+        saying which model is on which side: the static page's stand-in for :meth:`widget`.
+        Returns the matplotlib figure."""
+        import matplotlib.pyplot as plt
+
+        n = max(1, min(int(n), self.n_trials))
+        fig, axes = plt.subplots(n, 3, figsize=(3 * ax_size, n * ax_size), squeeze=False)
+        for t in range(n):
+            for c, (image, title) in enumerate(zip(self.trial_images(t),
+                                                   ("input", "left", "right"))):
+                ax = axes[t, c]
+                ax.imshow(image)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if t == 0:
+                    ax.set_title(title, fontsize=9)
+            axes[t, 0].set_ylabel(f"trial {t + 1}", fontsize=8)
+        fig.suptitle("Which translation removes the attribute better?", fontsize=10)
+        fig.tight_layout()
+        return fig
+
     def widget(self, display_size: int = 192) -> Any:
         """An ipywidgets ``VBox``: input | left | right, three answer buttons and a progress
         label. Each click records the shown trial and moves to the next unanswered one; after

@@ -190,3 +190,22 @@ def test_widget_without_ipywidgets_says_how_to_install(monkeypatch):
     inputs, a, b = _batches(2)
     with pytest.raises(ImportError, match="pip install ipywidgets"):
         BlindABStudy(inputs, a, b).widget()
+
+
+def test_blind_study_static_figure_shows_trials_without_the_names():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(0)
+    faces = rng.integers(0, 255, (5, 8, 8, 3), dtype=np.uint8)
+    study = BlindABStudy(faces, faces, 255 - faces, names=("x", "y"), seed=1)
+    fig = study.figure(3)
+    axes = fig.axes
+    assert len(axes) == 9
+    assert [a.get_title() for a in axes[:3]] == ["input", "left", "right"]
+    left, right = study.trial_images(0)[1:]
+    assert np.array_equal(axes[1].images[0].get_array(), left)
+    assert np.array_equal(axes[2].images[0].get_array(), right)
+    texts = " ".join(t.get_text() for a in axes for t in [a.title, a.yaxis.label])
+    assert "x" not in texts.split() and "y" not in texts.split()
+    assert study.n_answered == 0
