@@ -264,3 +264,27 @@ def test_reproduction_page_is_up_to_date():
     assert page.read_text(encoding="utf-8") == render_reproduction(ROOT / "results"), \
         f"{PAGE} is out of date with results/; run: {COMMAND}"
 
+
+def test_expensive_statistics_are_cached_by_what_they_depend_on(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # smoke scale caches there
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"m": {"b": 0.1 + len(calls)}}
+
+    first = ch06._cached_statistic("baselines", "smoke", {"configs": [{"a": 1}]}, compute)
+    again = ch06._cached_statistic("baselines", "smoke", {"configs": [{"a": 1}]}, compute)
+    other = ch06._cached_statistic("baselines", "smoke", {"configs": [{"a": 2}]}, compute)
+    assert first == again == {"m": {"b": 1.1}} and other == {"m": {"b": 2.1}}
+    assert len(calls) == 2
+    path = tmp_path / "i2i-smoke-results" / "06_implicit_pairs" / ch06.STATISTICS_FILE
+    assert path.is_file() and path.stat().st_size < 50_000
+
+
+def test_committed_statistics_cache_is_small():
+    path = ROOT / "results" / "06_implicit_pairs" / ch06.STATISTICS_FILE
+    if path.is_file():
+        assert path.stat().st_size < 50_000
