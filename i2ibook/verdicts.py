@@ -12,9 +12,9 @@ same way:
   (:class:`Effect`, :func:`paired_effect`), and :func:`decide`, which turns an effect, the
   paper's effect, the sanity checks and the comparison's matching into a word;
 - :class:`Verdict` -- a claim, its word and the evidence;
-- :func:`compare_means` -- the earlier rule (difference beyond the larger seed standard
-  deviation), kept for the tables that still print it; it calls a false difference about one
-  time in five under no effect with three seeds, so no verdict uses it any more.
+- :func:`false_call_rate` -- how often this rule, and the earlier one (a difference beyond the
+  larger seed standard deviation, which calls a false difference about one time in five under
+  no effect with three seeds), call a difference.
 """
 
 from __future__ import annotations
@@ -47,10 +47,8 @@ VOCABULARY: dict[str, str] = {
                     "detectable effect and outside our interval) and did not",
     CONTRADICTED: "an effect resolved in the direction opposite to the claim",
 }
-#: Words of the earlier rule, accepted until no chapter uses them.
-LEGACY_VERDICTS = ("partly reproduced", "not comparable")
 #: The words a :class:`Verdict` may use.
-VERDICTS = (*VOCABULARY, *LEGACY_VERDICTS)
+VERDICTS = tuple(VOCABULARY)
 #: The confidence level of every interval and the power at which the detectable effect is given.
 LEVEL = 0.95
 POWER = 0.8
@@ -258,14 +256,14 @@ def verdict_from(claim: str, effect: Effect | None, paper_effect: float | None =
 
 def false_call_rate(n_seeds: int = 3, effect_sd: float = 0.0, n_sim: int = 20000,
                     seed: int = 0, noise: str = "normal") -> dict[str, float]:
-    """Simulate :func:`paired_effect` + :func:`decide` (and the old :func:`compare_means`
-    rule) on ``n_sim`` experiments of ``n_seeds`` paired seeds whose within-seed differences
-    have standard deviation 1 and mean ``effect_sd``.
+    """Simulate :func:`paired_effect` + :func:`decide` (and the earlier rule) on ``n_sim``
+    experiments of ``n_seeds`` paired seeds whose within-seed differences have standard
+    deviation 1 and mean ``effect_sd``.
 
     Returns:
         ``{"reproduced", "contradicted", "called"}`` -- the share of experiments the new rule
         calls reproduced, contradicted, either -- and ``"old_called"``: the share the old rule
-        (:func:`compare_means`: difference beyond the larger seed SD) calls a difference either
+        (difference of the means beyond the larger seed SD) calls a difference either
         way on two unpaired rows of ``n_seeds`` values with SD 1 whose means differ by
         ``effect_sd``.
     """
@@ -305,19 +303,3 @@ class Verdict:
         if self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
-
-def compare_means(a: Sequence[float], b: Sequence[float], higher_is_better: bool) -> str:
-    """``"better"``, ``"worse"`` or ``"tie"``: is ``a`` better than ``b`` beyond the spread?
-
-    ``a`` is better when its mean beats ``b``'s by more than the larger of the two sample
-    standard deviations (a deliberately simple rule for three seeds: it asks that the
-    difference be larger than the seed-to-seed noise, not for a significance test).
-    """
-    (ma, sa), (mb, sb) = mean_std(a), mean_std(b)
-    margin = max(sa, sb)
-    diff = (ma - mb) if higher_is_better else (mb - ma)
-    if diff > margin:
-        return "better"
-    if diff < -margin:
-        return "worse"
-    return "tie"

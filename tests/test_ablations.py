@@ -131,3 +131,38 @@ def test_chapter_05_claims_on_constructed_numbers():
     assert [v.verdict for v in beaten] == ["inconclusive", "inconclusive", "not testable here",
                                            "inconclusive", "inconclusive"]
     assert "L1 fails its sanity check (MSE to the truth 0.0100" in beaten[0].evidence
+    # without the image statistics and chapter 04's CycleGAN (the reproduction page)
+    bare = ch05_ablations.claims(values, paired, ["L1 cycle", "L2 cycle"], None, None, configs)
+    assert [v.verdict for v in bare] == words
+    assert "whole image" in bare[2].evidence and "chapter 04" not in bare[3].evidence
+
+
+def test_mean_photo_mse_is_cached_by_data_spec(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from i2ibook.chapters import ch05_ablations
+
+    calls = []
+
+    def fake(config):
+        calls.append(config["data"]["seed"])
+        return 0.02 + 0.001 * config["data"]["seed"]
+
+    monkeypatch.setattr(ch05_ablations, "mean_photo_mse", fake)
+    c0, c1 = {"data": {"seed": 0, "n_train": 4}}, {"data": {"seed": 1, "n_train": 4}}
+    assert ch05_ablations.cached_mean_photo_mse(c0, tmp_path) == pytest.approx(0.02)
+    assert ch05_ablations.cached_mean_photo_mse(c1, tmp_path) == pytest.approx(0.021)
+    assert ch05_ablations.cached_mean_photo_mse({**c0, "trainer": {"x": 1}}, tmp_path) == \
+        pytest.approx(0.02)
+    assert calls == [0, 1]  # the third is read back: only the data spec counts
+    assert (tmp_path / ch05_ablations.BASELINES_FILE).stat().st_size < 1000
+    runs = {"L1": [SimpleNamespace(metrics={"A->B": {"fd": 1.0, "fcn": {"pixel_acc": 0.5}}})]}
+    values = ch05_ablations.run_values(runs)
+    assert values("L1", "fd") == [1.0] and values("L1", "fcn", "pixel_acc") == [0.5]
+
+
+def test_stored_runs_of_an_empty_folder(tmp_path):
+    from i2ibook.chapters import ch05_ablations
+
+    runs = ch05_ablations.stored_runs(tmp_path)
+    assert "L1" in runs and "L1 cycle" in runs and all(r == [] for r in runs.values())

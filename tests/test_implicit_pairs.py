@@ -241,9 +241,12 @@ def test_render_reproduction_from_a_results_dir(tmp_path):
     empty = render_reproduction(tmp_path)
     assert empty.startswith("# Reproduction report\n")
     assert COMMAND in empty and "Stored runs: 0 of 30" in empty
-    # Sec. 4.1 claims (3 x 4 groups) and Tables 4-7 (4 x 2 tasks): the runs are not stored
-    assert empty.count("**not testable here**") == 3 * 4 + 4 * 2
-    assert "Stored runs: 0 of 48" in empty
+    # Sec. 4.1 claims (3 x 4 groups), the UCSD report's 5 claims and Tables 4-7 (4 x 2 tasks):
+    # the runs are not stored
+    assert empty.count("**not testable here**") == 3 * 4 + 5 + 4 * 2
+    assert "Stored runs: 0 of 48" in empty and "Stored runs: 0 of 27" in empty
+    assert "Not all of chapter 05's runs are stored" in empty
+    assert "the smile-removal runs of Table 4 are not all stored" in empty
     for seed in IMPLICIT_SEEDS:
         for alpha, q in IMPROVING.items():
             _store(tmp_path, "photo2labels", alpha, seed, _metrics(q, 0.001 * seed), wall=360.0)
@@ -260,3 +263,28 @@ def test_reproduction_page_is_up_to_date():
     assert page.is_file(), f"{PAGE} is missing; run: {COMMAND}"
     assert page.read_text(encoding="utf-8") == render_reproduction(ROOT / "results"), \
         f"{PAGE} is out of date with results/; run: {COMMAND}"
+
+
+def test_expensive_statistics_are_cached_by_what_they_depend_on(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # smoke scale caches there
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"m": {"b": 0.1 + len(calls)}}
+
+    first = ch06._cached_statistic("baselines", "smoke", {"configs": [{"a": 1}]}, compute)
+    again = ch06._cached_statistic("baselines", "smoke", {"configs": [{"a": 1}]}, compute)
+    other = ch06._cached_statistic("baselines", "smoke", {"configs": [{"a": 2}]}, compute)
+    assert first == again == {"m": {"b": 1.1}} and other == {"m": {"b": 2.1}}
+    assert len(calls) == 2
+    path = tmp_path / "i2i-smoke-results" / "06_implicit_pairs" / ch06.STATISTICS_FILE
+    assert path.is_file() and path.stat().st_size < 50_000
+
+
+def test_committed_statistics_cache_is_small():
+    path = ROOT / "results" / "06_implicit_pairs" / ch06.STATISTICS_FILE
+    if path.is_file():
+        assert path.stat().st_size < 50_000

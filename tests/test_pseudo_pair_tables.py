@@ -195,3 +195,28 @@ def test_grid_and_tradeoff_show_what_is_stored(smoke_run):
     plt.close("all")
     assert ch07.Model("smile_removal", "ours", netG="unet_32").make("book", 0)[0].endswith(
         "ours-unet-32-seed0")
+
+
+def test_reference_scores_are_cached_on_disk(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # smoke scale caches there
+    ch07.reference_scores.cache_clear()
+    try:
+        fresh = ch07.reference_scores("smile_removal", "smoke")
+        path = (tmp_path / "i2i-smoke-results" / "07_pseudo_pairs"
+                / ch07.REFERENCE_FILE.format(task="smile_removal"))
+        assert path.is_file() and path.stat().st_size < 50_000
+        ch07.reference_scores.cache_clear()
+
+        def recompute(*args):
+            raise AssertionError("the cached reference scores were not used")
+
+        monkeypatch.setattr(ch07, "_reference_scores", recompute)
+        cached = ch07.reference_scores("smile_removal", "smoke")
+        assert set(cached) == set(fresh) == {ch07.IDENTITY, ch07.BLUR, ch07.TRUTH}
+        for name in fresh:
+            for q, v in fresh[name].items():
+                np.testing.assert_array_equal(cached[name][q], np.asarray(v, dtype=np.float64))
+    finally:
+        ch07.reference_scores.cache_clear()

@@ -4,6 +4,7 @@ paper's two numbers, the figures, the explorer and the real-CelebA path."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import matplotlib
 
@@ -122,44 +123,52 @@ def test_centre_distance_and_axis_ratio_by_hand():
         spaces.axis_difference_ratio(gen, _ellipse(0, 0, 4.0, 0.0))
 
 
-def test_verdict_follows_the_two_comparisons():
+def test_compare_ellipses():
     real = _ellipse(0, 0, 4.0, 2.0)
-    cases = {
-        "reproduced": {"ours": _ellipse(0.2, 0, 4.2, 2.0), "b1": _ellipse(1, 0, 5, 2),
-                       "b2": _ellipse(2, 0, 4, 2)},
-        "partly reproduced": {"ours": _ellipse(0.2, 0, 6, 3), "b1": _ellipse(1, 0, 4, 2)},
-        "not reproduced": {"ours": _ellipse(3, 0, 6, 3), "b1": _ellipse(1, 0, 4, 2)},
-    }
-    for expected, ells in cases.items():
-        v = ch08.fig10_verdict(ch08.compare_ellipses(ells, real))
-        assert v.verdict == expected, (expected, v.evidence)
-    # a difference inside the tolerance is a tie, which does not count for ours
-    tie = {"ours": _ellipse(0.2, 0, 4.8, 2.0), "b1": _ellipse(1, 0, 4.82, 2.0)}
-    assert ch08.fig10_verdict(ch08.compare_ellipses(tie, real)).verdict == "partly reproduced"
-    assert ch08.fig10_verdict(ch08.compare_ellipses(tie, real), distance_tol=0.9).verdict == \
-        "not reproduced"
-    assert ch08.fig10_verdict(ch08.compare_ellipses(tie, real), axis_tol=0.0).verdict == \
-        "reproduced"
-    # overlapping bootstrap intervals: ours is not clearly closer
-    rep = ch08.compare_ellipses(cases["reproduced"], real)
-    apart = {"ours": (0.1, 0.3), "b1": (0.8, 1.2), "b2": (1.5, 2.5)}
-    overlap = {**apart, "b1": (0.25, 1.2)}
-    assert ch08.fig10_verdict(rep, intervals=apart).verdict == "reproduced"
-    assert ch08.fig10_verdict(rep, intervals=overlap).verdict == "partly reproduced"
-    with pytest.raises(ValueError, match="intervals lacks"):
-        ch08.fig10_verdict(rep, intervals={"ours": (0.1, 0.3)})
-    with pytest.raises(ValueError, match="tolerances"):
-        ch08.fig10_verdict(ch08.compare_ellipses(tie, real), axis_tol=-1)
-    v = ch08.fig10_verdict(ch08.compare_ellipses(cases["reproduced"], real))
-    assert v.closest_baseline.name == "b1" and v.rank == 1 and v.rank_of == 3
-    v = ch08.fig10_verdict(ch08.compare_ellipses(cases["not reproduced"], real))
-    assert v.rank == 2 and not v.ours_closest
-    with pytest.raises(ValueError, match="'ours' is not among"):
-        ch08.fig10_verdict(ch08.compare_ellipses({"b1": real}, real))
-    with pytest.raises(ValueError, match="baseline"):
-        ch08.fig10_verdict(ch08.compare_ellipses({"ours": real}, real))
+    c = ch08.compare_ellipses({"ours": _ellipse(3, 4, 4.0, 2.0), "b1": real}, real)
+    assert c["ours"].centre_distance == pytest.approx(5.0) and c["b1"].axis_ratio == 0.0
     with pytest.raises(ValueError, match="empty"):
         ch08.compare_ellipses({}, real)
+
+
+def test_fig10_verdict_in_the_vocabulary():
+    # ours at a fifth of the closest baseline's distance in every seed: resolved
+    good = {"ours": [0.2, 0.22, 0.18], "b1": [1.0, 1.1, 0.9], "b2": [2.0, 2.1, 1.9]}
+    v = ch08.fig10_verdict(good, space="expression", paper_effect=0.77)
+    assert v.verdict == "reproduced" and v.closest_baseline == "b1" and v.rank == 1
+    assert v.rank_of == 3 and v.effect.estimate == pytest.approx(0.8) and v.effect.seeds == 3
+    assert v.as_verdict().verdict == "reproduced" and v.claim.startswith("expression space")
+    assert "95 % CI" in v.evidence and "ranks 1 of 3" in v.evidence
+    # ours farther than the closest baseline in every seed: contradicted
+    bad = {"ours": [1.5, 1.6, 1.4], "b1": [1.0, 1.1, 0.9]}
+    v = ch08.fig10_verdict(bad, space="expression", paper_effect=0.77)
+    assert v.verdict == "contradicted" and v.rank == 2
+    # nearer on average but not in every seed: the interval holds zero
+    mixed = {"ours": [0.5, 1.2, 0.6], "b1": [1.0, 1.0, 1.0]}
+    assert ch08.fig10_verdict(mixed, paper_effect=0.4).verdict == "consistent"
+    # a failed sanity check makes it inconclusive, whatever the effect, and says why
+    v = ch08.fig10_verdict(good, paper_effect=0.77,
+                           failed_checks=["ours fails its sanity check (MSE 0.02)"])
+    assert v.verdict == "inconclusive" and "MSE 0.02" in v.evidence
+    # one seed is never resolved
+    one = {"ours": [0.2], "b1": [1.0]}
+    assert ch08.fig10_verdict(one, paper_effect=0.77).verdict == "consistent"
+    # a zero distance of the closest baseline leaves the relative effect undefined
+    assert ch08.fig10_verdict({"ours": [0.2, 0.3], "b1": [0.0, 1.0]}).verdict == \
+        "not testable here"
+    with pytest.raises(ValueError, match="'ours' is not among"):
+        ch08.fig10_verdict({"b1": [1.0]})
+    with pytest.raises(ValueError, match="baseline"):
+        ch08.fig10_verdict({"ours": [1.0]})
+    with pytest.raises(ValueError, match="same seeds"):
+        ch08.fig10_verdict({"ours": [1.0, 2.0], "b1": [1.0]})
+    with pytest.raises(ValueError, match="finite"):
+        ch08.fig10_verdict({"ours": [-1.0], "b1": [1.0]})
+
+
+def test_paper_fig10_effect():
+    assert ch08.paper_fig10_effect("expression") == pytest.approx((1.172 - 0.269) / 1.172)
+    assert ch08.paper_fig10_effect("identity") is None
 
 
 def test_bootstrap_interval_covers_the_distance_and_shrinks_with_n():
@@ -342,18 +351,20 @@ def test_fig10_stats_end_to_end_on_smoke_runs():
 
     t0 = time.time()
     space = spaces.fit_space("expression", ch08.reference_faces(n=64, size=32))
-    comps, real = {}, None
-    for setting in ("ours", "no_augmentation"):
-        name, cfg = catalogue.pseudo_pairs_run("smoke", "smile_removal", setting, 0)
-        run = load_or_train(name, cfg, train_translation, verbose=False)
-        test_A, truth = build_test_data(cfg)
-        if real is None:
-            real = spaces.fit_ellipse(space.project(truth))
-        comps[setting] = spaces.fit_ellipse(space.project(translate(run, test_A, "A->B")))
-    stats = ch08.compare_ellipses(comps, real)
-    v = ch08.fig10_verdict(stats)
-    assert v.verdict in ("reproduced", "partly reproduced", "not reproduced")
-    assert all(np.isfinite(s.centre_distance) and s.axis_ratio >= 0 for s in stats.values())
+    outputs, truths = {}, {}
+    for seed in (0, 1):
+        outputs[seed] = {}
+        for setting in ("ours", "no_augmentation"):
+            name, cfg = catalogue.pseudo_pairs_run("smoke", "smile_removal", setting, seed)
+            run = load_or_train(name, cfg, train_translation, verbose=False)
+            test_A, truths[seed] = build_test_data(cfg)
+            outputs[seed][setting] = translate(run, test_A, "A->B")
+    f = ch08.fig10a({"expression": space}, outputs, truths)["expression"]
+    assert f.seeds == [0, 1] and f.verdict.effect.seeds == 2
+    assert f.verdict.verdict in ("reproduced", "consistent", "not testable here",
+                                 "not reproduced", "contradicted")
+    assert all(np.isfinite(c.centre_distance) and c.axis_ratio >= 0
+               for by in f.per_seed.values() for c in by.values())
     assert time.time() - t0 < 60
 
 
@@ -369,9 +380,47 @@ def test_fig10a_judges_a_perfect_translation_as_reproduced():
     fitted = {"toy": spaces.fit_space("toy", torch.rand(60, 3, 8, 8, generator=g) * 2 - 1, embed)}
     outputs = {"ours": truth.clone(), "shifted": (truth + 0.5).clamp(-1, 1),
                "noisy": (truth + 0.3 * torch.randn(truth.shape, generator=g)).clamp(-1, 1)}
-    f = ch08.fig10a(fitted, outputs, truth)["toy"]
+    shifted = {s: (truth + 0.5 + 0.1 * s).clamp(-1, 1) for s in (0, 1, 2)}
+    outs = {s: {"ours": truth.clone(), "shifted": shifted[s],
+                "noisy": (truth + 0.3 * torch.randn(truth.shape, generator=g)).clamp(-1, 1)}
+            for s in (0, 1, 2)}
+    assert set(outputs) <= set(outs[0])
+    f = ch08.fig10a(fitted, outs, {s: truth for s in outs})["toy"]
     assert f.comparisons["ours"].centre_distance == pytest.approx(0.0, abs=1e-9)
     assert f.comparisons["ours"].axis_ratio == pytest.approx(0.0, abs=1e-9)
     assert f.verdict.verdict == "reproduced" and f.verdict.rank == 1
+    assert f.verdict.effect.estimate == pytest.approx(1.0)
     assert f.generated["shifted"].shape == f.real.shape == (40, 2)
-    assert f.intervals["shifted"][0] > f.intervals["ours"][1]
+    assert f.intervals[0]["shifted"][0] > f.intervals[0]["ours"][1]
+    numbers = f.numbers()
+    assert numbers["seeds"] == [0, 1, 2] and len(numbers["distances"]["noisy"]) == 3
+    assert ch08.fig10_from_numbers(numbers, "toy").verdict == "reproduced"
+    # a failed sanity check passed in: inconclusive
+    g2 = ch08.fig10a(fitted, outs, {s: truth for s in outs}, failed_checks=["x fails"])["toy"]
+    assert g2.verdict.verdict == "inconclusive"
+    with pytest.raises(ValueError, match="same seeds"):
+        ch08.fig10a(fitted, outs, {0: truth})
+
+
+def test_fig10a_from_runs_caches_the_projections(monkeypatch):
+    from i2ibook import catalogue
+    from i2ibook.runner import train_translation
+    from i2ilib.results import load_or_train
+
+    small = {"expression": spaces.fit_space("expression", ch08.reference_faces(n=64, size=32))}
+    monkeypatch.setattr(ch08, "book_spaces", lambda: small)
+    runs = {s: [load_or_train(*catalogue.pseudo_pairs_run("smoke", "smile_removal", s, seed),
+                              train_translation, verbose=False) for seed in (0, 1)]
+            for s in ("ours", "no_augmentation")}
+    first = ch08.fig10a_from_runs(runs)["expression"]
+    assert all((Path(r.path) / ch08.PROJECTIONS_FILE).is_file() for rs in runs.values()
+               for r in rs)
+
+    def no_translation(*args, **kwargs):
+        raise AssertionError("the cached projections were not used")
+
+    monkeypatch.setattr("i2ibook.runner.translate", no_translation)
+    again = ch08.fig10a_from_runs(runs)["expression"]
+    assert again.numbers() == first.numbers() and first.seeds == [0, 1]
+    with pytest.raises(ValueError, match="same seeds"):
+        ch08.fig10a_from_runs({"ours": runs["ours"], "no_augmentation": runs["ours"][:1]})

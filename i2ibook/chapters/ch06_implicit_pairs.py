@@ -31,7 +31,10 @@ cost(base)`` with ``cost = MSE`` for the MSEs and ``cost = 1 / score`` for the F
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -352,6 +355,33 @@ MUST_BEAT = (BLUR, TRAIN_MEAN)
 Baselines = dict[str, dict[str, float]]
 
 
+#: The file in chapter 06's results folder that caches :func:`trivial_baselines` and
+#: :func:`training_set_control` (a few kB), each value under a hash of what it depends on.
+STATISTICS_FILE = "statistics.json"
+#: Bump when what those two functions compute changes.
+STATISTICS_VERSION = 1
+
+
+def _cached_statistic(kind: str, scale: str, depends_on: Mapping[str, Any],
+                      compute: Callable[[], Any]) -> Any:
+    """``compute()``, read from :data:`STATISTICS_FILE` in chapter 06's folder of ``scale``'s
+    results when it holds the value for ``depends_on`` (the configurations the statistic is
+    computed from, which name its data and networks), else computed and added there."""
+    from i2ilib.results import config_hash, results_dir_for
+
+    path = results_dir_for(scale) / "06_implicit_pairs" / STATISTICS_FILE
+    key = f"{kind}-{config_hash({'version': STATISTICS_VERSION, **depends_on})}"
+    stored = json.loads(path.read_text()) if path.is_file() else {}
+    if key not in stored:
+        stored[key] = json.loads(json.dumps(compute()))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w") as f:
+            json.dump(stored, f, sort_keys=True, indent=1)
+        os.replace(tmp, path)
+    return stored[key]
+
+
 @functools.lru_cache(maxsize=4)
 def trivial_baselines(scale: str = "book", seed: int = 0) -> Baselines:
     """The trivial baselines' value on every measure of :func:`measures`, on the paper's scale:
@@ -365,9 +395,16 @@ def trivial_baselines(scale: str = "book", seed: int = 0) -> Baselines:
       A images and B images drawn alike), the same image for every input.
 
     The FCN-scores are the chapter's (photo -> labels read by nearest palette colour,
-    labels -> photo segmented by ``scenesegnet-v1``). Cached per ``(scale, seed)``: rendering
-    the scenes takes about a minute at book scale.
+    labels -> photo segmented by ``scenesegnet-v1``). Cached per ``(scale, seed)`` in the
+    process and in :data:`STATISTICS_FILE` (:func:`_cached_statistic`): rendering the scenes
+    takes about a minute at book scale.
     """
+    configs = [implicit_pairs_run(scale, task, 0.0, seed)[1] for task in DATASET_OF_TASK]
+    return _cached_statistic("baselines", scale, {"configs": configs},
+                             lambda: _trivial_baselines(scale, seed))
+
+
+def _trivial_baselines(scale: str, seed: int) -> Baselines:
     from i2ibook.runner import alpha_paired_train, build_test_data, scene_labels_for_test
     from i2ilib.data.synthscenes import PALETTE
     from i2ilib.metrics import fcn_score_labels2photo, fcn_score_photo2labels
@@ -476,7 +513,15 @@ def training_set_control(task: str = "photo2labels", scale: str = "book", seed: 
                          draws: int = 200) -> SetControl:
     """The positive control of the sweep (:class:`SetControl`): are the α = 0 and α = 1
     training sets of ``seed`` statistically distinguishable? Features of the book's set-metric
-    network (``synthcnn-v1-d192``), as chapter 03's FD. Cached per arguments."""
+    network (``synthcnn-v1-d192``), as chapter 03's FD. Cached per arguments, in the process
+    and in :data:`STATISTICS_FILE` (:func:`_cached_statistic`)."""
+    _, config = implicit_pairs_run(scale, task, 0.0, seed)
+    c = _cached_statistic("control", scale, {"config": config, "draws": draws},
+                          lambda: _training_set_control(task, scale, seed, draws).__dict__)
+    return SetControl(c["task"], c["n"], c["gap"], tuple(c["null"]), c["p_value"])
+
+
+def _training_set_control(task: str, scale: str, seed: int, draws: int) -> SetControl:
     from i2ibook.runner import _set_metric_extractor, alpha_paired_train
     from i2ilib.metrics import distribution, extract_features
 

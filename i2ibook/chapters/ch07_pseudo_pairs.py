@@ -226,7 +226,35 @@ def reference_scores(task: str, scale: str = "book") -> dict[str, dict[str, np.n
     the attribute still there), ``"true counterpart"`` (a perfect removal: MSE 0, and the
     InfoSim the identity network gives to the same person with and without the attribute) and
     ``"blurred input (σ = 1.5)"`` (:func:`i2ilib.metrics.baselines.blur_baseline`: what a model
-    that only blurs would score). Cached per ``(task, scale)``: do not modify the result."""
+    that only blurs would score). Cached per ``(task, scale)`` in the process (do not modify the
+    result) and in :data:`REFERENCE_FILE` in the chapter's results folder of ``scale`` (about
+    30 kB per task), under what the scores depend on: the test set's configuration, the
+    scoring networks and :data:`SCORES_VERSION`."""
+    from i2ilib.results import config_hash, results_dir_for
+
+    _, config = pseudo_pairs_run(scale, task, "ours", 0)
+    key = {"version": SCORES_VERSION, "data": config_hash(config["data"]),
+           "networks": _networks_key()}
+    path = results_dir_for(scale) / "07_pseudo_pairs" / REFERENCE_FILE.format(task=task)
+    if path.is_file():
+        stored = json.loads(path.read_text())
+        if stored.get("key") == key:
+            return {name: {q: np.asarray(v, dtype=np.float64) for q, v in per.items()}
+                    for name, per in stored["scores"].items()}
+    scores = _reference_scores(task, scale)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_json_atomic(path, {"key": key, "scores": {
+        name: {q: [float(x) for x in v] for q, v in per.items()} for name, per in scores.items()}})
+    # what a later read gives (float64), so a fresh and a cached rendering agree exactly
+    return {name: {q: np.asarray([float(x) for x in v], dtype=np.float64) for q, v in per.items()}
+            for name, per in scores.items()}
+
+
+#: The file (one per task) that caches :func:`reference_scores`.
+REFERENCE_FILE = "reference_scores-{task}.json"
+
+
+def _reference_scores(task: str, scale: str) -> dict[str, dict[str, np.ndarray]]:
     from i2ibook.runner import build_test_data
     from i2ilib.metrics.baselines import BLUR_SIGMA, blur_baseline, identity_baseline
 
