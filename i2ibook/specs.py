@@ -241,9 +241,12 @@ class Experiment:
         if self.warm_start is not None:
             unknown = sorted(set(self.warm_start) - {"steps", "lr"})
             steps = self.warm_start.get("steps")
-            if unknown or not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
+            lr = self.warm_start.get("lr", 1.0)
+            bad_lr = isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0
+            if (unknown or bad_lr or not isinstance(steps, int) or isinstance(steps, bool)
+                    or steps < 0):
                 raise SpecError(f"{where}['warm_start'] must be {{'steps': n >= 0}} with an "
-                                f"optional 'lr', got {self.warm_start!r}.")
+                                f"optional 'lr' > 0, got {self.warm_start!r}.")
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:

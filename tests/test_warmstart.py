@@ -75,7 +75,9 @@ def test_runner_warm_start_runs_once_and_keeps_existing_hashes(tmp_path):
     warm = {**config, "warm_start": {"steps": 3}}
     parse_experiment(warm)
     assert config_hash(warm) != before
-    for bad in ({"steps": -1}, {"step": 3}, {"steps": 1.5}):
+    parse_experiment({**config, "warm_start": {"steps": 3, "lr": 1e-3}})
+    for bad in ({"steps": -1}, {"step": 3}, {"steps": 1.5}, {"steps": 3, "lr": 0},
+                {"steps": 3, "lr": "fast"}):
         with pytest.raises(SpecError, match="warm_start"):
             parse_experiment({**config, "warm_start": bad})
 
