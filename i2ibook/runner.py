@@ -533,12 +533,35 @@ def _fcn_labels(spec: dict[str, Any]):
     return None
 
 
+def warm_start(trainer, train, config: dict[str, Any]) -> list[float]:
+    """Run the configuration's optional ``"warm_start"`` (the generators pretrained as
+    auto-encoders, :func:`i2ilib.train.warmstart.autoencoder_warm_start`) on a trainer that has
+    not trained yet, and checkpoint it so that a resumed run does not repeat it. Nothing happens
+    without the key, or when the run already has a checkpoint (it is resumed instead).
+
+    Returns:
+        The warm start's losses, one per step (empty when nothing ran).
+    """
+    from i2ilib.train.warmstart import autoencoder_warm_start
+
+    spec = config.get("warm_start")
+    if not spec or not spec.get("steps"):
+        return []
+    if trainer.run_dir is not None and trainer.checkpoint_path.exists():
+        return []
+    losses = autoencoder_warm_start(trainer, train, int(spec["steps"]), lr=spec.get("lr"))
+    if trainer.run_dir is not None:
+        trainer.save()
+    return losses
+
+
 def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train the experiment ``config`` describes; the ``train`` function for ``load_or_train``."""
     parse_experiment(config)  # before anything is built or rendered
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
+    warm_start(trainer, train, config)
     t0 = time.perf_counter()
     trainer.fit(train, progress=progress)
     wall = trainer.wall_time or (time.perf_counter() - t0)

@@ -209,7 +209,12 @@ def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | Registr
 class Experiment:
     """A whole configuration: the method, its data, every trainer option, how many test
     translations to show, and the optional extra scores (``set_metrics``: the feature network
-    of the set metrics; ``fcn_scores``: FCN-scores for SynthScenes label tasks)."""
+    of the set metrics; ``fcn_scores``: FCN-scores for SynthScenes label tasks).
+
+    ``warm_start`` (optional, absent from every configuration that does not use it, so their
+    hashes stay as they were): ``{"steps": n}`` or ``{"steps": n, "lr": x}``, the generators
+    pretrained as auto-encoders for ``n`` steps before training
+    (:func:`i2ilib.train.warmstart.autoencoder_warm_start`)."""
 
     scale: str
     method: str
@@ -218,6 +223,7 @@ class Experiment:
     n_show: int = 6
     set_metrics: str | None = None
     fcn_scores: bool = False
+    warm_start: dict | None = None
 
     METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan")
 
@@ -232,6 +238,15 @@ class Experiment:
                             f"{self.method!r}.")
         if self.n_show < 0:
             raise SpecError(f"{where}['n_show'] must be >= 0, got {self.n_show}.")
+        if self.warm_start is not None:
+            unknown = sorted(set(self.warm_start) - {"steps", "lr"})
+            steps = self.warm_start.get("steps")
+            lr = self.warm_start.get("lr", 1.0)
+            bad_lr = isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0
+            if (unknown or bad_lr or not isinstance(steps, int) or isinstance(steps, bool)
+                    or steps < 0):
+                raise SpecError(f"{where}['warm_start'] must be {{'steps': n >= 0}} with an "
+                                f"optional 'lr' > 0, got {self.warm_start!r}.")
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:

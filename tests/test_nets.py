@@ -361,6 +361,34 @@ def test_define_G_encodes_depth() -> None:
     }
 
 
+@pytest.mark.parametrize("base", ["resnet_2blocks", "unet_32"])
+def test_residual_generator_starts_as_the_identity_and_learns(base: str) -> None:
+    from i2ilib.nets.residual import ResidualGenerator
+
+    assert parse_generator_name(f"{base}_residual") == {**parse_generator_name(base),
+                                                         "residual": True}
+    assert "residual" not in parse_generator_name(base)
+    G = define_G(f"{base}_residual", ngf=4, norm="instance", generator=seeded())
+    assert isinstance(G, ResidualGenerator)
+    x = torch.rand(2, 3, 32, 32, generator=seeded(1)) * 2 - 1
+    assert torch.equal(G(x), x)
+    loss = (G(x) - x.flip(-1)).abs().mean()
+    loss.backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters())
+    with pytest.raises(ValueError, match="input_nc == output_nc"):
+        define_G(f"{base}_residual", 1, 3, ngf=4)
+    with pytest.raises(ValueError, match="Unknown generator"):
+        parse_generator_name(f"{base}_residual_residual")
+
+
+def test_cyclegan_n_blocks_keeps_the_residual_output() -> None:
+    from i2ilib.train import CycleGANConfig
+
+    assert CycleGANConfig(netG="resnet_6blocks_residual", n_blocks=2).netG == (
+        "resnet_2blocks_residual")
+    assert CycleGANConfig(netG="resnet_6blocks", n_blocks=2).netG == "resnet_2blocks"
+
+
 @pytest.mark.parametrize(
     ("name", "n_layers"), [("basic", 3), ("patch_16", 1), ("patch_70", 3), ("patch_286", 5)]
 )

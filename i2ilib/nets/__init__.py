@@ -19,7 +19,8 @@ Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.p
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),
 :mod:`i2ilib.nets.init` (the reference initialisations), :mod:`i2ilib.nets.factory`
 (``define_G`` / ``define_D``), :mod:`i2ilib.nets.receptive_field` (by formula and by
-measurement), :mod:`i2ilib.nets.official` (the official ``.pth`` files).
+measurement), :mod:`i2ilib.nets.official` (the official ``.pth`` files), :mod:`i2ilib.nets.residual` (a
+generator predicting a change to its input, ``netG="<name>_residual"``; not the papers').
 
 Width (``ngf``/``ndf``) and depth (``n_blocks``, ``num_downs``, ``n_layers``) are parameters, so
 book-scale runs use the same classes as the papers, only smaller.

@@ -9,6 +9,8 @@ Generators (``netG``):
 ``unet_128``             ``num_downs = 7``; likewise ``unet_64`` (6), ``unet_32`` (5) for
                          book-scale images: ``unet_<size>`` for any power of two >= 32
 ``unet_<size>_noskip``   the same U-Net without skip connections (UCSD report, Table 1, "Skip")
+``<any>_residual``       that generator predicting a change to its input,
+                         :class:`~i2ilib.nets.residual.ResidualGenerator` (not the papers')
 ======================== ===================================================================
 
 Discriminators (``netD``): ``basic`` (the 70x70 PatchGAN, ``n_layers = 3``), ``n_layers``
@@ -29,6 +31,7 @@ from .init import init_weights
 from .norm import check_norm
 from .patchgan import NLayerDiscriminator, PixelDiscriminator
 from .receptive_field import n_layers_for_receptive_field
+from .residual import RESIDUAL_SUFFIX, ResidualGenerator
 from .resnet import ResnetGenerator
 from .unet import UnetGenerator
 
@@ -44,11 +47,16 @@ def parse_generator_name(netG: str) -> dict:
 
     Returns:
         ``{"arch": "resnet", "n_blocks": n}`` or
-        ``{"arch": "unet", "num_downs": log2(size), "skip": bool}``.
+        ``{"arch": "unet", "num_downs": log2(size), "skip": bool}``, with ``"residual": True``
+        added for a name ending in ``_residual``.
 
     Raises:
         ValueError: for an unknown name (the message lists the known ones).
     """
+    if isinstance(netG, str) and netG.endswith(RESIDUAL_SUFFIX):
+        base = netG[: -len(RESIDUAL_SUFFIX)]
+        if not base.endswith(RESIDUAL_SUFFIX):
+            return {**parse_generator_name(base), "residual": True}
     if isinstance(netG, str):
         m = _RESNET.fullmatch(netG)
         if m:
@@ -64,7 +72,7 @@ def parse_generator_name(netG: str) -> dict:
             )
     raise ValueError(
         f"Unknown generator netG={netG!r}: use one of {', '.join(GENERATOR_NAMES)} "
-        "(or resnet_<n>blocks, unet_<size>, unet_<size>_noskip)."
+        "(or resnet_<n>blocks, unet_<size>, unet_<size>_noskip, each with _residual)."
     )
 
 
@@ -102,7 +110,8 @@ def define_G(
 
     Args:
         netG: ``resnet_9blocks``, ``resnet_6blocks``, ``unet_256``, ``unet_128``, ``unet_64``,
-            ``unet_32``, ``resnet_<n>blocks``, ``unet_<size>[_noskip]``.
+            ``unet_32``, ``resnet_<n>blocks``, ``unet_<size>[_noskip]``; any of them with
+            ``_residual`` (needs ``input_nc == output_nc``).
         input_nc / output_nc: image channels in / out.
         ngf: width of the first layer (64 in the papers).
         norm: ``"batch"``, ``"instance"`` or ``"none"``.
@@ -128,7 +137,13 @@ def define_G(
             use_dropout=use_dropout,
             skip=spec["skip"],
         )
-    return _initialised(net, init_type, init_gain, generator)
+    net = _initialised(net, init_type, init_gain, generator)
+    if spec.get("residual"):
+        if input_nc != output_nc:
+            raise ValueError(f"Generator {netG!r} adds its output to its input, so it needs "
+                             f"input_nc == output_nc (got {input_nc} and {output_nc}).")
+        net = ResidualGenerator(net)
+    return net
 
 
 def define_D(

@@ -8,6 +8,7 @@
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
+- :mod:`i2ilib.train.warmstart` -- generators pretrained as auto-encoders before training.
 """
 
 from .base import (
@@ -23,6 +24,7 @@ from .cyclegan import CycleGANConfig, CycleGANTrainer
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
 from .schedule import linear_decay_factor, linear_decay_scheduler
+from .warmstart import autoencoder_warm_start
 
 __all__ = [
     "CycleGANConfig",
@@ -34,6 +36,7 @@ __all__ = [
     "Trainer",
     "TrainerConfig",
     "atomic_save",
+    "autoencoder_warm_start",
     "generator_from_config",
     "linear_decay_factor",
     "linear_decay_scheduler",

@@ -49,7 +49,8 @@ class CycleGANConfig(TrainerConfig):
         if self.n_blocks is not None:
             if not self.netG.startswith("resnet"):
                 raise ValueError(f"n_blocks applies to ResNet generators, not netG={self.netG!r}.")
-            self.netG = f"resnet_{self.n_blocks}blocks"
+            residual = "_residual" if self.netG.endswith("_residual") else ""
+            self.netG = f"resnet_{self.n_blocks}blocks{residual}"
         if self.lambda_id > 0 and self.input_nc != self.output_nc:
             raise ValueError(
                 f"The identity loss feeds B images to G_AB, so it needs input_nc == output_nc "
