@@ -12,6 +12,7 @@ TORCH_PIN ?= torch==2.14.1 torchvision==0.29.1
 TORCH_INDEX ?=
 EXTRAS ?= book,dev,metrics,faces
 CHAPTER ?=
+RUN ?=
 
 export PYTHONHASHSEED ?= 0
 
@@ -21,7 +22,7 @@ help:
 	@echo "make book        install into $(VENV), run the notebooks at book scale, render _build/html"
 	@echo "make test        unit tests + every notebook at smoke scale (what CI runs)"
 	@echo "make lab         JupyterLab on the notebooks"
-	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter; MISSING=1: only the runs not stored yet; JOBS=N processes, default one per core)"
+	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter; RUN=05_ablations/paired-l1-seed1 for one run; MISSING=1: only the runs not stored yet; KEEP_WEIGHTS=1: keep the weights of runs the book does not show; JOBS=N processes, default one per core)"
 	@echo "make book-student  the book with every exercise solution hidden"
 	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity, attributes)"
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
@@ -58,7 +59,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
 
 reproduce: $(STAMP)
-	$(PY) -m i2ibook reproduce $(if $(CHAPTER),--chapter $(CHAPTER)) $(if $(MISSING),--missing) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m i2ibook reproduce $(if $(CHAPTER),--chapter $(CHAPTER)) $(foreach r,$(RUN),--run $(r)) $(if $(MISSING),--missing) $(if $(KEEP_WEIGHTS),--keep-weights) $(if $(JOBS),--jobs $(JOBS))
 
 assets: $(STAMP)
 	$(PY) -m i2ilib.metrics.retrain all

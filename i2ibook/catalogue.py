@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -424,6 +424,48 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
 }
 
 
+#: The runs whose images the book shows, with where it shows them: only these keep their
+#: generators' weights, loss history and sample grid in ``results/``; every other run keeps its
+#: configuration, metrics, meta data, the digests of what it dropped and what was derived from its
+#: weights (cached statistics). That keeps ``results/`` within its budget (120 MB for the whole
+#: book); ``make reproduce RUN=... KEEP_WEIGHTS=1`` retrains any run with its weights.
+SHOWN: tuple[tuple[Callable[[str], tuple[str, Config]], str], ...] = (
+    *((partial(pix2pix_scenes_run, task=t), "chapters 02 and 03: translations")
+      for t in ("labels2photo", "photo2labels", "day2night")),
+    *((partial(cyclegan_scenes_run, task=t), "chapters 03-05: translations")
+      for t in ("labels2photo", "day2night")),
+    *((partial(cyclegan_switch_run, switch=s), "chapter 04: the switches' translations")
+      for s in CYCLEGAN_SWITCHES),
+    (partial(cyclegan_switch_run, switch="no cycle loss"), "chapter 04: the gallery"),
+    *((partial(ablation_paired_run, variant=v, seed=0), "chapter 05: Fig. 3 (seed 0)")
+      for v in PAIRED_ABLATIONS),
+    (partial(ablation_paired_run, variant="L1", seed=0), "chapter 04: the gallery"),
+    (partial(ablation_paired_run, variant="U-Net without skips", seed=1),
+     "chapter 04: the gallery (the collapsed seed)"),
+    *((partial(implicit_pairs_run, task="photo2labels", alpha=a, seed=0),
+       "chapter 06: one scene by every α (seed 0)") for a in ALPHAS),
+    *((partial(pseudo_pairs_run, task=t, setting=s, seed=0, explicit=e),
+       "chapter 07: Figs. 4-8 (seed 0)") for t, s, e in PSEUDO_MODELS),
+    (UNET_VARIANT, "chapter 07: the two generators"),
+    *((partial(pseudo_pairs_run, task="smile_removal", setting=s, seed=seed),
+       "chapter 08: Fig. 10 (a), every seed")
+      for s in ("ours", "no_augmentation", "pseudo_unpaired", "natural") for seed in PSEUDO_SEEDS),
+)
+
+
+def shown_runs(scale: str = "book") -> dict[str, str]:
+    """``{run name: where the book shows its images}`` at ``scale`` (see :data:`SHOWN`)."""
+    out: dict[str, str] = {}
+    for make, where in SHOWN:
+        name = make(scale)[0]
+        out[name] = f"{out[name]}; {where}" if name in out else where
+    return out
+
+
+#: What a run the book does not show leaves out of ``results/`` (their digests are kept).
+NOT_KEPT_UNLESS_SHOWN = ("generators.pt", "history.json", "samples.png")
+
+
 def training_time(chapter: str, scale: str | None = None) -> str:
     """One sentence on what a chapter's stored runs cost: how many are stored, their summed
     training (wall-clock) time and the hardware, read from each run's ``meta.json``."""
@@ -454,17 +496,30 @@ class PlannedRun:
     name: str
     config: Config
     estimate_s: float | None
+    drop_files: tuple[str, ...] = ()  # what the store leaves out (NOT_KEPT_UNLESS_SHOWN)
 
 
-def plan(chapter: str | None = None, scale: str = "book",
-         missing_only: bool = False) -> list[PlannedRun]:
+def plan(chapter: str | None = None, scale: str = "book", missing_only: bool = False,
+         runs: Sequence[str] = (), keep_all: bool = False) -> list[PlannedRun]:
     """The runs :func:`reproduce` would train, in order, with their estimated training time.
 
+    Args:
+        runs: only these runs (names such as ``05_ablations/paired-l1-seed1``).
+        keep_all: keep every run's weights, history and samples, not only those the book shows.
+
     Raises:
-        ValueError: an unknown chapter (the message lists the chapters that have runs).
+        ValueError: an unknown chapter or run (the message lists what there is).
     """
     from i2ilib.results import find_run, results_dir_for
 
+    if runs:
+        every = {make(scale)[0] for makers in RUNS.values() for make in makers}
+        unknown_runs = sorted(set(runs) - every)
+        if unknown_runs:
+            raise ValueError(f"No run named {', '.join(unknown_runs)} in the catalogue; its runs "
+                             f"are named like {sorted(every)[0]} (see results/).")
+        chapter = None
+    shown = shown_runs(scale)
     chapters = [chapter] if chapter else sorted(RUNS)
     unknown = [c for c in chapters if c not in RUNS]
     if unknown:
@@ -478,10 +533,11 @@ def plan(chapter: str | None = None, scale: str = "book",
         typical = times[len(times) // 2] if times else None
         for name, config in made:
             run = stored[name]
-            if missing_only and run is not None:
+            if (missing_only and run is not None) or (runs and name not in runs):
                 continue
             own = float(run.meta.get("wall_time_s", 0.0)) if run is not None else None
-            planned.append(PlannedRun(name, config, own or typical))
+            drop = () if keep_all or name in shown else NOT_KEPT_UNLESS_SHOWN
+            planned.append(PlannedRun(name, config, own or typical, drop))
     return planned
 
 
@@ -499,11 +555,16 @@ def describe_plan(planned: list[PlannedRun], jobs: int) -> str:
     # each process trains one run at a time on its own core: wall ≈ CPU time / jobs, at least the
     # longest run
     wall = max(cpu / jobs, max(known))
-    return (f"{line}: about {cpu / 3600:.1f} CPU-hours{part}, about {wall / 3600:.1f} h of wall "
+    return (f"{line}: about {_duration(cpu)} of CPU time{part}, about {_duration(wall)} of wall "
             "time. Interrupted runs resume from their checkpoints when this is run again.")
 
 
-def _train_one(name: str, config: Config, threads: int) -> str:
+def _duration(seconds: float) -> str:
+    """``"1.7 h"`` from an hour on, else ``"12 min"``."""
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{max(1, round(seconds / 60))} min"
+
+
+def _train_one(planned: PlannedRun, threads: int) -> str:
     """Train and store one run in a worker process (one run per process at a time)."""
     import torch
 
@@ -511,33 +572,58 @@ def _train_one(name: str, config: Config, threads: int) -> str:
     from i2ilib.results import load_or_train
 
     torch.set_num_threads(threads)
-    load_or_train(name, config, train_translation, retrain=True)
-    return name
+    load_or_train(planned.name, planned.config, train_translation, retrain=True,
+                  drop_files=planned.drop_files)
+    return planned.name
 
 
 def reproduce(chapter: str | None = None, scale: str = "book", missing_only: bool = False,
-              jobs: int = 1, show_plan: bool = False) -> list[str]:
-    """Retrain (and store) every run of ``chapter`` (default: all chapters); with
-    ``missing_only``, train only the runs that have no stored twin. ``jobs`` processes train
-    independent runs side by side, each on ``cores // jobs`` threads (one per core on this
-    book's 2-core machines); every run is stored as its own run, exactly as when trained alone.
-    Returns the names trained, in the plan's order."""
+              jobs: int = 1, show_plan: bool = False, runs: Sequence[str] = (),
+              keep_all: bool = False) -> list[str]:
+    """Retrain (and store) every run of ``chapter`` (default: all chapters), or only ``runs``;
+    with ``missing_only``, train only the runs that have no stored twin. Runs the book does not
+    show are stored without weights, history and samples (:data:`SHOWN`) unless ``keep_all``.
+    ``jobs`` processes train independent runs side by side, each on ``cores // jobs`` threads
+    (one per core on this book's 2-core machines); every run is stored as its own run, exactly
+    as when trained alone. Returns the names trained, in the plan's order."""
     from i2ibook.runner import train_translation
     from i2ilib.results import load_or_train
 
-    planned = plan(chapter, scale, missing_only)
+    planned = plan(chapter, scale, missing_only, runs, keep_all)
     jobs = max(1, min(int(jobs), len(planned) or 1))
     if show_plan:
         print(describe_plan(planned, jobs), flush=True)
     if jobs == 1:
         for p in planned:
-            load_or_train(p.name, p.config, train_translation, retrain=True)
+            load_or_train(p.name, p.config, train_translation, retrain=True,
+                          drop_files=p.drop_files)
         return [p.name for p in planned]
     threads = max(1, (os.cpu_count() or jobs) // jobs)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) \
             as pool:
-        futures = [pool.submit(_train_one, p.name, p.config, threads) for p in planned]
+        futures = [pool.submit(_train_one, p, threads) for p in planned]
         return [f.result() for f in futures]
+
+
+def slim(scale: str = "book", dry_run: bool = False) -> dict[str, list[str]]:
+    """Remove from the stored runs the book does not show (:data:`SHOWN`) their weights, loss
+    history and sample grid, keeping the digests of each (:func:`i2ilib.results.remove_files`).
+    Returns ``{run name: files removed}`` (would remove, with ``dry_run``)."""
+    from i2ilib.results import read_run, remove_files, results_dir_for, verify_run
+
+    root = results_dir_for(scale)
+    shown = shown_runs(scale)
+    out: dict[str, list[str]] = {}
+    for makers in RUNS.values():
+        for make in makers:
+            name = make(scale)[0]
+            if name in shown or not (root / name).is_dir():
+                continue
+            read_run(root / name)  # verified before anything is removed
+            stored = [n for n in NOT_KEPT_UNLESS_SHOWN if n in verify_run(root / name)]
+            if stored:
+                out[name] = stored if dry_run else remove_files(root / name, stored)
+    return out
 
 
 def _training_images(data: dict[str, Any]) -> str | int:

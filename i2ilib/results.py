@@ -8,7 +8,16 @@ Each stored run is a folder ``results/<chapter>/<run-name>/`` with:
 - ``history.json`` -- the loss history (one entry every few steps);
 - ``samples.png`` -- a sample grid of test translations;
 - ``generators.pt`` -- the generators' weights in float16 (optional);
-- ``digests.json`` -- the sha256 of each of the files above, written with them.
+- ``digests.json`` -- the sha256 of each of the files above, written with them; and of each
+  optional file removed on purpose (:func:`remove_files`), so that what was derived from it
+  (cached scores, say) stays tied to the run that made it.
+
+A run may keep its metrics but not its weights: a repository of many runs keeps
+``generators.pt`` only for the runs whose images it shows (``save_run(..., drop_files=...)``
+or :func:`remove_files` afterwards). Asking such a run for its weights raises
+:class:`WeightsNotStoredError`, naming the command that retrains it with its weights. What was
+derived from a run's weights can be cached beside it (:func:`cached_result`), recorded and
+verified like its files.
 
 Nothing stored is trusted unverified: :func:`read_run` (and so :func:`find_run` and
 :func:`load_or_train`) checks every file against ``digests.json`` and parses it before a run is
@@ -36,7 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +62,8 @@ REQUIRED_FILES = ("config.json", "meta.json", "metrics.json")
 #: Files a stored run may have (:func:`save_run` always writes ``history.json``); each one
 #: recorded in ``digests.json`` must be there.
 OPTIONAL_FILES = ("history.json", "samples.png", "generators.pt")
+#: The generators' weights (float16), one of :data:`OPTIONAL_FILES`.
+WEIGHTS_FILE = "generators.pt"
 #: The JSON files and the type each must hold.
 _JSON_TYPES: dict[str, type] = {"config.json": dict, "meta.json": dict, "metrics.json": dict,
                                 "history.json": list}
@@ -82,19 +93,40 @@ class StoredRunError(ValueError):
             f"regenerate it with `{self.command}`{restore}.")
 
 
+class WeightsNotStoredError(StoredRunError):
+    """A stored run kept its metrics but not its generators' weights (removed on purpose).
+
+    Not a damaged run: everything else it stores is verified and usable."""
+
+    def __init__(self, run: Path) -> None:  # pylint: disable=super-init-not-called
+        self.run = Path(run)
+        self.file = self.run / WEIGHTS_FILE
+        self.command = regenerate_command(self.run, weights=True)
+        ValueError.__init__(
+            self, f"Stored run {run_label(self.run)} ({self.run}) has no generator weights: to "
+            "keep the repository small they are kept only for the runs whose images the book "
+            "shows; its metrics, configuration and digests are stored. Retrain it with its "
+            f"weights: `{self.command}`.")
+
+
 def run_label(path: str | Path) -> str:
     """``<chapter>/<run-name>`` of a run folder, e.g. ``07_pseudo_pairs/glasses-seed0``."""
     path = Path(path)
     return f"{path.parent.name}/{path.name}"
 
 
-def regenerate_command(path: str | Path) -> str:
+def regenerate_command(path: str | Path, weights: bool = False) -> str:
     """The command that retrains and stores the run in folder ``path``:
     ``make reproduce CHAPTER=NN``, NN being the prefix of its chapter folder
-    (``results/07_pseudo_pairs/...`` -> ``07``)."""
+    (``results/07_pseudo_pairs/...`` -> ``07``); with ``weights``, the command that retrains this
+    one run and keeps its weights (``make reproduce RUN=07_pseudo_pairs/... KEEP_WEIGHTS=1``)."""
     m = re.match(r"(\d+)_", Path(path).parent.name)
+    if m and weights:
+        return f"make reproduce RUN={run_label(path)} KEEP_WEIGHTS=1"
     if m:
         return f"make reproduce CHAPTER={m.group(1)}"
+    if weights:
+        return "load_or_train(..., retrain=True) (it stores the weights by default)"
     return "make reproduce (or load_or_train(..., retrain=True) for a run outside the book)"
 
 
@@ -189,11 +221,32 @@ class Run:
     def samples_path(self) -> Path:
         return self.path / "samples.png"
 
+    @property
+    def has_weights(self) -> bool:
+        """True when the run stores its generators' weights (``generators.pt``)."""
+        return WEIGHTS_FILE in _read_record(self.path).files
+
+    @property
+    def weights_digest(self) -> str | None:
+        """The sha256 of the run's ``generators.pt``, also when the file was removed on purpose
+        (:func:`remove_files`): what was derived from these weights can be tied to them."""
+        record = _read_record(self.path)
+        return record.files.get(WEIGHTS_FILE) or record.removed.get(WEIGHTS_FILE)
+
     def generator_state(self) -> dict[str, dict[str, torch.Tensor]]:
-        """The stored generators' weights (float32), by name (e.g. ``G`` or ``G_AB``)."""
-        p = self.path / "generators.pt"
-        verify_run(self.path)  # a recorded generators.pt must be there, unaltered
-        if not p.is_file():
+        """The stored generators' weights (float32), by name (e.g. ``G`` or ``G_AB``).
+
+        Raises:
+            WeightsNotStoredError: the weights were not kept (:func:`remove_files`); the
+                message names the command that retrains the run with them.
+            FileNotFoundError: the run never had weights (written without generators).
+            StoredRunError: the weights file is altered or unreadable.
+        """
+        p = self.path / WEIGHTS_FILE
+        digests = verify_run(self.path)  # a recorded generators.pt must be there, unaltered
+        if WEIGHTS_FILE in _read_record(self.path).removed:
+            raise WeightsNotStoredError(self.path)
+        if WEIGHTS_FILE not in digests:
             raise FileNotFoundError(f"Run {self.path} was stored without generator weights.")
         try:
             state = torch.load(p, map_location="cpu", weights_only=True)
@@ -225,7 +278,8 @@ def _stored_files(path: Path) -> list[str]:
 
 def record_digests(path: str | Path) -> dict[str, str]:
     """Write ``digests.json`` for the run in folder ``path``: the sha256 of each of its stored
-    files. Returns the digests by file name.
+    files. Returns the digests by file name. Files recorded as removed (:func:`remove_files`)
+    stay recorded so, unless they are back.
 
     Only for files known to be right: :func:`save_run` calls it on a run it has just written,
     :func:`backfill_digests` on committed runs. Every JSON file must parse.
@@ -241,15 +295,44 @@ def record_digests(path: str | Path) -> dict[str, str]:
         if (path / name).is_file():
             _parse_json(path, name)
     digests = {name: file_sha256(path / name) for name in _stored_files(path)}
-    record = {"version": _DIGESTS_VERSION, "algorithm": "sha256", "files": digests}
-    tmp = path / f".{DIGESTS_FILE}.tmp"
-    tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    os.replace(tmp, path / DIGESTS_FILE)
-    _VERIFIED.pop(path.resolve(), None)
+    old = _read_record(path) if (path / DIGESTS_FILE).is_file() else _Record({}, {}, {})
+    _write_record(path, _Record(digests, {n: d for n, d in old.removed.items()
+                                          if n not in digests}, old.derived))
     return digests
 
 
-def _read_digests(path: Path) -> dict[str, str]:
+@dataclass
+class _Record:
+    """A run's ``digests.json``: the sha256 of each stored file (``files``), of each optional
+    file removed on purpose (``removed``) and of each cached derived result (``derived``,
+    :func:`cached_result`)."""
+
+    files: dict[str, str]
+    removed: dict[str, str]
+    derived: dict[str, str]
+
+
+def _write_record(path: Path, record: _Record) -> None:
+    out: dict[str, Any] = {"version": _DIGESTS_VERSION, "algorithm": "sha256",
+                           "files": record.files}
+    if record.removed:
+        out["removed"] = record.removed
+    if record.derived:
+        out["derived"] = record.derived
+    tmp = path / f".{DIGESTS_FILE}.tmp"
+    tmp.write_text(json.dumps(out, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, path / DIGESTS_FILE)
+    _VERIFIED.pop(path.resolve(), None)
+
+
+def _is_digest_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and "/" not in k and isinstance(v, str) and _SHA256.fullmatch(v)
+        for k, v in value.items())
+
+
+def _read_record(path: Path) -> _Record:
+    """The run's ``digests.json``, checked for form."""
     p = path / DIGESTS_FILE
     if not p.is_file():
         raise StoredRunError(path, p, "the file is missing, so the run's files cannot be "
@@ -259,15 +342,115 @@ def _read_digests(path: Path) -> dict[str, str]:
     except (OSError, UnicodeDecodeError, ValueError) as e:
         raise StoredRunError(path, p, f"the file cannot be read ({e})") from e
     files = record.get("files") if isinstance(record, dict) else None
-    if (not isinstance(files, dict) or record.get("algorithm") != "sha256"
-            or not all(isinstance(k, str) and "/" not in k and isinstance(v, str)
-                       and _SHA256.fullmatch(v) for k, v in files.items())):
+    removed = record.get("removed", {}) if isinstance(record, dict) else None
+    derived = record.get("derived", {}) if isinstance(record, dict) else None
+    if (not _is_digest_map(files) or record.get("algorithm") != "sha256"
+            or not _is_digest_map(removed) or not _is_digest_map(derived)):
         raise StoredRunError(path, p, "the file is not a digest record (expected "
                              '{"algorithm": "sha256", "files": {name: 64 hex digits}})')
     missing = [n for n in REQUIRED_FILES if n not in files]
     if missing:
         raise StoredRunError(path, p, f"the record lacks {', '.join(missing)}")
-    return files
+    wrong = [n for n in removed if n not in OPTIONAL_FILES or n in files]
+    if wrong:
+        raise StoredRunError(path, p, f"the record lists {', '.join(wrong)} as removed, but "
+                             f"only {', '.join(OPTIONAL_FILES)} can be, and not while stored")
+    return _Record(dict(files), dict(removed), dict(derived))
+
+
+def _read_digests(path: Path) -> dict[str, str]:
+    return _read_record(path).files
+
+
+def remove_files(path: str | Path, names: Iterable[str] = (WEIGHTS_FILE,)) -> list[str]:
+    """Delete optional files (default: the weights) of the stored run in folder ``path``, after
+    verifying the run; their digests stay in ``digests.json`` as removed on purpose, so the run
+    still loads (metrics, configuration) and what was derived from the weights stays tied to
+    them (:attr:`Run.weights_digest`). Returns the names removed (those not stored are skipped).
+
+    Raises:
+        ValueError: a name is not one of :data:`OPTIONAL_FILES` (required files stay).
+        StoredRunError: the run's files do not match their digests.
+    """
+    path = Path(path)
+    names = list(names)
+    wrong = [n for n in names if n not in OPTIONAL_FILES]
+    if wrong:
+        raise ValueError(f"Only optional files can be removed ({', '.join(OPTIONAL_FILES)}), "
+                         f"not {', '.join(wrong)}.")
+    verify_run(path)
+    record = _read_record(path)
+    gone = [n for n in names if n in record.files]
+    if not gone:
+        return []
+    for n in gone:
+        record.removed[n] = record.files.pop(n)
+    _write_record(path, record)  # first the record: a file it no longer lists is ignored
+    for n in gone:
+        (path / n).unlink(missing_ok=True)
+    return gone
+
+
+def verify_derived(path: str | Path) -> dict[str, str]:
+    """Check each cached result of the run in folder ``path`` (:func:`cached_result`) against
+    its recorded sha256; return those digests. A recorded cache file that is gone is fine (it is
+    computed again when needed, if the weights are there).
+
+    Raises:
+        StoredRunError: a cached file differs from what was recorded.
+    """
+    path = Path(path)
+    derived = _read_record(path).derived
+    for name, digest in derived.items():
+        f = path / name
+        if f.is_file() and file_sha256(f) != digest:
+            raise StoredRunError(path, f, "the cached result was changed after it was recorded "
+                                 "(delete it to compute it again)")
+    return derived
+
+
+def cached_result(run: Run, filename: str, version: int, compute: Callable[[], Any]) -> Any:
+    """A JSON value derived from a stored run (statistics of its translations, say), computed
+    once and kept in ``filename`` in the run's folder; its sha256 is recorded in the run's
+    ``digests.json`` (under ``derived``) and checked on every read. It is reused while it was
+    written by this ``version`` of ``compute``, for this configuration and these weights
+    (:attr:`Run.weights_digest`), so it outlives the weights when they are removed
+    (:func:`remove_files`). Returns what a later read returns (the value after a JSON round
+    trip), so a fresh and a cached value are equal.
+
+    Raises:
+        StoredRunError: the cached file was altered after it was recorded.
+        WeightsNotStoredError: nothing cached matches and ``compute`` needs the removed weights.
+    """
+    if "/" in filename or filename in (*REQUIRED_FILES, *OPTIONAL_FILES, DIGESTS_FILE):
+        raise ValueError(f"{filename!r} is not a cache file name (a plain name, not one of the "
+                         "run's stored files)")
+    key = {"version": version, "config_hash": config_hash(run.config),
+           "weights": run.weights_digest}
+    folder = Path(run.path)
+    path = folder / filename
+    record = _read_record(folder)
+    if path.is_file() and filename in record.derived:
+        if file_sha256(path) != record.derived[filename]:
+            raise StoredRunError(folder, path, "the cached result was changed after it was "
+                                 "recorded (delete it to compute it again)")
+        stored = json.loads(path.read_text())
+        if isinstance(stored, dict) and stored.get("key") == key:
+            return stored["value"]
+    value = compute()
+    text = json.dumps({"key": key, "value": value}, sort_keys=True)
+    tmp = folder / f".{filename}.{os.getpid()}-{time.time_ns()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    record = _read_record(folder)
+    record.derived[filename] = hashlib.sha256(text.encode()).hexdigest()
+    _write_record(folder, record)
+    return json.loads(text)["value"]
 
 
 def _signature(path: Path, names: list[str]) -> tuple:
@@ -407,8 +590,12 @@ def _thin(history: list[dict], max_points: int = 2000) -> list[dict]:
 
 
 def save_run(name: str, config: dict, outcome: Outcome,
-             results_dir: str | Path | None = None) -> Run:
-    """Write a run to the store atomically (a temporary folder renamed into place)."""
+             results_dir: str | Path | None = None, drop_files: Iterable[str] = ()) -> Run:
+    """Write a run to the store atomically (a temporary folder renamed into place).
+
+    ``drop_files``: optional files (:data:`OPTIONAL_FILES`) not to keep, only their digests
+    (:func:`remove_files`), e.g. ``("generators.pt",)`` for a run whose numbers are stored but
+    whose images nobody needs."""
     import matplotlib.pyplot as plt
 
     root = Path(results_dir or default_results_dir())
@@ -428,8 +615,9 @@ def save_run(name: str, config: dict, outcome: Outcome,
     if outcome.generators:
         half = {n: {k: (v.half() if v.is_floating_point() else v).cpu() for k, v in sd.items()}
                 for n, sd in outcome.generators.items()}
-        torch.save(half, tmp / "generators.pt")
+        torch.save(half, tmp / WEIGHTS_FILE)
     record_digests(tmp)
+    remove_files(tmp, drop_files)
     if final.exists():
         old = final.with_name(f".{final.name}.old")
         shutil.rmtree(old, ignore_errors=True)
@@ -450,6 +638,7 @@ def load_or_train(
     results_dir: str | Path | None = None,
     retrain: bool | None = None,
     verbose: bool = True,
+    drop_files: Iterable[str] = (),
 ) -> Run:
     """Load the stored run ``name`` whose configuration equals ``config``; else train and store it.
 
@@ -460,6 +649,8 @@ def load_or_train(
         results_dir: default :func:`default_results_dir`. Smoke-scale runs always go to a
             temporary folder, so CI never touches the stored results.
         retrain: train even when a matching run is stored (default: ``$I2I_RETRAIN == "1"``).
+        drop_files: optional files of a run trained now to keep only the digests of
+            (:func:`save_run`), e.g. ``("generators.pt",)``.
     """
     if retrain is None:
         retrain = os.environ.get("I2I_RETRAIN", "") == "1"
@@ -484,7 +675,7 @@ def load_or_train(
     outcome = train(config)
     if outcome.wall_time_s is None:
         outcome.wall_time_s = time.perf_counter() - t0
-    run = save_run(name, config, outcome, results_dir)
+    run = save_run(name, config, outcome, results_dir, drop_files=drop_files)
     if verbose:
         print(run.summary())
     return run
@@ -528,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in runs:
         try:
             read_run(path)
+            verify_derived(path)
         except StoredRunError as e:
             bad += 1
             print(e, file=sys.stderr)

@@ -31,7 +31,8 @@ def test_reproduce_missing_trains_only_runs_not_stored(monkeypatch, capsys):
                         lambda name, config, results_dir=None:
                         SimpleNamespace(meta={"wall_time_s": 600.0}) if name in stored else None)
     monkeypatch.setattr(results, "load_or_train",
-                        lambda name, config, train, retrain=False: trained.append(name))
+                        lambda name, config, train, retrain=False, drop_files=():
+                        trained.append(name))
     assert catalogue.reproduce("xx", "book", missing_only=True) == ["ch/b", "ch/c"]
     assert trained == ["ch/b", "ch/c"]
     trained.clear()
@@ -39,13 +40,13 @@ def test_reproduce_missing_trains_only_runs_not_stored(monkeypatch, capsys):
     assert book_cli.main(["reproduce", "--chapter", "xx", "--jobs", "1"]) == 0
     assert trained == ["ch/a", "ch/b", "ch/c"]
     out = capsys.readouterr().out
-    assert "3 run(s) to train in 1 process(es): about 0.5 CPU-hours" in out
+    assert "3 run(s) to train in 1 process(es): about 30 min of CPU time" in out
     assert "Retrained 3 run(s): ch/a, ch/b, ch/c" in out
     trained.clear()
     assert book_cli.main(["reproduce", "--chapter", "xx", "--missing", "--plan"]) == 0
     assert trained == []  # --plan trains nothing
     out = capsys.readouterr().out
-    assert "2 run(s) to train" in out and "ch/b  (10 min)" in out and "ch/a " not in out
+    assert "2 run(s) to train" in out and "ch/b  (10 min, without weights)" in out and "ch/a " not in out
 
 
 def test_module_entry_point_help():
@@ -84,3 +85,63 @@ def test_plan_estimates_from_the_stored_runs():
     assert "Nothing to train" in catalogue.describe_plan([], 2)
     text = catalogue.describe_plan(planned, 2)
     assert "3 run(s) to train in 2 process(es)" in text
+
+
+# --------------------------------------------------------------------------------------------
+# which runs keep their weights: only those whose images the book shows
+
+
+def test_every_shown_run_is_a_catalogue_run():
+    every = {make("book")[0] for makers in catalogue.RUNS.values() for make in makers}
+    shown = catalogue.shown_runs("book")
+    assert set(shown) <= every, sorted(set(shown) - every)
+    assert "05_ablations/paired-l1-seed0" in shown and "05_ablations/paired-l1-seed1" not in shown
+    assert "chapter 04" in shown["05_ablations/paired-l1-seed0"]  # both places are named
+
+
+def test_reproduce_drops_the_files_of_runs_the_book_does_not_show(monkeypatch):
+    calls = {}
+    monkeypatch.setattr(results, "load_or_train",
+                        lambda name, config, train, retrain=False, drop_files=():
+                        calls.setdefault(name, tuple(drop_files)))
+    names = ["05_ablations/paired-l1-seed0", "05_ablations/paired-l1-seed1"]
+    assert catalogue.reproduce(runs=names, jobs=1) == names
+    assert calls == {names[0]: (), names[1]: catalogue.NOT_KEPT_UNLESS_SHOWN}
+    calls.clear()
+    catalogue.reproduce(runs=names[1:], jobs=1, keep_all=True)
+    assert calls == {names[1]: ()}
+    with pytest.raises(ValueError, match="No run named 05_ablations/nope"):
+        catalogue.plan(runs=["05_ablations/nope"])
+
+
+def test_slim_removes_only_what_the_book_does_not_show(tmp_path, monkeypatch):
+    monkeypatch.setenv("I2I_RESULTS", str(tmp_path))
+    outcome = results.Outcome(metrics={"m": 1}, history=[{"step": 1}],
+                              generators={"G": {"w": __import__("torch").zeros(2)}})
+    shown, hidden = "05_ablations/paired-l1-seed0", "05_ablations/paired-l1-seed1"
+    for name in (shown, hidden):
+        results.save_run(name, {"scale": "book"}, outcome, tmp_path)
+    assert catalogue.slim(dry_run=True) == {hidden: ["generators.pt", "history.json"]}
+    assert (tmp_path / hidden / "generators.pt").is_file()
+    assert catalogue.slim() == {hidden: ["generators.pt", "history.json"]}
+    assert not (tmp_path / hidden / "generators.pt").exists()
+    assert results.read_run(tmp_path / hidden).metrics == {"m": 1}
+    assert results.read_run(tmp_path / shown).has_weights
+    assert catalogue.slim() == {}
+
+
+def test_stored_results_keep_weights_exactly_for_the_runs_shown():
+    """The repository's budget: weights only where the book shows images, 120 MB in all."""
+    shown = catalogue.shown_runs("book")
+    root = results.default_results_dir()
+    wrong = []
+    for path in results.stored_runs(root):
+        name = results.run_label(path)
+        if name in shown and not results.read_run(path).has_weights:
+            wrong.append(f"{name} is shown ({shown[name]}) but has no weights")
+        if name not in shown and (path / "generators.pt").exists():
+            wrong.append(f"{name} is not shown but keeps its weights "
+                         "(python -m i2ibook slim removes them)")
+    assert not wrong, wrong
+    size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
+    assert size <= 120e6, f"results/ holds {size / 1e6:.0f} MB, over its 120 MB budget"

@@ -114,7 +114,7 @@ def read_run_or_none(name):
 # verification of stored files
 
 #: A small committed run (about 1 MB), copied into a temporary folder to be damaged there.
-STORED = "06_implicit_pairs/photo2labels-alpha1.00-seed1"
+STORED = "06_implicit_pairs/photo2labels-alpha1.00-seed0"
 
 
 def _copy_of_stored_run(tmp_path: Path) -> Path:
@@ -253,3 +253,106 @@ def test_every_stored_run_has_digests():
     assert len(runs) >= 100
     missing = [str(p) for p in runs if not (p / results.DIGESTS_FILE).is_file()]
     assert not missing, f"runs stored without digests.json: {missing[:5]}"
+
+
+# --------------------------------------------------------------------------------------------
+# runs kept without their weights, and results derived from them
+
+
+def test_removed_weights_keep_the_run_and_their_digest(tmp_path):
+    path = _fresh_run(tmp_path)
+    digest = results.file_sha256(path / "generators.pt")
+    assert read_run(path).has_weights and read_run(path).weights_digest == digest
+    assert results.remove_files(path, ["generators.pt", "samples.png"]) == ["generators.pt"]
+    assert not (path / "generators.pt").exists()
+    run = find_run("05_ablations/tiny-seed0", {"scale": "book", "v": 1}, tmp_path)
+    assert run is not None and run.metrics == {"score": 2.0}  # still a stored, verified run
+    assert not run.has_weights and run.weights_digest == digest
+    err = _error_from(run.generator_state)
+    assert isinstance(err, results.WeightsNotStoredError)
+    msg = str(err)
+    assert "05_ablations/tiny-seed0" in msg and "has no generator weights" in msg
+    assert err.command == "make reproduce RUN=05_ablations/tiny-seed0 KEEP_WEIGHTS=1"
+    assert err.command in msg and "Do not use this run" not in msg
+    assert results.remove_files(path) == []  # already gone: nothing to do
+    assert results.main(["verify", str(tmp_path)]) == 0
+
+
+def test_required_files_cannot_be_removed(tmp_path):
+    path = _fresh_run(tmp_path)
+    with pytest.raises(ValueError, match="Only optional files"):
+        results.remove_files(path, ["metrics.json"])
+    assert (path / "metrics.json").is_file()
+
+
+def test_removing_from_a_tampered_run_is_refused(tmp_path):
+    path = _fresh_run(tmp_path)
+    (path / "metrics.json").write_text('{"score": 9.0}')
+    with pytest.raises(results.StoredRunError, match="metrics.json"):
+        results.remove_files(path)
+    assert (path / "generators.pt").is_file()
+
+
+def test_a_removed_file_listed_as_stored_is_a_broken_record(tmp_path):
+    path = _fresh_run(tmp_path)
+    record = json.loads((path / "digests.json").read_text())
+    record["removed"] = {"generators.pt": record["files"]["generators.pt"]}
+    (path / "digests.json").write_text(json.dumps(record))
+    _assert_names(_error_from(lambda: read_run(path)), "digests.json", "05_ablations/tiny-seed0",
+                  "05")
+
+
+def test_save_run_can_drop_the_weights(tmp_path):
+    run = save_run("07_x/r-seed1", {"scale": "book"}, _outcome(3.0), tmp_path,
+                   drop_files=["generators.pt"])
+    assert not (run.path / "generators.pt").exists() and not run.has_weights
+    kept = save_run("07_x/r-seed0", {"scale": "book"}, _outcome(3.0), tmp_path)
+    assert kept.has_weights and kept.weights_digest == run.weights_digest  # the same weights
+
+
+def test_cached_result_is_computed_once_and_outlives_the_weights(tmp_path):
+    path = _fresh_run(tmp_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"mean": float(read_run(path).generator_state()["G"]["w"].mean()), "x": 1 / 3}
+
+    run = read_run(path)
+    first = results.cached_result(run, "stats.json", 1, compute)
+    assert first == {"mean": 2.0, "x": 1 / 3} and len(calls) == 1
+    results.remove_files(path)
+    again = results.cached_result(read_run(path), "stats.json", 1, compute)
+    assert again == first and len(calls) == 1  # read back, not recomputed
+    # another version of the computation needs the weights, which are gone: a clear error
+    err = _error_from(lambda: results.cached_result(read_run(path), "stats.json", 2, compute))
+    assert isinstance(err, results.WeightsNotStoredError)
+    assert "stats.json" in json.loads((path / "digests.json").read_text())["derived"]
+
+
+def test_tampered_cached_result_is_refused(tmp_path):
+    path = _fresh_run(tmp_path)
+    results.cached_result(read_run(path), "stats.json", 1, lambda: {"mean": 2.0})
+    cache = path / "stats.json"
+    cache.write_text(cache.read_text().replace("2.0", "7.0"))
+    err = _error_from(lambda: results.cached_result(read_run(path), "stats.json", 1,
+                                                    lambda: {"mean": 2.0}))
+    _assert_names(err, "stats.json", "05_ablations/tiny-seed0", "05")
+    assert results.main(["verify", str(tmp_path)]) == 1
+
+
+def test_cached_result_refuses_a_stored_file_name(tmp_path):
+    run = read_run(_fresh_run(tmp_path))
+    for name in ("metrics.json", "generators.pt", "digests.json", "../x.json"):
+        with pytest.raises(ValueError, match="not a cache file name"):
+            results.cached_result(run, name, 1, lambda: 0)
+
+
+def test_retraining_a_run_replaces_its_record(tmp_path):
+    path = _fresh_run(tmp_path)
+    results.cached_result(read_run(path), "stats.json", 1, lambda: 1)
+    results.remove_files(path)
+    save_run("05_ablations/tiny-seed0", {"scale": "book", "v": 1}, _outcome(2.0), tmp_path)
+    record = json.loads((path / "digests.json").read_text())
+    assert "generators.pt" in record["files"] and "removed" not in record
+    assert "derived" not in record and not (path / "stats.json").exists()

@@ -107,6 +107,30 @@ def cached_mean_photo_mse(config: Mapping[str, Any], folder: str | Path) -> floa
     return float(stored[key])
 
 
+#: The file in each chapter 05 run's folder that caches :func:`output_statistics`.
+OUTPUT_STATISTICS_FILE = "output_statistics.json"
+#: Bump when what :func:`output_statistics` computes changes.
+OUTPUT_STATISTICS_VERSION = 1
+
+
+def output_statistics(run: Any) -> dict[str, float]:
+    """RMS contrast and sharpness (mean gradient magnitude, :mod:`i2ilib.metrics.image_stats`)
+    of a stored run's translations of its test scenes: ``{"contrast": ..., "sharpness": ...}``.
+
+    Computed once from the run's weights and cached in the run's folder
+    (:data:`OUTPUT_STATISTICS_FILE`, :func:`i2ilib.results.cached_result`), so the chapter's
+    statistics survive when only some runs keep their weights."""
+    from i2ibook.runner import build_test_data, translate
+    from i2ilib.metrics.image_stats import rms_contrast, sharpness
+    from i2ilib.results import cached_result
+
+    def compute() -> dict[str, float]:
+        outputs = translate(run, build_test_data(run.config)[0])
+        return {"contrast": float(rms_contrast(outputs)), "sharpness": float(sharpness(outputs))}
+
+    return cached_result(run, OUTPUT_STATISTICS_FILE, OUTPUT_STATISTICS_VERSION, compute)
+
+
 def stored_runs(results_dir: str | Path | None = None) -> dict[str, list[Any]]:
     """``{variant: [stored book-scale run per seed that has one]}`` for Tables 1 and 2 (the
     variants of :data:`i2ibook.catalogue.PAIRED_ABLATIONS` and ``UNPAIRED_ABLATIONS``)."""

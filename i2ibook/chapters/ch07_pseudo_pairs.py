@@ -165,9 +165,9 @@ def _networks_key() -> dict[str, str]:
 def _cache_key(run: Run) -> dict[str, Any]:
     """What the cached scores depend on: the scoring version, the run's configuration, its
     stored generators (a retrained run has other weights) and the scoring networks."""
-    weights = Path(run.path) / "generators.pt"
+    # the digest of the weights is recorded also when they were removed from the store
     return {"version": SCORES_VERSION, "config_hash": config_hash(run.config),
-            "generators": hashlib.sha256(weights.read_bytes()).hexdigest()[:16],
+            "generators": str(run.weights_digest)[:16],
             "networks": _networks_key()}
 
 
