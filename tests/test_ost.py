@@ -505,3 +505,22 @@ def test_non_finite_b_images_are_refused_before_the_step():
     with pytest.raises(ValueError, match=r"batch\['B'\] of step 1 holds NaN or infinite"):
         t.fit(AugmentedUnpaired(None, B, augment_B=None), progress=False)
     assert t.global_step == 0
+
+
+def test_cli_translates_with_an_ost_checkpoint(tmp_path, capsys):
+    from PIL import Image
+
+    from i2ilib.cli import main
+
+    t = phase2(run_dir=tmp_path / "run")
+    t.fit(phase2_data(), max_steps=1, progress=False)
+    img = tmp_path / "x.png"
+    Image.fromarray(np.full((SIZE, SIZE, 3), 200, np.uint8)).save(img)
+    for which in ([], ["--generator", "T_BA"]):
+        assert main(["translate", "--checkpoint", str(tmp_path / "run"), str(img), "--out",
+                     str(tmp_path / "out"), "--device", "cpu", *which]) == 0
+        assert Image.open(tmp_path / "out" / "x_translated.png").size == (SIZE, SIZE)
+    capsys.readouterr()
+    assert main(["translate", "--checkpoint", str(tmp_path / "run"), str(img),
+                 "--generator", "G_AB", "--device", "cpu"]) == 2
+    assert "holds the generator(s) T_AB, T_BA, T_AA, T_BB" in capsys.readouterr().err

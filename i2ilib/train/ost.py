@@ -104,7 +104,7 @@ from .pool import ImagePool
 from .schedule import linear_decay_scheduler
 
 __all__ = ["OST_GAN_MODES", "OST_TRANSLATORS", "OSTConfig", "OSTTrainer", "frozen",
-           "ost_translator_from_config"]
+           "ost_translator_from_config", "translator_states"]
 
 #: The translators ``T_XY``: (source domain, target domain).
 OST_TRANSLATORS = {"T_AA": ("A", "A"), "T_AB": ("A", "B"), "T_BA": ("B", "A"),
@@ -506,3 +506,28 @@ def ost_translator_from_config(config: dict[str, Any], name: str) -> OSTTranslat
     src, dst = OST_TRANSLATORS[name]
     return OSTTranslator(parts[f"E_{src}_U"], parts["E_S"], parts["G_S"], parts[f"G_{dst}_U"],
                          c.architecture())
+
+
+def translator_states(checkpoint: dict[str, Any]) -> dict[str, dict[str, Tensor]]:
+    """The translators' weights held by an OST training checkpoint (:meth:`Trainer.state_dict`):
+    ``{"T_BB": ...}`` for Phase I, ``{"T_AB", "T_BA", "T_AA", "T_BB"}`` for Phase II, each
+    loadable into :func:`ost_translator_from_config`'s translator of that name.
+
+    Raises:
+        ValueError: the checkpoint is not an OST one or lacks a part.
+    """
+    nets = checkpoint.get("nets")
+    if checkpoint.get("trainer") != OSTTrainer.__name__ or not isinstance(nets, dict):
+        raise ValueError(f"Not an OST training checkpoint (written by "
+                         f"{checkpoint.get('trainer')!r}).")
+    names = ("T_AB", "T_BA", "T_AA", "T_BB") if "E_A_U" in nets else ("T_BB",)
+    out = {}
+    for name in names:
+        src, dst = OST_TRANSLATORS[name]
+        parts = {"E_U": f"E_{src}_U", "E_S": "E_S", "G_S": "G_S", "G_U": f"G_{dst}_U"}
+        missing = [p for p in parts.values() if p not in nets]
+        if missing:
+            raise ValueError(f"The OST checkpoint lacks {', '.join(missing)}.")
+        out[name] = {f"{prefix}.{k}": v for prefix, part in parts.items()
+                     for k, v in nets[part].items()}
+    return out
