@@ -77,6 +77,13 @@ Deviations and readings, named:
   as in their code.
 * No KL term on the A path (neither the slides nor the authors' code have one). One image pool
   serves the fakes ``T_AB(s)`` and ``T_BB(b)``, as in their code.
+* The learning rate decays with the reference CycleGAN rule (:mod:`i2ilib.train.schedule`);
+  the authors' rule adds the epoch offset twice, so their decay starts one epoch earlier.
+* The authors ran MNIST -> SVHN (the slides' Fig. 3) with a separate script: DCGAN-style
+  networks sharing all but the first and last layers, L2 reconstruction terms, the A terms
+  stepping the unshared layers of both domains, and a separate step of B reconstruction and
+  KL for every layer. The defaults here are those of their drawing and style-transfer code; a
+  digits run picks its sizes and weights in its own configuration.
 
 Augmentations ``P(x)``, ``P(Lambda)``: :class:`i2ilib.data.augment.AugmentedUnpaired`.
 """
