@@ -35,7 +35,7 @@ from .data import PairedImageFolder, UnpairedImageFolder
 from .data.errors import ImageReadError
 from .data.transforms import load_image, to_tensor_m11, to_uint8
 from .device import select_device
-from .nets import ResnetGenerator, UnetGenerator, parse_generator_name
+from .nets import OSTTranslator, ResnetGenerator, UnetGenerator, parse_generator_name
 from .nets.official import (
     CheckpointMismatchError,
     checkpoint_load_error,
@@ -116,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", default="translated", help="output folder (default: translated)")
     tr.add_argument("--generator", default=None,
                     help="which generator: G_AB (default) or G_BA for CycleGAN checkpoints and "
-                         "runs, G for pix2pix ones")
+                         "runs, G for pix2pix ones, T_AB (default), T_BA, T_AA or T_BB for OST "
+                         "ones (T_BB only, for Phase I)")
     tr.add_argument("--size", type=int, default=None,
                     help="resize each image to SIZE x SIZE (a multiple of 2^num_downs for a "
                          "U-Net, of 4 for the usual ResNets) and write SIZE x SIZE outputs. "
@@ -192,7 +193,7 @@ class LoadedGenerator:
 def _pick_generator(path: Path, names: list[str], which: str | None) -> str:
     """The generator to use among ``names`` (``G`` or ``G_AB`` by default)."""
     if which is None:
-        which = "G" if "G" in names else "G_AB"
+        which = next((n for n in ("G", "G_AB", "T_AB", "T_BB") if n in names), "G_AB")
     if which not in names:
         raise UsageError(f"--generator {which}: {path} holds the generator(s) "
                          f"{', '.join(names)}; pass one of them.")
@@ -215,9 +216,14 @@ def _build_from_trainer_config(path: Path, config: dict, name: str, weights: dic
 
 
 def _load_training_checkpoint(path: Path, state: dict, which: str | None) -> LoadedGenerator:
-    names = [k for k in state["nets"] if k.startswith("G")]
-    name = _pick_generator(path, names, which)
-    G = _build_from_trainer_config(path, state["config"], name, state["nets"][name])
+    if state.get("trainer") == "OSTTrainer":  # its translators are made of shared parts
+        from .train.ost import translator_states
+
+        weights = translator_states(state)
+    else:
+        weights = {k: v for k, v in state["nets"].items() if k.startswith("G")}
+    name = _pick_generator(path, list(weights), which)
+    G = _build_from_trainer_config(path, state["config"], name, weights[name])
     return LoadedGenerator(G, "training checkpoint", None)
 
 
@@ -320,11 +326,14 @@ def _checked(loaded: LoadedGenerator, netG: str | None, path: Path) -> LoadedGen
 
 def size_multiple(G: nn.Module) -> int:
     """The factor every side of an input image must be a multiple of for ``G`` to return an
-    image of the same size: ``2^num_downs`` for a U-Net, ``2^n_downsampling`` for a ResNet."""
+    image of the same size: ``2^num_downs`` for a U-Net, ``2^n_downsampling`` for a ResNet or
+    an OST translator."""
     if isinstance(G, UnetGenerator):
         return 2 ** G.num_downs
     if isinstance(G, ResnetGenerator):
         return 2 ** G.n_downsampling
+    if isinstance(G, OSTTranslator):
+        return G.arch.size_multiple
     return 1
 
 

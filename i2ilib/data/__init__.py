@@ -6,6 +6,8 @@
 - :mod:`i2ilib.data.transforms` -- the reference preprocessing (``resize_and_crop``, ``crop``,
   ``scale_width``, ``none``, flip) with one random draw shared by both halves of a pair;
   ``to_tensor_m11`` / ``to_uint8`` / ``load_image``.
+- :mod:`i2ilib.data.augment` -- ``Augmentation`` (random crop, flip, small rotation; seeded) and
+  ``AugmentedUnpaired``, the augmented sets ``P(x)`` and ``P(Lambda)`` of one-shot translation.
 - :mod:`i2ilib.data.errors` -- the exceptions raised for unusable data.
 - :mod:`i2ilib.data.registry` -- the papers' real datasets: where they come from, checksums,
   layouts, and clear errors offline.
@@ -45,6 +47,9 @@ _LAZY = {
     "to_tensor_m11": "transforms",
     "to_uint8": "transforms",
     "load_image": "transforms",
+    "AugmentParams": "augment",
+    "Augmentation": "augment",
+    "AugmentedUnpaired": "augment",
     "DataLayoutError": "errors",
     "EmptyDatasetError": "errors",
     "ImageReadError": "errors",
@@ -52,6 +57,9 @@ _LAZY = {
 }
 
 __all__ = [
+    "AugmentParams",
+    "Augmentation",
+    "AugmentedUnpaired",
     "ChannelMismatchError",
     "DataLayoutError",
     "EmptyDatasetError",

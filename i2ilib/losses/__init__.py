@@ -1,4 +1,5 @@
-"""Losses: adversarial (:mod:`.gan`) and reconstruction / cycle / identity (:mod:`.reconstruction`)."""
+"""Losses: adversarial (:mod:`.gan`), reconstruction / cycle / identity (:mod:`.reconstruction`)
+and the KL term of a variational auto-encoder (:mod:`.vae`, OST's ``L_VAE_B``)."""
 
 from .gan import GAN_MODES, GANLoss, gradient_penalty
 from .reconstruction import (
@@ -7,6 +8,7 @@ from .reconstruction import (
     identity_loss,
     reconstruction_loss,
 )
+from .vae import kl_to_standard_normal
 
 __all__ = [
     "GAN_MODES",
@@ -15,5 +17,6 @@ __all__ = [
     "cycle_loss",
     "gradient_penalty",
     "identity_loss",
+    "kl_to_standard_normal",
     "reconstruction_loss",
 ]

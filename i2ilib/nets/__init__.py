@@ -14,6 +14,9 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
   ``unet_256``, ``basic``, ``pixel``, ...), initialised ``N(0, 0.02)``.
 * :func:`load_official_generator` -- the reference ``.pth`` generator checkpoints, with an
   error naming every option that differs.
+* :mod:`i2ilib.nets.ost` -- OST's parts (Benaim & Wolf 2018): unshared encoders ``E_X^U`` and
+  decoders ``G_X^U``, the shared encoder ``E^S`` and decoder ``G^S``, and the translators
+  ``T_XY = G_Y^U o G^S o E^S o E_X^U`` (:class:`OSTTranslator`), cut from the ResNet generator.
 
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),
@@ -42,6 +45,15 @@ from .official import (
     load_official_generator,
     read_state_dict,
 )
+from .ost import (
+    OSTArchitecture,
+    OSTTranslator,
+    SharedDecoder,
+    SharedEncoder,
+    UnsharedDecoder,
+    UnsharedEncoder,
+    define_ost_parts,
+)
 from .patchgan import NLayerDiscriminator, PixelDiscriminator, patchgan_output_size
 from .receptive_field import (
     measure_receptive_field,
@@ -57,14 +69,21 @@ __all__ = [
     "INIT_TYPES",
     "NORMS",
     "NLayerDiscriminator",
+    "OSTArchitecture",
+    "OSTTranslator",
     "PixelDiscriminator",
     "ResnetBlock",
     "ResnetGenerator",
+    "SharedDecoder",
+    "SharedEncoder",
     "UnetGenerator",
     "UnetSkipConnectionBlock",
+    "UnsharedDecoder",
+    "UnsharedEncoder",
     "build_generator_for",
     "define_D",
     "define_G",
+    "define_ost_parts",
     "describe_checkpoint",
     "generator_name",
     "get_norm_layer",

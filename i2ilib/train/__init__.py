@@ -1,10 +1,13 @@
-"""Training: the pix2pix and CycleGAN trainers and their parts.
+"""Training: the pix2pix, CycleGAN and OST trainers and their parts.
 
 - :mod:`i2ilib.train.base` -- ``TrainerConfig`` and ``Trainer``: device, data order, the loop
   with its progress bar, sample grids and resumable checkpoints.
 - :mod:`i2ilib.train.pix2pix` -- ``Pix2PixTrainer`` (Isola et al. 2017, eq. 4).
 - :mod:`i2ilib.train.cyclegan` -- ``CycleGANTrainer`` (Zhu et al. 2017, eq. 3 plus the identity
   loss).
+- :mod:`i2ilib.train.ost` -- ``OSTTrainer`` (Benaim & Wolf 2018, one-shot translation): Phase I,
+  the variational auto-encoder of domain B; Phase II, the one sample of A with selective
+  backpropagation.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -21,6 +24,7 @@ from .base import (
 )
 from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
 from .cyclegan import CycleGANConfig, CycleGANTrainer
+from .ost import OSTConfig, OSTTrainer, ost_translator_from_config
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
 from .schedule import linear_decay_factor, linear_decay_scheduler
@@ -31,6 +35,8 @@ __all__ = [
     "CycleGANTrainer",
     "ImagePool",
     "NonFiniteLossError",
+    "OSTConfig",
+    "OSTTrainer",
     "Pix2PixConfig",
     "Pix2PixTrainer",
     "Trainer",
@@ -41,6 +47,7 @@ __all__ = [
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_checkpoint",
+    "ost_translator_from_config",
     "remove_stale_temporaries",
     "seed_everything",
     "set_requires_grad",

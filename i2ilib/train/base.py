@@ -282,27 +282,34 @@ class Trainer:
     def check_batch(self, batch: dict[str, Tensor]) -> None:
         """Clear errors for a batch the networks cannot take (missing keys, wrong channels, NaN
         or infinite values)."""
+        for key in ("A", "B"):
+            self._check_domain(batch, key)
+
+    def _check_domain(self, batch: dict[str, Tensor], key: str, needed: str = "'A' and 'B'",
+                      ) -> None:
+        """The checks of :meth:`check_batch` for ``batch[key]`` (``key`` is ``"A"`` or ``"B"``;
+        ``needed`` names the keys a batch must have, for the message)."""
         c = self.config
-        for key, nc, opt in (("A", c.input_nc, "input_nc"), ("B", c.output_nc, "output_nc")):
-            if key not in batch:
-                raise KeyError(f"Batches must be dicts with keys 'A' and 'B'; '{key}' is missing "
-                               f"(got keys {sorted(batch)}).")
-            x = batch[key]
-            if x.dim() != 4:
-                raise ValueError(f"batch['{key}'] must have shape (N, C, H, W), got "
-                                 f"{tuple(x.shape)}.")
-            if x.shape[1] != nc:
-                raise ValueError(
-                    f"Data has {x.shape[1]} channel(s) in domain {key} but the model expects "
-                    f"{opt}={nc}: pass {opt}={x.shape[1]} or convert the images "
-                    f"({'grayscale' if nc == 1 else 'RGB'}).")
-            if x.is_floating_point() and not bool(torch.isfinite(x).all()):
-                bad = int((~torch.isfinite(x)).flatten(1).any(1).sum())
-                raise ValueError(
-                    f"batch['{key}'] of step {self.global_step + 1} holds NaN or infinite values "
-                    f"(in {bad} of its {x.shape[0]} image(s)); images must be finite values in "
-                    "[-1, 1]. Find the broken item(s) in the dataset (a corrupt file, a division "
-                    "by zero in a transform) and fix or drop them.")
+        nc, opt = (c.input_nc, "input_nc") if key == "A" else (c.output_nc, "output_nc")
+        if key not in batch:
+            raise KeyError(f"Batches must be dicts with keys {needed}; '{key}' is missing "
+                           f"(got keys {sorted(batch)}).")
+        x = batch[key]
+        if x.dim() != 4:
+            raise ValueError(f"batch['{key}'] must have shape (N, C, H, W), got "
+                             f"{tuple(x.shape)}.")
+        if x.shape[1] != nc:
+            raise ValueError(
+                f"Data has {x.shape[1]} channel(s) in domain {key} but the model expects "
+                f"{opt}={nc}: pass {opt}={x.shape[1]} or convert the images "
+                f"({'grayscale' if nc == 1 else 'RGB'}).")
+        if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+            bad = int((~torch.isfinite(x)).flatten(1).any(1).sum())
+            raise ValueError(
+                f"batch['{key}'] of step {self.global_step + 1} holds NaN or infinite values "
+                f"(in {bad} of its {x.shape[0]} image(s)); images must be finite values in "
+                "[-1, 1]. Find the broken item(s) in the dataset (a corrupt file, a division "
+                "by zero in a transform) and fix or drop them.")
 
     # ----------------------------------------------------------------- the loop
     def train_step(self, batch: dict[str, Tensor]) -> dict[str, float]:  # pragma: no cover
@@ -597,10 +604,16 @@ class Trainer:
 
 
 def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
-    """An untrained generator ``name`` (``G``, ``G_AB`` or ``G_BA``) as a trainer with this
-    configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    """An untrained generator ``name`` (``G``, ``G_AB``, ``G_BA``, or OST's translators
+    ``T_AB``, ``T_BA``, ``T_AA``, ``T_BB``) as a trainer with this configuration
+    (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    if name.startswith("T_"):
+        from .ost import ost_translator_from_config
+
+        return ost_translator_from_config(config, name)
     if name not in ("G", "G_AB", "G_BA"):
-        raise ValueError(f"Unknown generator {name!r}: use 'G' (pix2pix), 'G_AB' or 'G_BA'.")
+        raise ValueError(f"Unknown generator {name!r}: use 'G' (pix2pix), 'G_AB' or 'G_BA' "
+                         "(CycleGAN), or T_AB, T_BA, T_AA, T_BB (OST).")
     i, o = config["input_nc"], config["output_nc"]
     if name == "G_BA":
         i, o = o, i
