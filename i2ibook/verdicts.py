@@ -10,7 +10,8 @@ same way:
 - the verdict vocabulary (:data:`VOCABULARY`: six words, each defined once), a paired effect
   with its confidence interval and the smallest effect the design could detect
   (:class:`Effect`, :func:`paired_effect`), and :func:`decide`, which turns an effect, the
-  paper's effect, the sanity checks and the comparison's matching into a word;
+  paper's effect, the sanity checks and the comparison's matching into a word, and
+  :class:`FigureOnly`, which says where the paper shows a claim only in a figure;
 - :class:`Verdict` -- a claim, its word and the evidence;
 - :func:`false_call_rate` -- how often this rule, and the earlier one (a difference beyond the
   larger seed standard deviation, which calls a false difference about one time in five under
@@ -201,44 +202,88 @@ def paired_effect(differences: Sequence[float] | np.ndarray, unit: str = "",
                   f"image bootstrap over {len(x)} test images of one seed")
 
 
+@dataclass(frozen=True)
+class FigureOnly:
+    """Where the paper shows a claim only in a figure and gives no number for it: what is not
+    quantified and the figure that shows it. ``str()`` gives the reason :func:`decide` writes:
+    "the paper reports no number for {what}, only {figure}".
+
+    Attributes:
+        what: the quantity, e.g. ``"the centre distances in the space of identities"``.
+        figure: the figure, with its number as the paper prints it, e.g. ``"Fig. 10 (a)"``.
+    """
+
+    what: str
+    figure: str
+
+    def __post_init__(self) -> None:
+        if not self.what.strip() or not self.figure.strip():
+            raise ValueError(f"FigureOnly needs the quantity and the figure, got {self!r}")
+
+    def __str__(self) -> str:
+        return f"the paper reports no number for {self.what}, only {self.figure}"
+
+
 def decide(effect: Effect | None, paper_effect: float | None = None, *,
            failed_checks: Sequence[str] = (), differs: Sequence[str] = (),
-           not_testable: str | None = None) -> tuple[str, str]:
+           not_testable: str | None = None, figure_only: FigureOnly | None = None,
+           missing: str = "the runs are not stored") -> tuple[str, str]:
     """The verdict word (:data:`VOCABULARY`) and the reason, in this order:
 
-    1. *not testable here* when ``effect`` is None (no stored runs);
-    2. *inconclusive* when a compared model failed a sanity check (``failed_checks``: one
-       phrase each) or more than the factor under test differs (``differs``: what else does);
+    1. *inconclusive* when a compared model failed a sanity check (``failed_checks``: one
+       phrase each) or more than the factor under test differs (``differs``: what else does),
+       whether or not the effect could be measured;
+    2. *not testable here* when ``effect`` is None (``missing`` says why: by default the runs
+       are not stored);
     3. *not testable here* when ``not_testable`` names why the setup cannot express the
        mechanism, or when ``paper_effect`` (oriented like ``effect``) is not positive: the
        paper's own numbers on these measures do not show the claim;
     4. *reproduced* / *contradicted* when the interval excludes zero, over two or more seeds;
     5. *consistent* when the estimate is positive and the interval holds the paper's effect
        (or the paper gives no number);
-    6. *not testable here* when the paper's effect is below the smallest detectable effect;
-    7. *not reproduced* otherwise.
+    6. *not testable here* when the paper gives no number (``paper_effect`` None): whether our
+       runs could have detected its effect cannot be said;
+    7. *not testable here* when the paper's effect is below the smallest detectable effect;
+    8. *not reproduced* otherwise.
+
+    ``figure_only`` says that the paper shows the claim only in a figure (``paper_effect``
+    must then be None); its sentence, "the paper reports no number for ..., only Fig. N",
+    ends every reason.
+
+    Raises:
+        ValueError: if both ``paper_effect`` and ``figure_only`` are given.
     """
-    if effect is None:
-        return NOT_TESTABLE, "the runs are not stored"
+    if figure_only is not None and paper_effect is not None:
+        raise ValueError(f"figure_only says the paper gives no number, but paper_effect is "
+                         f"{paper_effect}; pass one of them")
+    only = "" if figure_only is None else f"; {figure_only}"
     if failed_checks or differs:
         confound = (["more than the factor under test differs between the compared runs: "
                      + ", ".join(differs)] if differs else [])
-        return INCONCLUSIVE, "; ".join([*failed_checks, *confound])
+        unmeasured = [] if effect is not None else [missing]
+        return INCONCLUSIVE, "; ".join([*failed_checks, *confound, *unmeasured]) + only
+    if effect is None:
+        return NOT_TESTABLE, missing + only
     if not_testable:
-        return NOT_TESTABLE, not_testable
+        return NOT_TESTABLE, not_testable + only
     if paper_effect is not None and paper_effect <= 0:
         return NOT_TESTABLE, (f"the paper's own effect on these measures is "
                               f"{effect.fmt(paper_effect)}, not in the claimed direction")
     paper = "" if paper_effect is None else f" (paper {effect.fmt(paper_effect)})"
     if effect.resolved:
         if effect.low > 0:
-            return REPRODUCED, f"resolved in the claimed direction{paper}"
-        return CONTRADICTED, f"resolved in the opposite direction{paper}"
+            return REPRODUCED, f"resolved in the claimed direction{paper}{only}"
+        return CONTRADICTED, f"resolved in the opposite direction{paper}{only}"
     if effect.estimate > 0 and (paper_effect is None or effect.low <= paper_effect
                                 <= effect.high):
         return CONSISTENT, ("same direction, not resolved from zero" if effect.seeds > 1 else
-                            "same direction, shown by one seed only") + paper
-    if paper_effect is not None and paper_effect < effect.detectable:
+                            "same direction, shown by one seed only") + paper + only
+    if paper_effect is None:
+        return NOT_TESTABLE, ((str(figure_only) if figure_only is not None else
+                               "the paper reports no number for these measures")
+                              + ", so whether these runs could have detected its effect "
+                                "cannot be said")
+    if paper_effect < effect.detectable:
         return NOT_TESTABLE, (f"the paper's effect {effect.fmt(paper_effect)} is below the "
                               f"smallest effect these runs detect, "
                               f"{effect.fmt(effect.detectable)[1:]}")

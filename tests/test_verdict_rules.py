@@ -60,6 +60,45 @@ def test_every_word_on_a_constructed_case(effect, paper, rules, word):
     assert decide(effect, paper, **rules)[0] == word
 
 
+FIG = V.FigureOnly("the centre distances in the space of identities", "Fig. 10 (a)")
+NO_NUMBER = "the paper reports no number for the centre distances in the space of identities, " \
+            "only Fig. 10 (a)"
+
+
+@pytest.mark.parametrize("effect, rules, word", [
+    (_effect(0.3, 0.1, 0.5), {}, V.REPRODUCED),
+    (_effect(-0.3, -0.5, -0.1), {}, V.CONTRADICTED),
+    (_effect(0.05, -0.1, 0.2), {}, V.CONSISTENT),
+    (_effect(-0.05, -0.2, 0.1), {}, V.NOT_TESTABLE),  # not "not reproduced": no number to miss
+    (_effect(0.3, 0.1, 0.5), {"failed_checks": ["ours loses to blur"]}, V.INCONCLUSIVE),
+    (None, {}, V.NOT_TESTABLE),
+])
+def test_a_claim_shown_only_in_a_figure_says_so_in_every_reason(effect, rules, word):
+    got, reason = decide(effect, None, figure_only=FIG, **rules)
+    assert got == word and NO_NUMBER in reason, reason
+
+
+def test_no_paper_number_is_never_not_reproduced():
+    word, reason = decide(_effect(-0.05, -0.2, 0.1), None)
+    assert word == V.NOT_TESTABLE and "reports no number" in reason
+    word, reason = decide(_effect(-0.05, -0.2, 0.1), None, figure_only=FIG)
+    assert reason == NO_NUMBER + ", so whether these runs could have detected its effect " \
+                                 "cannot be said"
+    with pytest.raises(ValueError, match="paper_effect"):
+        decide(_effect(0.3, 0.1, 0.5), 0.2, figure_only=FIG)
+    with pytest.raises(ValueError, match="figure"):
+        V.FigureOnly("the centre distances", " ")
+
+
+def test_a_failed_sanity_check_is_inconclusive_even_without_an_effect():
+    word, reason = decide(None, failed_checks=["pix2pix fails its sanity check"],
+                          missing="the projections are not cached")
+    assert word == V.INCONCLUSIVE
+    assert reason == "pix2pix fails its sanity check; the projections are not cached"
+    assert decide(None, missing="the projections are not cached") == \
+        (V.NOT_TESTABLE, "the projections are not cached")
+
+
 def test_verdict_from_writes_the_effect_and_the_reason():
     v = verdict_from("claim", paired_effect([0.1, 0.2, 0.15], unit="%"), 0.2, "ours vs theirs")
     assert v.verdict == V.REPRODUCED
