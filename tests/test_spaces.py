@@ -189,6 +189,34 @@ def test_bootstrap_interval_covers_the_distance_and_shrinks_with_n():
         spaces.bootstrap_centre_distance(gen, real, level=1.0)
 
 
+def test_bootstrap_interval_of_any_statistic_paired_or_not():
+    rng = np.random.default_rng(1)
+    gen, real = rng.normal(size=(50, 2)) + [1.0, 0.0], rng.normal(size=(50, 2))
+
+    def distance(a, b):
+        return float(np.linalg.norm(a.mean(0) - b.mean(0)))
+
+    # paired: the same rows from both clouds, exactly bootstrap_centre_distance's draws
+    assert spaces.bootstrap_interval(distance, [gen, real], paired=True, n_boot=300) == \
+        spaces.bootstrap_centre_distance(gen, real, n_boot=300)
+    # unpaired clouds of different sizes: a Mahalanobis separation of 2 is covered, 0 is not
+    ref = rng.normal(size=(400, 2)) * [3.0, 1.0]
+    shifted = rng.normal(size=(300, 2)) * [3.0, 1.0] + [0.0, 2.0]
+    lo, hi = spaces.bootstrap_interval(spaces.mahalanobis_separation, [shifted, ref], n_boot=300)
+    assert lo < 2.0 < hi and lo > 1.5
+    lo, hi = spaces.bootstrap_interval(spaces.mahalanobis_separation, [ref[:200], ref[200:]],
+                                       n_boot=300)
+    assert lo < 0.3 and hi < 0.5
+    with pytest.raises(ValueError, match="same items"):
+        spaces.bootstrap_interval(distance, [gen[:10], real], paired=True)
+    with pytest.raises(ValueError, match="at least 3 rows"):
+        spaces.bootstrap_interval(distance, [gen[:2], real])
+    with pytest.raises(ValueError, match="at least one cloud"):
+        spaces.bootstrap_interval(distance, [])
+    with pytest.raises(ValueError, match="not finite"):
+        spaces.bootstrap_interval(lambda a: float("nan"), [gen], n_boot=5)
+
+
 def test_mahalanobis_separation():
     rng = np.random.default_rng(0)
     ref = rng.normal(size=(5000, 2)) * [4.0, 1.0]
