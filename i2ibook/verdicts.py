@@ -106,7 +106,8 @@ class Effect:
         detectable: the smallest effect this design detects with probability :data:`POWER`
             (at the spread of the within-seed differences observed).
         seeds: how many seeds (paired runs) the estimate uses.
-        unit: how to print values: ``"%"`` (relative, printed in percent) or ``""``.
+        unit: how to print values: ``"%"`` (relative, printed in percent), ``"points"`` (a
+            difference of two shares, printed in percentage points) or ``""``.
         method: how the interval was computed, in words.
     """
 
@@ -125,7 +126,11 @@ class Effect:
 
     def fmt(self, x: float) -> str:
         """One value in this effect's unit."""
-        return f"{100 * x:+.1f} %" if self.unit == "%" else f"{x:+.3g}"
+        if self.unit == "%":
+            return f"{100 * x:+.1f} %"
+        if self.unit == "points":
+            return f"{100 * x:+.1f} points"
+        return f"{x:+.3g}"
 
     def __str__(self) -> str:
         return (f"effect {self.fmt(self.estimate)} (95 % CI {self.fmt(self.low)} to "
@@ -162,7 +167,8 @@ def paired_effect(differences: Sequence[float] | np.ndarray, unit: str = "",
         differences: ``(S,)`` one within-seed difference per seed (the two settings' runs of a
             seed share their data and initialisation), or ``(S, N)`` the differences on the same
             ``N`` test images within each seed. Oriented: positive means the claim holds.
-        unit: ``"%"`` for relative differences, else ``""``.
+        unit: ``"%"`` for relative differences, ``"points"`` for differences of shares, else
+            ``""``.
         level: the interval's confidence level; ``power``: the power of the detectable effect.
         n_boot, seed: the image bootstrap used when there is a single seed.
 

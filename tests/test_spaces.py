@@ -452,3 +452,179 @@ def test_fig10a_from_runs_caches_the_projections(monkeypatch):
     assert again.numbers() == first.numbers() and first.seeds == [0, 1]
     with pytest.raises(ValueError, match="same seeds"):
         ch08.fig10a_from_runs({"ours": runs["ours"], "no_augmentation": runs["ours"][:1]})
+
+
+# ------------------------------------------------------------------------------------------
+# Fig. 9 and Fig. 10 (b) in numbers, on constructed clouds
+
+
+def _clouds(rng, shift, n=300):
+    """Fig. 9's groups: real smiling faces around 0, real neutral ones around ``shift``
+    (x), pseudo-smiles around ``shift`` (y)."""
+    return {"smiling": rng.normal(size=(n, 2)),
+            "neutral": rng.normal(size=(n, 2)) + [shift["neutral"], 0.0],
+            "augmented": rng.normal(size=(n, 2)) + [0.0, shift["augmented"]]}
+
+
+def test_fig9_verdicts_on_constructed_training_sets():
+    from i2ibook.papers.ginger2019 import FIG9_CLAIMS
+
+    rng = np.random.default_rng(0)
+    # expression: neutral faces far off, three quarters of the pseudo-smiles outside the
+    # smiling ellipse (a unit Gaussian 2.5 off the centre of a radius-2 circle)
+    expr = {s: {"expression": _clouds(rng, {"neutral": 8.0, "augmented": 2.5})} for s in (0, 1, 2)}
+    f = ch08.fig9(expr, spaces=("expression",), n_boot=200)["expression"]
+    st = f.stats[0]
+    assert st.neutral_out > 0.99 and 0.65 < st.augmented_out < 0.85 and st.smiling_out < 0.2
+    assert st.augmented_sep == pytest.approx(2.5, abs=0.3)
+    lo, hi = st.intervals["augmented_sep"]
+    assert lo < st.augmented_sep < hi and hi - lo < 0.6
+    assert st.effect == pytest.approx(st.augmented_out - st.smiling_out)
+    v = f.verdict
+    assert v.verdict == "reproduced" and v.effect.unit == "points"
+    assert v.claim == f"expression space: {FIG9_CLAIMS['expression']} (Sec. 5, Fig. 9)"
+    assert v.evidence.endswith("the paper reports no number for where the pseudo-samples lie "
+                               "in the space of expressions, only Fig. 9.")
+    # a space of expressions that does not see the smile: the positive control fails
+    blind = {s: {"expression": _clouds(rng, {"neutral": 0.0, "augmented": 2.5})} for s in (0, 1)}
+    v = ch08.fig9(blind, spaces=("expression",), n_boot=50)["expression"].verdict
+    assert v.verdict == "inconclusive" and "does not separate the real neutral faces" in v.evidence
+    # identity: pseudo-smiles far outside the real faces' cloud: contradicted
+    off = {s: {"identity": _clouds(rng, {"neutral": 0.0, "augmented": 3.0})} for s in (0, 1, 2)}
+    assert ch08.fig9(off, spaces=("identity",), n_boot=50)["identity"].verdict.verdict == \
+        "contradicted"
+    # identity: pseudo-smiles that are the neutral faces themselves: no effect at all, and with
+    # no paper number that is not testable (not "not reproduced"), and the reason says why
+    same = {}
+    for s in (0, 1, 2):
+        c = _clouds(rng, {"neutral": 0.0, "augmented": 0.0})
+        same[s] = {"identity": {**c, "augmented": c["neutral"].copy()}}
+    v = ch08.fig9(same, spaces=("identity",), n_boot=50)["identity"].verdict
+    assert v.effect.estimate == 0.0 and v.verdict == "not testable here"
+    assert "the paper reports no number for where the pseudo-samples lie in the space of " \
+           "identities, only Fig. 9, so whether these runs could have detected" in v.evidence
+    # not measured
+    v = ch08.fig9_verdict("identity", None, "the projections are not cached")
+    assert v.verdict == "not testable here" and v.evidence == (
+        "the projections are not cached; the paper reports no number for where the "
+        "pseudo-samples lie in the space of identities, only Fig. 9.")
+    with pytest.raises(ValueError, match="spaces identity, expression"):
+        ch08.fig9_stats("toy", expr[0]["expression"])
+    with pytest.raises(ValueError, match="lacks the groups"):
+        ch08.fig9_stats("expression", {"smiling": expr[0]["expression"]["smiling"]})
+    with pytest.raises(ValueError, match="no projections in the space"):
+        ch08.fig9(expr, spaces=("identity",))
+
+
+def test_fig10b_verdicts_on_constructed_translations():
+    rng = np.random.default_rng(1)
+    truth = {s: rng.normal(size=(200, 2)) for s in (0, 1, 2)}
+    generated = {s: {"pix2pix": truth[s].copy(),  # exactly the true neutral faces
+                     "CycleGAN": truth[s] + [4.0, 0.0] + 0.3 * rng.normal(size=(200, 2))}
+                 for s in truth}
+    f = ch08.fig10b(generated, truth, "expression", n_boot=200)
+    assert f.per_seed[0]["pix2pix"].centre_distance == pytest.approx(0.0, abs=1e-12)
+    assert f.outside[0]["CycleGAN"] > 0.95 and f.outside[0]["pix2pix"] == f.real_outside[0]
+    assert f.excess("pix2pix") == [0.0, 0.0, 0.0]
+    lo, hi = f.intervals[1]["CycleGAN"]
+    assert lo < f.per_seed[1]["CycleGAN"].centre_distance < hi
+    assert f.excess_intervals[2]["CycleGAN"][0] > 0.7
+    # CycleGAN leaves the real neutral cloud in every seed: the paper's claim, resolved
+    v = f.verdicts["CycleGAN"]
+    assert v.verdict == "reproduced" and v.claim.startswith("CycleGAN (implicit): both")
+    assert "Fig. 10 (b)" in v.claim and "only Fig. 10 (b)" in v.evidence
+    assert "of its translations lie outside the true neutral faces' ellipse" in v.evidence
+    # pix2pix lands on them: no effect, and no paper number to set against it
+    assert f.verdicts["pix2pix"].verdict == "not testable here"
+    # a failed sanity check makes it inconclusive; the space of identities gets no verdict
+    g = ch08.fig10b(generated, truth, "expression", {"CycleGAN": ["CycleGAN fails its check"]},
+                    n_boot=20)
+    assert g.verdicts["CycleGAN"].verdict == "inconclusive"
+    assert "CycleGAN fails its check" in g.verdicts["CycleGAN"].evidence
+    assert ch08.fig10b(generated, truth, "identity", n_boot=20).verdicts == {}
+    # not measured, with or without a failed check
+    v = ch08.fig10b_verdict("pix2pix", None, ["pix2pix fails its check"], "not cached")
+    assert v.verdict == "inconclusive" and v.evidence.startswith("pix2pix fails its check; "
+                                                                 "not cached; the paper")
+    assert ch08.fig10b_verdict("pix2pix", None, (), "not cached").verdict == "not testable here"
+    with pytest.raises(ValueError, match="same seeds"):
+        ch08.fig10b(generated, {0: truth[0]}, "expression")
+    with pytest.raises(ValueError, match="lacks the models"):
+        ch08.fig10b({0: {"pix2pix": truth[0]}}, {0: truth[0]}, "expression")
+    with pytest.raises(ValueError, match="Fig. 10 \\(b\\) shows"):
+        ch08.fig10b_verdict("U-Net", [0.1])
+
+
+def _fake_run(folder: Path, config: dict):
+    """A stored run with stand-in weights: enough for the cache keys, nothing to translate."""
+    import json
+
+    from i2ilib.results import read_run, record_digests
+
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "meta.json").write_text("{}")
+    (folder / "metrics.json").write_text("{}")
+    (folder / "generators.pt").write_bytes(b"stand-in weights " + folder.name.encode())
+    record_digests(folder)
+    return read_run(folder)
+
+
+def test_cached_projections_are_read_without_weights_and_never_computed(tmp_path, monkeypatch):
+    from i2ibook import catalogue
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("compute=False must not translate, embed or build data")
+
+    monkeypatch.setattr("i2ibook.runner.translate", forbidden)
+    monkeypatch.setattr(ch08, "book_spaces", forbidden)
+    monkeypatch.setattr(ch08, "training_groups", forbidden)
+    rng = np.random.default_rng(2)
+    runs = {}
+    for model, explicit in ch08.FIG10B_MODELS.items():
+        runs[model] = [_fake_run(tmp_path / f"{model}-{s}", catalogue.pseudo_pairs_run(
+            "book", "smile_removal", "ratio_1.0", s, explicit)[1]) for s in (0, 1)]
+    assert ch08.fig10b_from_runs(runs, compute=False) is None
+    assert ch08.run_projections(runs["pix2pix"][0], compute=False) is None
+    assert ch08.training_projections(runs["pix2pix"][0], compute=False) is None
+    truth = {s: rng.normal(size=(30, 2)) for s in (0, 1)}
+    for model, rs in runs.items():
+        for s, r in enumerate(rs):
+            pts = {sp: {"translations": truth[s] + (3.0 if model == "CycleGAN" else 0.0),
+                        "truth": truth[s]} for sp in ("identity", "expression")}
+            ch08._write_points(Path(r.path) / ch08.PROJECTIONS_FILE, ch08._projections_key(r),
+                               pts)
+    fig = ch08.fig10b_from_runs(runs, compute=False)
+    assert set(fig) == {"identity", "expression"} and fig["expression"].seeds == [0, 1]
+    assert fig["expression"].verdicts["CycleGAN"].effect.seeds == 2
+    # retrained weights (another digest) invalidate the cache
+    r = runs["pix2pix"][0]
+    (Path(r.path) / "generators.pt").write_bytes(b"retrained")
+    from i2ilib.results import record_digests
+
+    record_digests(r.path)
+    assert ch08.run_projections(r, compute=False) is None
+    # Fig. 9's cache depends on the data, not on the weights
+    groups = {sp: {g: rng.normal(size=(10, 2)) for g in ch08.FIG9_GROUPS}
+              for sp in ("identity", "expression")}
+    ch08._write_points(Path(r.path) / ch08.TRAINING_PROJECTIONS_FILE,
+                       ch08._training_key(r.config["data"]), groups)
+    got = ch08.training_projections(r, compute=False)
+    assert got is not None and np.allclose(got["identity"]["smiling"],
+                                           groups["identity"]["smiling"], atol=1e-6)
+    with pytest.raises(ValueError, match="same seeds"):
+        ch08.fig10b_from_runs({"pix2pix": runs["pix2pix"], "CycleGAN": runs["CycleGAN"][:1]})
+
+
+def test_training_groups_are_fig9s_three_groups():
+    from i2ibook import catalogue
+
+    _, cfg = catalogue.pseudo_pairs_run("smoke", "smile_removal", "ours", 0)
+    g = ch08.training_groups(cfg["data"])
+    assert list(g) == list(ch08.FIG9_GROUPS) == ["smiling", "neutral", "augmented"]
+    assert all(x.dtype == np.uint8 and x.ndim == 4 and len(x) > 0 for x in g.values())
+    _, none = catalogue.pseudo_pairs_run("smoke", "smile_removal", "no_augmentation", 0)
+    with pytest.raises(ValueError, match="no augmented samples"):
+        ch08.training_groups(none["data"])
+    with pytest.raises(ValueError, match="pseudopairs"):
+        ch08.training_groups({"source": "scenes"})
