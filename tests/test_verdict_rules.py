@@ -120,3 +120,10 @@ def test_the_rule_calls_no_effect_at_most_5_percent_of_the_time_and_has_power():
     assert 0.78 < at_detectable["reproduced"] < 0.82
     # a paper effect of 3 within-seed SDs is seen with ~75 % power; one SD with ~18 %
     assert false_call_rate(3, 1.0)["reproduced"] < 0.25
+
+
+def test_a_difference_of_shares_prints_in_points():
+    e = paired_effect([0.25, 0.26, 0.27], unit="points")
+    assert e.fmt(0.257) == "+25.7 points"
+    assert str(e).startswith("effect +26.0 points (95 % CI +23.5 points to +28.5 points; "
+                             "smallest detectable ")
