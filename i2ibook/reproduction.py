@@ -231,32 +231,197 @@ def _ablation_section(results_dir: str | Path | None) -> list[str]:
     return out
 
 
+#: The command that writes the projections Figs. 9-10 read (:func:`ch08_spaces.cache_projections`).
+CACHE_COMMAND = "python tools/cache_spaces.py"
+
+
+def _intervals(pairs: list[tuple[float, float]], digits: str = ".2g") -> str:
+    return ", ".join(f"{lo:{digits}}–{hi:{digits}}" for lo, hi in pairs)
+
+
+def _spaces_intro() -> list[str]:
+    return ["## Identity and expression spaces (Sec. 5, Figs. 9-10)", "",
+            "Chapter 08 projects faces into 2-D PCA spaces of identity (the book's identity",
+            "network; the paper: OpenFace) and expression (the attribute classifier's features;",
+            "the paper: a smile classifier), both fitted once on 2000 SynthFaces (the paper: on",
+            "all of CelebA). Our PCA is not the paper's, so distances are compared as ratios or",
+            "shares, never by size. The numbers below are read from the projections cached in",
+            f"the runs' folders (`{COMMAND}` computes none of them; `{CACHE_COMMAND}` writes",
+            "them). The models are chapter 07's; a model that fails chapter 07's sanity check",
+            "makes a verdict on it *inconclusive*.", ""]
+
+
+def _fig9_section(results_dir: str | Path | None) -> list[str]:
+    """Sec. 5, Fig. 9: the "ours" training set of smile removal of every stored seed in the
+    spaces of identities and expressions (:func:`i2ibook.chapters.ch08_spaces.fig9`, from the
+    projections cached in the run folders; no weights are read)."""
+    from i2ibook.chapters import ch08_spaces as ch08
+
+    claims = ginger2019.FIG9_CLAIMS
+    out = ["### Fig. 9: the training samples", "",
+           "The paper places the training samples of smile removal in both spaces: real smiling",
+           "faces (orange), real neutral faces (black) and pseudo-smiles M(b) (fuchsia). It gives",
+           "no number for Fig. 9, only the figure, and reads it so (Sec. 5): in the space of",
+           f"identities \"{claims['identity']}\"; in the space of expressions",
+           f"\"{claims['expression']}\".", "",
+           "Ours: the \"ours\" training set of chapter 07 for each seed. For each group, how far",
+           "its centre lies from the centre of the real smiling faces in their standard",
+           "deviations along that direction (Mahalanobis), with a 90 % bootstrap interval per",
+           "seed (each group resampled on its own), and its share outside the ellipse of two",
+           "standard deviations fitted to the real smiling faces (a Gaussian cloud leaves 13.5 %",
+           "of itself outside). Each verdict's effect is a difference of such shares, per",
+           "seed, in percentage points: in the space of identities, real neutral faces minus",
+           "pseudo-smiles (the pseudo-smiles leave the smiling cloud no more often than real",
+           "faces of the other expression); in the space of expressions, pseudo-smiles minus",
+           "the smiling faces themselves. The rule is in the docstring of",
+           "`i2ibook.chapters.ch08_spaces.fig9_verdict`.", ""]
+    runs = ch07.Model("smile_removal", "ours").runs("book", PSEUDO_SEEDS, results_dir)
+    if len(runs) < len(PSEUDO_SEEDS):
+        missing = "the smile-removal \"ours\" runs of chapter 07 are not all stored"
+        return out + [f"Not run: {missing}.", "",
+                      _verdict_list([ch08.fig9_verdict(s, None, missing) for s in claims]), ""]
+    points = {int(r.config["trainer"]["seed"]): ch08.training_projections(r, compute=False)
+              for r in runs}
+    if any(p is None for p in points.values()):
+        where = (f"(`{ch08.TRAINING_PROJECTIONS_FILE}` in the folders of the smile-removal "
+                 f"\"ours\" runs; `{CACHE_COMMAND}` writes them and needs no weights)")
+        missing = f"the projections of the training sets are not cached {where}"
+        return out + [f"Not cached: the projections of the training sets {where}.", "",
+                      _verdict_list([ch08.fig9_verdict(s, None, missing) for s in claims]), ""]
+    fig = ch08.fig9(points)  # type: ignore[arg-type]
+    first = next(iter(fig.values()))
+    sizes = {g: len(first.points[g]) for g in ch08.FIG9_GROUPS}
+    label = {"augmented": "pseudo-smiles", "neutral": "real neutral", "smiling": "real smiling"}
+    paper = {("identity", "augmented"): "only Fig. 9: \"indistinguishable from the real samples\"",
+             ("expression", "augmented"): ("only Fig. 9: \"clearly mapped outside the space "
+                                           "spanned by the smiling samples\"")}
+    rows = []
+    for space, f in fig.items():
+        seeds = f.seeds
+        for g in ("augmented", "neutral", "smiling"):
+            st = [f.stats[s] for s in seeds]
+            if g == "smiling":
+                sep = "0 (the reference)"
+            else:
+                vals = [getattr(x, f"{g}_sep") for x in st]
+                sep = (f"{fmt_mean_std(vals, 2)} ("
+                       + _intervals([x.intervals[f"{g}_sep"] for x in st]) + ")")
+            share = fmt_mean_std([100 * getattr(x, f"{g}_out") for x in st], 0) + " %"
+            effect = ""
+            if g == "augmented":
+                effect = (fmt_mean_std([100 * x.effect for x in st], 1) + " ("
+                          + ", ".join(f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+                                      for lo, hi in (x.intervals["effect"] for x in st)) + ")")
+            rows.append([ch08.space_phrase(space)[4:] if g == "augmented" else "", label[g],
+                         sep, share, effect, paper.get((space, g), "no number")])
+    out += [(f"Seeds {', '.join(str(s) for s in first.seeds)}; {sizes['smiling']} real smiling, "
+             f"{sizes['neutral']} real neutral and {sizes['augmented']} pseudo-smiles per seed. "
+             "Mean ± std over the seeds; each seed's 90 % interval in brackets."), "",
+            markdown_table(["space", "group", "centre from the smiling centre (σ)",
+                            "outside the smiling ellipse", "verdict's effect (points)",
+                            "paper (Sec. 5)"], rows, "llrrrl"), "",
+            _verdict_list([f.verdict for f in fig.values()]), ""]
+    return out
+
+
+def _fig10b_section(results_dir: str | Path | None) -> list[str]:
+    """Sec. 5, Fig. 10 (b): chapter 07's pix2pix and CycleGAN on the fully pseudo-paired
+    smile-removal set, every stored seed (:func:`i2ibook.chapters.ch08_spaces.fig10b_from_runs`,
+    from the projections cached in the run folders; no weights are read)."""
+    from i2ibook.chapters import ch08_spaces as ch08
+
+    models = ch08.fig10b_models("smile_removal")
+    out = ["### Fig. 10 (b): pix2pix and CycleGAN on a completely pseudo-paired set", "",
+           "The paper trains pix2pix (explicit, red) and CycleGAN (implicit, cyan) on a 100 %",
+           "pseudo-paired smile-removal set. It gives no number for Fig. 10 (b), only the figure,",
+           f"and reads it so (Sec. 5): \"{ginger2019.FIG10B_CLAIM}\"; of the two models,",
+           f"\"{ginger2019.FIG10B_MODELS['CycleGAN']}\", while",
+           f"\"{ginger2019.FIG10B_MODELS['pix2pix']}\".", "",
+           "Ours: chapter 07's ratio-1.0 CycleGAN (Table 5) and pix2pix (Table 7's explicit",
+           "model) translate the held-out smiling test faces of each seed. For each model, the",
+           "distance of its ellipse's centre from that of the true neutral faces (90 % bootstrap",
+           "interval per seed over the test faces), the average axis difference, and its share",
+           "of translations outside the true neutral faces' ellipse of two standard deviations.",
+           "The verdict's effect is that share minus the true faces' own share outside it, per",
+           "seed, in percentage points (positive: the translations are not mapped where the real",
+           "neutral faces are). It is judged in the space of expressions only: the space of",
+           "identities ignores the smile, so a translation that keeps it lies where the true",
+           "neutral face lies. The rule is in the docstring of",
+           "`i2ibook.chapters.ch08_spaces.fig10b_verdict`.", ""]
+    runs = {k: m.runs("book", PSEUDO_SEEDS, results_dir) for k, m in models.items()}
+    failed = ch08.fig10b_sanity_failures("smile_removal", "book", PSEUDO_SEEDS, results_dir)
+    checks = [f for fs in failed.values() for f in fs]
+    if checks:
+        out += ["Chapter 07's sanity check: " + "; ".join(checks) + ".", ""]
+    if not all(len(r) == len(PSEUDO_SEEDS) for r in runs.values()):
+        missing = "the ratio-1.0 smile-removal runs of chapter 07 are not all stored"
+        return out + [f"Not run: {missing}.", "", _verdict_list(
+            [ch08.fig10b_verdict(k, None, failed[k], missing) for k in models]), ""]
+    fig = ch08.fig10b_from_runs(runs, failed, compute=False)
+    if fig is None:
+        where = (f"(`{ch08.PROJECTIONS_FILE}` in their folders; `{CACHE_COMMAND}` writes them "
+                 "from the runs' generator weights)")
+        missing = f"the projections of these runs' test translations are not cached {where}"
+        return out + [f"Not cached: the projections of these runs' test translations {where}.",
+                      "", _verdict_list(
+            [ch08.fig10b_verdict(k, None, failed[k], missing) for k in models]), ""]
+    names = list(fig)
+    rows = []
+    for m in models:
+        cells = []
+        for n in names:
+            d = [fig[n].per_seed[s][m].centre_distance for s in fig[n].seeds]
+            cells.append(f"{fmt_mean_std(d, 3 if np.mean(d) < 1 else 1)} ("
+                         + _intervals([fig[n].intervals[s][m] for s in fig[n].seeds]) + ")")
+        axes = [f"{100 * np.mean([fig[n].per_seed[s][m].axis_ratio for s in fig[n].seeds]):.0f} %"
+                for n in names]
+        e = fig[ch08.FIG10B_SPACE]
+        share = (fmt_mean_std([100 * e.outside[s][m] for s in e.seeds], 0) + " % ("
+                 + ", ".join(f"{100 * lo:+.0f} to {100 * hi:+.0f}"
+                             for lo, hi in (e.excess_intervals[s][m] for s in e.seeds)) + ")")
+        rows.append([m, *cells, *axes, share])
+    e = fig[ch08.FIG10B_SPACE]
+    rows.append(["*true neutral faces*", *([""] * (2 * len(names))),
+                 fmt_mean_std([100 * e.real_outside[s] for s in e.seeds], 0) + " %"])
+    rows.append(["*paper*", *(["no number, only Fig. 10 (b)"] * (2 * len(names) + 1))])
+    out += [(f"Seeds {', '.join(str(x) for x in e.seeds)}, {len(e.real)} test faces each; mean "
+             "± std over the seeds, each seed's 90 % interval in brackets (for the share "
+             "outside: of the verdict's effect, in points)."), "",
+            markdown_table(["model (ratio 1.0)", *(f"centre distance, {n}" for n in names),
+                            *(f"axis difference, {n}" for n in names),
+                            f"outside the true neutral ellipse, {ch08.FIG10B_SPACE}"], rows,
+                           "l" + "r" * (2 * len(names) + 1)), "",
+            _verdict_list([e.verdicts[m] for m in models]), ""]
+    return out
+
+
 def _fig10_section(results_dir: str | Path | None) -> list[str]:
     """Sec. 5, Fig. 10 (a): the smile-removal translations of the four Table 4 settings, every
     stored seed, in the spaces of identities and expressions
     (:func:`i2ibook.chapters.ch08_spaces.fig10a_from_runs`, from the projections cached in the
-    run folders)."""
+    run folders; no weights are read)."""
     from i2ibook.chapters import ch08_spaces as ch08
 
-    out = ["## Identity and expression spaces (Sec. 5, Fig. 10)", "",
-           "Chapter 08 projects the smile-removal translations of the held-out smiling faces,",
-           "and their true neutral counterparts, into 2-D PCA spaces of identity (the book's",
-           "identity network; the paper: OpenFace) and expression (the attribute classifier's",
-           "features; the paper: a smile classifier), fits an ellipse to each cloud and measures",
-           "how far each setting's centre lies from the real neutral one (with a 90 % bootstrap",
-           "interval over the test faces of each seed) and how different its axes are (mean",
-           "relative difference of the two axes). Our PCA is not the paper's, so distances are",
-           "compared as ratios: the effect is the relative reduction of the centre distance of",
-           "ours against the closest baseline, paired within seed, and the paper's is",
-           "(1.172 - 0.269) / 1.172 in the space of expressions; the rule is in the docstring of",
-           "`i2ibook.chapters.ch08_spaces.Fig10Verdict`. The four models are chapter 07's; a",
-           "model that fails chapter 07's sanity check makes the verdict *inconclusive*.", ""]
+    out = ["### Fig. 10 (a): where the translations land", "",
+           "The smile-removal translations of the held-out smiling faces by the four settings of",
+           "Table 4, and their true neutral counterparts, in both spaces: an ellipse fitted to",
+           "each cloud, how far each setting's centre lies from the real neutral one (with a 90 %",
+           "bootstrap interval over the test faces of each seed) and how different its axes are",
+           "(mean relative difference of the two axes). The effect is the relative reduction of",
+           "the centre distance of ours against the closest baseline, paired within seed, and the",
+           "paper's is (1.172 - 0.269) / 1.172 in the space of expressions (in the space of",
+           "identities the paper gives no number, only Fig. 10 (a)); the rule is in the",
+           "docstring of `i2ibook.chapters.ch08_spaces.Fig10Verdict`.", ""]
     runs = {s: ch07.Model("smile_removal", s).runs("book", PSEUDO_SEEDS, results_dir)
             for s in ch07.TABLE4_SETTINGS}
     if not all(len(r) == len(PSEUDO_SEEDS) for r in runs.values()):
         return out + ["Not run: the smile-removal runs of Table 4 are not all stored.", ""]
     failed = ch08.fig10_sanity_failures("smile_removal", "book", PSEUDO_SEEDS, results_dir)
-    fig = ch08.fig10a_from_runs(runs, failed_checks=failed)
+    fig = ch08.fig10a_from_runs(runs, failed_checks=failed, compute=False)
+    if fig is None:
+        return out + [(f"Not cached: the projections of the Table 4 runs' test translations "
+                       f"(`{ch08.PROJECTIONS_FILE}` in their folders; `{CACHE_COMMAND}` writes "
+                       "them from the runs' generator weights)."), ""]
     names = list(fig)
     rows = []
     for s in ch07.TABLE4_SETTINGS:
@@ -268,10 +433,12 @@ def _fig10_section(results_dir: str | Path | None) -> list[str]:
                                      (fig[n].intervals[x][s] for x in fig[n].seeds)) + ")")
         rows.append([ch07.SHORT_LABELS[s], *cells,
                      *(f"{100 * np.mean(fig[n].verdict.axis_ratios[s]):.0f} %" for n in names)])
+    none = "*no number, only Fig. 10 (a)*"
     for k, v in ginger2019.PAPER_FIG10.items():  # the paper's numbers: the space of expressions
         rows.append([f"*paper: {k}*",
-                     *(f"*{v['centre_distance']}*" if n == "expression" else "" for n in names),
-                     *(f"*{100 * v['axis_ratio']:.0f} %*" if n == "expression" else ""
+                     *(f"*{v['centre_distance']}*" if n == "expression" else none
+                       for n in names),
+                     *(f"*{100 * v['axis_ratio']:.0f} %*" if n == "expression" else none
                        for n in names)])
     out += [(f"Seeds {', '.join(str(x) for x in fig[names[0]].seeds)}; centre distance: mean ± "
             "std over the seeds (each seed's 90 % interval in brackets); axis difference: mean "
@@ -374,5 +541,8 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
             _verdict_list(ch06.claims(photo, day, "all", baselines)), ""]
     out += _ablation_section(results_dir)
     out += _pseudo_section(results_dir)
+    out += _spaces_intro()
+    out += _fig9_section(results_dir)
     out += _fig10_section(results_dir)
+    out += _fig10b_section(results_dir)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -892,7 +892,8 @@ def fig10b_verdict(model: str, excess: Sequence[float] | None, failed_checks: Se
         raise ValueError(f"Fig. 10 (b) shows {', '.join(FIG10B_MODELS)}; got {model!r}")
     kind = "explicit" if FIG10B_MODELS[model] else "implicit"
     claim = f"{model} ({kind}): {FIG10B_CLAIM} (Sec. 5, Fig. 10 (b))"
-    only = FigureOnly("where the translations of Fig. 10 (b) lie", "Fig. 10 (b)")
+    only = FigureOnly("where the translations of the fully pseudo-paired models lie",
+                      "Fig. 10 (b)")
     effect = paired_effect(list(excess), unit="points") if excess else None
     word, reason = decide(effect, failed_checks=list(failed_checks), figure_only=only,
                           missing=missing)
