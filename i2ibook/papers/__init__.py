@@ -2,7 +2,7 @@
 claims, quoted from the paper and never computed. The chapters put ours beside them.
 
 - :mod:`i2ibook.papers.ginger2019` -- Ginger et al. 2019, *Implicit Pairs for Boosting Unpaired
-  Image-to-Image Translation* (Tables 1-7, Secs. 4.1-4.2, Fig. 10).
+  Image-to-Image Translation* (Tables 1-7, Secs. 4.1-4.2, Sec. 5 on Figs. 9-10).
 - :mod:`i2ibook.papers.ucsd_report` -- Kumar, Singh and Satyadharma, *Paired and Unpaired Image
   to Image Translation* (Tables 1-2, Sec. 7).
 """
