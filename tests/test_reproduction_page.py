@@ -122,3 +122,18 @@ def test_sections_read_the_cached_projections(stored):
     # pix2pix lands on the true faces (no effect, no paper number); CycleGAN fails its check
     assert _words(fig10b) == ["not testable here", "inconclusive"]
     assert rp._fig9_section(tmp) == rp._fig9_section(tmp)  # deterministic
+
+
+def test_cache_projections_visits_the_runs_the_page_reads(stored, monkeypatch):
+    tmp, runs = stored
+    seen: dict[str, list[str]] = {"training": [], "translations": []}
+    monkeypatch.setattr(ch08, "training_projections",
+                        lambda run: seen["training"].append(Path(run.path).name))
+    monkeypatch.setattr(ch08, "run_projections",
+                        lambda run: seen["translations"].append(Path(run.path).name))
+    counts = ch08.cache_projections("book", results_dir=tmp)
+    # Fig. 9: the "ours" training sets; Figs. 10 (a) and (b): every stored run's translations
+    assert seen["training"] == [Path(r.path).name for r in runs["ours"]]
+    assert sorted(seen["translations"]) == sorted(Path(r.path).name
+                                                  for rs in runs.values() for r in rs)
+    assert counts == {"training sets": 3, "translations": 9, "missing runs": 9}
