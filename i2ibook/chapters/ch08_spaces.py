@@ -434,35 +434,14 @@ def book_spaces() -> dict[str, Space]:
 _REFERENCE = [REFERENCE_SEED, 2000, 64]
 
 
-def _generators_digest(run: Any) -> str:
-    """The first 16 hex digits of the sha256 of a stored run's ``generators.pt``, as its
-    ``digests.json`` records them (the weights themselves are not read, so the caches of a run
-    stored without them can still be checked).
-
-    Raises:
-        FileNotFoundError: if the run has no ``digests.json`` or it records no generators.
-    """
-    from i2ilib.results import DIGESTS_FILE
-
-    path = Path(run.path) / DIGESTS_FILE
-    files = json.loads(path.read_text()).get("files", {}) if path.is_file() else {}
-    if "generators.pt" not in files:
-        raise FileNotFoundError(f"{path} records no generators.pt: the cached projections of "
-                                f"run {Path(run.path).name} cannot be matched to its weights")
-    return str(files["generators.pt"])[:16]
-
-
 def _projections_key(run: Any) -> dict[str, Any]:
     """What the cached projections depend on: their version, the reference sample of the PCA
-    and everything chapter 07's scores depend on (configuration, generators, networks; the
-    same fields as chapter 07's score cache, with the generators' digest read from
-    ``digests.json``)."""
-    from i2ibook.chapters.ch07_pseudo_pairs import SCORES_VERSION, _networks_key
-    from i2ilib.results import config_hash
+    and everything chapter 07's scores depend on (configuration, the generators' recorded
+    digest, networks), which a run stored without its weights still has."""
+    from i2ibook.chapters.ch07_pseudo_pairs import _cache_key
 
     return {"version": PROJECTIONS_VERSION, "reference": list(_REFERENCE),
-            "run": {"version": SCORES_VERSION, "config_hash": config_hash(run.config),
-                    "generators": _generators_digest(run), "networks": _networks_key()}}
+            "run": _cache_key(run)}
 
 
 def _read_points(path: Path, key: Mapping[str, Any]) -> dict[str, dict[str, np.ndarray]] | None:
@@ -505,13 +484,8 @@ def run_projections(run: Any, cache: bool = True,
     from i2ibook.runner import build_test_data, translate
 
     path = Path(run.path) / PROJECTIONS_FILE
+    key = _projections_key(run)
     if cache or not compute:
-        try:
-            key = _projections_key(run)
-        except FileNotFoundError:
-            if not compute:
-                return None
-            raise
         found = _read_points(path, key)
         if found is not None or not compute:
             return found
