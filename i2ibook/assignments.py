@@ -596,7 +596,7 @@ def _write(nb: dict, path: Path) -> None:
     node = nbformat.from_dict(nb)
     nbformat.validate(node)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    path.write_text(nbformat.writes(node))
 
 
 def export_chapter(chapter: str, out: Path | str) -> list[tuple[Path, Path]]:

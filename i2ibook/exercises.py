@@ -144,10 +144,14 @@ def _exercise(label: str) -> Callable[[F], Callable[..., None]]:
     def register(check: F) -> Callable[..., None]:
         @functools.wraps(check)
         def run(answer: Any, *args: Any, graded: bool = False, **kwargs: Any) -> None:
+            # a check draws random numbers (and runs the student's code): the notebook's
+            # generators are left as they were, so that running a check changes no later cell
+            python_state, numpy_state = random.getstate(), np.random.get_state()
             try:
                 if answer is Ellipsis:
                     raise _Unanswered("replace the ... by your answer")
-                note = check(answer, *args, graded=graded, **kwargs)
+                with torch.random.fork_rng():
+                    note = check(answer, *args, graded=graded, **kwargs)
             except _Unanswered as why:
                 if graded:
                     raise WrongAnswer(f"{label}: not answered yet ({why}).") from None
@@ -155,6 +159,9 @@ def _exercise(label: str) -> Callable[[F], Callable[..., None]]:
                 return
             except WrongAnswer as wrong:
                 raise WrongAnswer(f"{label}: {wrong}") from None
+            finally:
+                random.setstate(python_state)
+                np.random.set_state(numpy_state)
             print(f"{label}: correct. {note}".rstrip())
 
         run.label = label  # type: ignore[attr-defined]
@@ -368,9 +375,8 @@ def check_train_mode_translation(answer: Any, *, graded: bool = False) -> str:
 
     if not callable(answer):
         raise WrongAnswer(f"give the function itself, got {type(answer).__name__}.")
-    with torch.random.fork_rng(devices=[]):  # leave the caller's random state as it was
-        torch.manual_seed(0)
-        G = define_G("unet_64", 3, 3, ngf=8, norm="batch", use_dropout=True).eval()
+    torch.manual_seed(0)
+    G = define_G("unet_64", 3, 3, ngf=8, norm="batch", use_dropout=True).eval()
     with torch.no_grad():  # give the running statistics values that train mode would change
         for m in G.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -416,16 +422,9 @@ def _half_step_gradients(trainer_class: type, gan_mode: str) -> tuple[list[torch
     config = Pix2PixConfig(netG="unet_32", ngf=8, ndf=8, batch_size=2, device="cpu", seed=0,
                            gan_mode=gan_mode)
     a, b = paired_tensors(2, size=32, task="labels2photo", seed=5)
-    # the trainer seeds Python's, numpy's and torch's generators: leave the caller's as they were
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    try:
-        with torch.random.fork_rng(devices=[]):
-            trainer = trainer_class(config)
-            torch.manual_seed(123)
-            logged = trainer.train_step({"A": a, "B": b})
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
+    trainer = trainer_class(config)  # seeds every generator (the check restores them)
+    torch.manual_seed(123)
+    logged = trainer.train_step({"A": a, "B": b})
     grads = [p.grad.detach().clone() if p.grad is not None else torch.zeros_like(p)
              for p in trainer.D.parameters()]
     return grads, logged
