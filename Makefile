@@ -16,7 +16,7 @@ RUN ?=
 
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help venv book book-student test test-unit test-notebooks lab reproduce assets benchmark lint clean
+.PHONY: help venv book book-student assignment test test-unit test-notebooks lab reproduce assets benchmark lint clean
 
 help:
 	@echo "make book        install into $(VENV), run the notebooks at book scale, render _build/html"
@@ -24,6 +24,7 @@ help:
 	@echo "make lab         JupyterLab on the notebooks"
 	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter; RUN=05_ablations/paired-l1-seed1 for one run; MISSING=1: only the runs not stored yet; KEEP_WEIGHTS=1: keep the weights of runs the book does not show; JOBS=N processes, default one per core)"
 	@echo "make book-student  the book with every exercise solution hidden"
+	@echo "make assignment CHAPTER=NN  chapter NN as an nbgrader assignment in _build/assignments"
 	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity, attributes)"
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
 
@@ -44,6 +45,10 @@ book-student: $(STAMP)
 	I2I_PROGRESS=off I2I_SCALE=$${I2I_SCALE:-book} $(VENV)/bin/jupyter-book build . --builder html \
 		--config _build/student_config.yml --path-output _build/student
 	@echo "Open _build/student/_build/html/index.html"
+
+assignment: $(STAMP)
+	@test -n "$(CHAPTER)" || { echo "usage: make assignment CHAPTER=NN"; exit 2; }
+	$(PY) tools/export_assignment.py $(CHAPTER) --out _build/assignments
 
 test: $(STAMP)
 	I2I_SCALE=smoke $(PY) -m pytest -p no:cacheprovider tests notebooks --nbval-lax \

@@ -16,4 +16,6 @@ The reusable library (:mod:`i2ilib`) never imports this package.
 - :mod:`i2ibook.official_demo` -- the official pix2pix / CycleGAN weights on their real test sets.
 - :mod:`i2ibook.widgets` -- the blind A/B study.
 - :mod:`i2ibook.exercise_numbers` -- a Sphinx extension: each chapter's exercises from 1.
+- :mod:`i2ibook.exercises` -- the ``check_...`` helpers students run on their answers.
+- :mod:`i2ibook.assignments` -- a chapter as an nbgrader assignment (``make assignment``).
 """

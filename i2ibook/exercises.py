@@ -1,0 +1,743 @@
+"""Checks a student can run on the exercises that have a checkable answer.
+
+Each exercise with a definite answer (a number, a shape, a set of names, a function or a
+class the student writes) has one ``check_<name>(answer)`` here. A check computes the right
+answer itself, from the library or from the chapter's own data (never from a number typed
+here), and compares:
+
+- a right answer prints one line, ``<label>: correct. ...``;
+- a wrong one raises :class:`WrongAnswer` (an :class:`AssertionError`) with a message that says
+  what is off ("too large", "the running statistics changed") without giving the answer away;
+- the placeholder ``...`` (or a function or class whose body is still ``...``) prints
+  ``<label>: not answered yet``, so that a chapter with its placeholders runs from top to
+  bottom (``make test`` runs every notebook). With ``graded=True`` (the hidden tests of an
+  exported assignment, :mod:`i2ibook.assignments`) a placeholder fails, and checks of a
+  function or class try it on further inputs.
+
+In a notebook the answer cell sits right after its ``{exercise}`` and before its
+``{solution}``, and is tagged ``exercise-answer``::
+
+    from i2ibook import exercises
+
+    answer = ...  # your answer: ...
+    exercises.check_patch_shape(answer)
+
+Checked exercises (label: check):
+
+- ``ex-00-shapes``: :func:`check_patch_shape`, the PatchGAN's output shape.
+- ``ex-00-region``: :func:`check_attribute_regions`, each attribute's share of the pixels.
+- ``ex-00-background``: :func:`check_background_identity`, nearest-neighbour accuracies.
+- ``ex-01p-kl``: :func:`check_mode_kl`, a function: KL divergence of the mode histogram.
+- ``ex-02-dropout``: :func:`check_train_mode_translation`, a function: eight outputs in
+  train mode without touching ``G``.
+- ``ex-02-half``: :func:`check_no_half`, a trainer subclass without the factor 0.5.
+- ``ex-03-bias``: :func:`check_fd_bias`, the expected squared distance of two sample means.
+- ``ex-04-mem``: :func:`check_failure_signatures`, which numbers catch each copier.
+- ``ex-05-rf``: :func:`check_receptive_fields`, the PatchGAN's receptive fields.
+- ``ex-05-skip``: :func:`check_noskip_bottleneck`, the skip-less U-Net's bottleneck.
+- ``ex-06-sources``: :func:`check_alpha_sources`, the aligned samples an α-paired set needs.
+- ``ex-06-seeds``: :func:`check_seeds_needed`, seeds per ratio for 80 % power.
+- ``ex-07-transparency``: :func:`check_transparency_errors`, pseudo-glasses error by
+  transparency.
+- ``ex-08-nstd``: :func:`check_ellipse_size`, which Fig. 10 numbers depend on the ellipse size.
+
+Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
+
+- ``ex-00-scales``: compare printed cells and explain: a discussion.
+- ``ex-01p-lr``, ``ex-01p-sat``, ``ex-01p-ignore``: predict, train and look at the samples;
+  the numbers belong to the reader's runs and the answer is the explanation.
+- ``ex-02-l1``, ``ex-04-idt``, ``ex-04-pool``, ``ex-04-l2``: train a variant and compare
+  images or loss curves: judged by eye.
+- ``ex-02-design``, ``ex-04-steg``: design an experiment: many designs are right.
+- ``ex-03-pr``: build a degenerate "generator": any construction that fools the metrics works.
+- ``ex-03-infosim``, ``ex-03-fcn``: a plot or a measurement whose point is its interpretation.
+- ``ex-04-backward``: the demonstration (``torch.allclose`` on the gradients, a timing) is the
+  answer itself.
+- ``ex-05-oneseed``, ``ex-06-losses``, ``ex-08-noglasses``, ``ex-08-infosim``,
+  ``ex-08-glasses``: measurements on the stored runs, which differ between scales; the answer
+  is the comparison.
+- ``ex-06-facades``, ``ex-07-hats``: projects (new data, a new pseudo-pair model, training).
+- ``ex-06-visible``, ``ex-07-infosim``, ``ex-07-judge``: reading tables or images and
+  explaining.
+- ``ex-07-study``: a user study with people.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+__all__ = [
+    "CHECKS",
+    "OPEN_EXERCISES",
+    "WrongAnswer",
+    "check_alpha_sources",
+    "check_attribute_regions",
+    "check_background_identity",
+    "check_ellipse_size",
+    "check_failure_signatures",
+    "check_fd_bias",
+    "check_mode_kl",
+    "check_no_half",
+    "check_noskip_bottleneck",
+    "check_patch_shape",
+    "check_receptive_fields",
+    "check_seeds_needed",
+    "check_train_mode_translation",
+    "check_transparency_errors",
+]
+
+#: exercise label -> its check (filled by the ``_exercise`` decorator below).
+CHECKS: dict[str, Callable[..., None]] = {}
+
+#: exercise label -> why it has no check.
+OPEN_EXERCISES: dict[str, str] = {
+    "ex-00-scales": "compare printed cells and explain: a discussion",
+    "ex-01p-lr": "predict, train and look at the samples: the answer is the explanation",
+    "ex-01p-sat": "predict, train and look at the samples: the answer is the explanation",
+    "ex-01p-ignore": "predict, train and measure: the answer is the explanation",
+    "ex-02-l1": "train a variant and compare images: judged by eye",
+    "ex-02-design": "design an experiment: many designs are right",
+    "ex-03-pr": "any construction that fools the set metrics works",
+    "ex-03-infosim": "a plot whose point is its interpretation",
+    "ex-03-fcn": "a measurement whose point is its interpretation",
+    "ex-04-idt": "train a variant and compare colours: judged by eye",
+    "ex-04-pool": "train a variant and compare loss curves: judged by eye",
+    "ex-04-l2": "train a variant and compare reconstructions: judged by eye",
+    "ex-04-steg": "design a test: many designs are right",
+    "ex-04-backward": "the demonstration (allclose, a timing) is the answer itself",
+    "ex-05-oneseed": "tables of the stored runs, which differ between scales",
+    "ex-06-losses": "averages of the stored runs, which differ between scales",
+    "ex-06-facades": "a project: new data and training",
+    "ex-06-visible": "a discussion",
+    "ex-07-infosim": "reading tables and explaining",
+    "ex-07-hats": "a project: a new pseudo-pair model and training",
+    "ex-07-judge": "looking at images and explaining",
+    "ex-07-study": "a user study with people",
+    "ex-08-noglasses": "measurements on the stored runs, which differ between scales",
+    "ex-08-infosim": "measurements on the stored runs, which differ between scales",
+    "ex-08-glasses": "measurements on the stored runs, which differ between scales",
+}
+
+F = TypeVar("F", bound=Callable[..., str])
+
+
+class _Unanswered(Exception):
+    """The answer is still the placeholder (``...``, or a body of ``...``)."""
+
+
+class WrongAnswer(AssertionError):
+    """A check's verdict on a wrong answer (also one of the wrong kind: a list for a dict)."""
+
+
+def _exercise(label: str) -> Callable[[F], Callable[..., None]]:
+    """Register ``check`` for ``label``: it returns the success note or raises
+    :class:`WrongAnswer` (the message gets the label in front) or :class:`_Unanswered`."""
+
+    def register(check: F) -> Callable[..., None]:
+        @functools.wraps(check)
+        def run(answer: Any, *args: Any, graded: bool = False, **kwargs: Any) -> None:
+            # a check draws random numbers (and runs the student's code): the notebook's
+            # generators are left as they were, so that running a check changes no later cell
+            python_state, numpy_state = random.getstate(), np.random.get_state()
+            try:
+                if answer is Ellipsis:
+                    raise _Unanswered("replace the ... by your answer")
+                with torch.random.fork_rng():
+                    note = check(answer, *args, graded=graded, **kwargs)
+            except _Unanswered as why:
+                if graded:
+                    raise WrongAnswer(f"{label}: not answered yet ({why}).") from None
+                print(f"{label}: not answered yet ({why}, then run this cell again).")
+                return
+            except WrongAnswer as wrong:
+                raise WrongAnswer(f"{label}: {wrong}") from None
+            finally:
+                random.setstate(python_state)
+                np.random.set_state(numpy_state)
+            print(f"{label}: correct. {note}".rstrip())
+
+        run.label = label  # type: ignore[attr-defined]
+        CHECKS[label] = run
+        return run
+
+    return register
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise WrongAnswer(f"{what} must be a number, got {type(value).__name__}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise WrongAnswer(f"{what} must be finite, got {value}.")
+    return value
+
+
+def _direction(value: float, reference: float) -> str:
+    return "too large" if value > reference else "too small"
+
+
+def _mapping(answer: Any, keys: Sequence[str], what: str) -> dict[str, Any]:
+    if not isinstance(answer, Mapping):
+        raise WrongAnswer(f"give a dict {{{', '.join(repr(k) for k in keys[:3])}, ...: "
+                             f"{what}}}, got {type(answer).__name__}.")
+    missing = [k for k in keys if k not in answer]
+    extra = [k for k in answer if k not in keys]
+    if missing or extra:
+        raise WrongAnswer(
+            ("missing keys: " + ", ".join(map(repr, missing)) if missing else "")
+            + ("; " if missing and extra else "")
+            + ("unknown keys: " + ", ".join(map(repr, extra)) if extra else "")
+            + f" (the keys are {', '.join(map(repr, keys))}).")
+    return {k: answer[k] for k in keys}
+
+
+# --- 00: welcome and data ----------------------------------------------------------------------
+
+@functools.cache
+def _patch_shape() -> tuple[int, ...]:
+    from i2ilib.nets import define_D
+
+    D = define_D("basic", 3, ndf=64)
+    with torch.no_grad():
+        return tuple(D.eval()(torch.zeros(1, 3, 256, 256)).shape)
+
+
+@_exercise("ex-00-shapes")
+def check_patch_shape(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the shape ``(N, C, H, W)`` of ``D(x)`` for one 256×256 image and
+    ``ndf=64`` (a tuple, list or ``torch.Size``)."""
+    reference = _patch_shape()
+    if not isinstance(answer, (tuple, list, torch.Size)) or len(answer) != 4:
+        raise WrongAnswer("give the four sizes (N, C, H, W) of D(x) as a tuple.")
+    shape = tuple(int(_number(s, "every size")) for s in answer)
+    n, c, h, w = shape
+    if n != reference[0]:
+        raise WrongAnswer(f"N = {n}: N is the batch size, and x holds one image.")
+    if c != reference[1]:
+        raise WrongAnswer(f"C = {c} is {_direction(c, reference[1])}: how many numbers does "
+                             "D give for one patch?")
+    if (h, w) != reference[2:]:
+        hint = (" The last two convolutions have stride 1, but a 4x4 convolution with padding 1 "
+                "still changes the size." if h in (reference[2] + 1, reference[2] + 2) else "")
+        raise WrongAnswer(f"H, W = {h}, {w}: {_direction(h, reference[2])}.{hint}")
+    return f"{h * w} patch scores per image."
+
+
+@functools.cache
+def _attribute_regions(n_people: int = 50, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """Mean share of the pixels in each attribute's region and its standard error."""
+    from i2ilib.data.synthfaces import (
+        RENDERED_ATTRIBUTES,
+        render_true_pair,
+        sample_identity,
+        sample_pose,
+    )
+
+    rng = np.random.default_rng(seed)
+    share: dict[str, list[float]] = {a: [] for a in RENDERED_ATTRIBUTES}
+    for _ in range(n_people):
+        person, pose = sample_identity(rng), sample_pose(rng)
+        for a in RENDERED_ATTRIBUTES:
+            share[a].append(float(render_true_pair(person, a, pose, size=64).region.mean()))
+    return {a: (float(np.mean(v)), float(np.std(v, ddof=1) / np.sqrt(len(v))))
+            for a, v in share.items()}
+
+
+@_exercise("ex-00-region")
+def check_attribute_regions(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``{attribute: mean fraction of the pixels in its region}`` for every
+    attribute of ``RENDERED_ATTRIBUTES`` (fractions in [0, 1], over about 50 people)."""
+    reference = _attribute_regions()
+    values = _mapping(answer, list(reference), "fraction of the pixels")
+    for attribute, value in values.items():
+        value = _number(value, attribute)
+        if not 0.0 <= value <= 1.0:
+            raise WrongAnswer(f"{attribute}: {value} is not a fraction in [0, 1] (percentages "
+                                 "divided by 100?).")
+        mean, se = reference[attribute]
+        # two independent samples of 50 people differ by sqrt(2) standard errors on average
+        if abs(value - mean) > 4 * math.sqrt(2) * se + 0.002:
+            raise WrongAnswer(f"{attribute}: {_direction(value, mean)}. Average "
+                                 "region.mean() over people and poses, at 64 px.")
+    top = max(reference, key=lambda a: reference[a][0])
+    return f"The largest region is {top}'s, the smallest {min(reference, key=lambda a: reference[a][0])}'s."
+
+
+@functools.cache
+def _background_identity() -> dict[str, float]:
+    from i2ilib.data.synthfaces import make_synthfaces
+
+    faces = make_synthfaces(40, 4)
+    images = faces.images.astype(np.float64)
+    k = 8
+    corners = np.concatenate([images[:, :k, :k], images[:, :k, -k:], images[:, -k:, :k],
+                              images[:, -k:, -k:]], axis=1).reshape(len(images), -1, 3).mean(1)
+    cheek = images[:, 30:34, 20:44].reshape(len(images), -1, 3).mean(1)
+
+    def accuracy(features: np.ndarray) -> float:
+        d = ((features[:, None] - features[None]) ** 2).sum(-1)
+        np.fill_diagonal(d, np.inf)
+        return float(np.mean(faces.identity[d.argmin(1)] == faces.identity))
+
+    return {"background": accuracy(corners), "cheek": accuracy(cheek),
+            "chance": 1.0 / len(faces.identities), "images": float(len(images))}
+
+
+@_exercise("ex-00-background")
+def check_background_identity(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``{"background": accuracy, "cheek": accuracy}``, the leave-one-out nearest
+    neighbour accuracies (fractions) on ``make_synthfaces(40, 4)``."""
+    reference = _background_identity()
+    values = _mapping(answer, ["background", "cheek"], "accuracy")
+    one_image = 1.0 / reference["images"]
+    for name, value in values.items():
+        value = _number(value, name)
+        if not 0.0 <= value <= 1.0:
+            raise WrongAnswer(f"{name}: {value} is not a fraction in [0, 1].")
+        if abs(value - reference[name]) > 2 * one_image + 1e-9:
+            hint = {"background": " Use the four 8 x 8 corner patches, and leave each image out "
+                                  "of its own search.",
+                    "cheek": " Rows 30-33 and columns 20-43 include row 33 and column 43 "
+                             "(img[30:34, 20:44])."}[name]
+            raise WrongAnswer(f"{name}: {_direction(value, reference[name])}.{hint}")
+    return f"Chance is {reference['chance']:.1%}."
+
+
+# --- 01: GAN primer ----------------------------------------------------------------------------
+
+def _kl_from_uniform(counts: Sequence[int]) -> float:
+    q = np.asarray(counts, dtype=np.float64)
+    q = q / q.sum()
+    u = 1.0 / len(q)
+    nonzero = q > 0
+    return float(np.sum(q[nonzero] * np.log(q[nonzero] / u)))
+
+
+@_exercise("ex-01p-kl")
+def check_mode_kl(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a function ``mode_kl(coverage) -> float``, the KL divergence (nats) from the
+    uniform distribution over the modes to the normalised ``coverage.counts``."""
+    from i2ilib.metrics.modes import ModeCoverage
+
+    if not callable(answer):
+        raise WrongAnswer(f"give the function itself (mode_kl), got {type(answer).__name__}.")
+
+    def coverage(counts: Sequence[int]) -> ModeCoverage:
+        counts = tuple(int(c) for c in counts)
+        n = sum(counts)
+        return ModeCoverage(modes_covered=sum(c >= 0.2 * n / len(counts) for c in counts),
+                            n_modes=len(counts), high_quality=1.0, counts=counts,
+                            threshold=0.2 * n / len(counts))
+
+    cases = {"a balanced histogram": [100] * 8,
+             "all samples on one mode": [800, 0, 0, 0, 0, 0, 0, 0],
+             "60 % on one mode, the rest spread evenly": [600] + [400 // 7] * 6 + [400 - 6 * (400 // 7)],
+             "a histogram over 25 modes": list(range(1, 26))}
+    if graded:
+        rng = np.random.default_rng(1)
+        for i in range(5):
+            k = int(rng.integers(2, 30))
+            cases[f"random histogram {i + 1} ({k} modes)"] = rng.integers(0, 50, size=k).tolist()
+            cases[f"random histogram {i + 1} ({k} modes)"][0] += 1
+    for what, counts in cases.items():
+        value = answer(coverage(counts))
+        if value is None:
+            raise _Unanswered("mode_kl returns None: write its body")
+        value = _number(value, f"mode_kl for {what}")
+        reference = _kl_from_uniform(counts)
+        if not abs(value - reference) <= 1e-6 + 1e-6 * abs(reference):
+            raise WrongAnswer(f"for {what}, mode_kl is {_direction(value, reference)}."
+                                 + (" Is it KL(q || uniform), with q the normalised counts and "
+                                    "0 log 0 = 0?" if value < 0 or not reference else ""))
+    return f"A single mode of 8 gives log 8 = {math.log(8):.3f} nats, the largest value."
+
+
+# --- 02: pix2pix -------------------------------------------------------------------------------
+
+@_exercise("ex-02-dropout")
+def check_train_mode_translation(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a function ``(G, x, times) -> (times, N, C, H, W)`` that translates ``x``
+    ``times`` times with a copy of ``G`` in train mode, without gradients, leaving ``G`` as it
+    was."""
+    from i2ilib.nets import define_G
+
+    if not callable(answer):
+        raise WrongAnswer(f"give the function itself, got {type(answer).__name__}.")
+    torch.manual_seed(0)
+    G = define_G("unet_64", 3, 3, ngf=8, norm="batch", use_dropout=True).eval()
+    with torch.no_grad():  # give the running statistics values that train mode would change
+        for m in G.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.1, 0.1)
+                m.running_var.uniform_(0.5, 1.5)
+    before = copy.deepcopy(G.state_dict())
+    x = torch.rand(3, 3, 64, 64, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    for times in ((8, 2) if graded else (8,)):
+        out = answer(G, x, times)
+        if out is None:
+            raise _Unanswered("the function returns None: write its body")
+        if not isinstance(out, torch.Tensor):
+            raise WrongAnswer(f"return one tensor (times, N, C, H, W), e.g. with torch.stack; "
+                                 f"got {type(out).__name__}.")
+        if tuple(out.shape) != (times, *x.shape):
+            raise WrongAnswer(f"the outputs have shape {tuple(out.shape)}, not (times, N, C, H, "
+                                 f"W) = {(times, *x.shape)}.")
+        if G.training:
+            raise WrongAnswer("G was left in train mode: change the mode of a copy.")
+        changed = [k for k, v in G.state_dict().items() if not torch.equal(v, before[k])]
+        if changed:
+            raise WrongAnswer(f"G's {changed[0]} changed: in train mode batch normalisation "
+                                 "updates its running statistics, even without gradients.")
+        if out.requires_grad:
+            raise WrongAnswer("the outputs carry gradients: translate under torch.no_grad().")
+        if times > 1 and (out - out[0]).abs().amax() < 1e-6:
+            raise WrongAnswer("all outputs are the same: is dropout on (train mode)?")
+        with torch.no_grad():
+            eval_out = G(x)
+        if (out - eval_out).abs().amax() < 1e-6:
+            raise WrongAnswer("the outputs are the eval-mode ones: use train mode.")
+        if out.amin() < -1 - 1e-6 or out.amax() > 1 + 1e-6:
+            raise WrongAnswer("outputs outside [-1, 1].")
+    return "Dropout and batch statistics make each translation a little different."
+
+
+def _half_step_gradients(trainer_class: type, gan_mode: str) -> tuple[list[torch.Tensor], dict]:
+    """D's gradients (left in ``.grad`` by ``train_step``) and the logged losses after one step
+    from the same start, batch and random state."""
+    from i2ilib.data.synthscenes import paired_tensors
+    from i2ilib.train import Pix2PixConfig
+
+    config = Pix2PixConfig(netG="unet_32", ngf=8, ndf=8, batch_size=2, device="cpu", seed=0,
+                           gan_mode=gan_mode)
+    a, b = paired_tensors(2, size=32, task="labels2photo", seed=5)
+    trainer = trainer_class(config)  # seeds every generator (the check restores them)
+    torch.manual_seed(123)
+    logged = trainer.train_step({"A": a, "B": b})
+    grads = [p.grad.detach().clone() if p.grad is not None else torch.zeros_like(p)
+             for p in trainer.D.parameters()]
+    return grads, logged
+
+
+@_exercise("ex-02-half")
+def check_no_half(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a subclass of ``Pix2PixTrainer`` whose step back-propagates the
+    discriminator's loss without the factor 0.5 (everything else as before)."""
+    from i2ilib.train import Pix2PixTrainer
+
+    if not (isinstance(answer, type) and issubclass(answer, Pix2PixTrainer)):
+        raise WrongAnswer("give a subclass of Pix2PixTrainer (the class, not an instance).")
+    if answer is Pix2PixTrainer or not [k for k in vars(answer) if not k.startswith("__")]:
+        raise _Unanswered("the class overrides nothing yet")
+    for gan_mode in (("vanilla", "lsgan") if graded else ("vanilla",)):
+        base, base_logged = _half_step_gradients(Pix2PixTrainer, gan_mode)
+        mine, logged = _half_step_gradients(answer, gan_mode)
+        for k in ("D_real", "D_fake"):
+            if k not in logged or not math.isclose(logged[k], base_logged[k], rel_tol=1e-5,
+                                                   abs_tol=1e-7):
+                raise WrongAnswer(f"the logged {k} differs from Pix2PixTrainer's: only the "
+                                     "factor on D's loss should change, not the terms.")
+        ratio = (sum(float((m * g).sum()) for m, g in zip(mine, base))
+                 / max(sum(float((g * g).sum()) for g in base), 1e-30))
+        if not all(torch.allclose(m, 2 * g, rtol=1e-4, atol=1e-8) for m, g in zip(mine, base)):
+            raise WrongAnswer(f"D's gradients are {ratio:.2f} times Pix2PixTrainer's"
+                                 + (f" (gan_mode {gan_mode!r})" if graded else "")
+                                 + ": without the factor 0.5 they should change by the factor it "
+                                   "removes.")
+    return "D's gradients double; with Adam its first steps barely change."
+
+
+# --- 03: metrics -------------------------------------------------------------------------------
+
+@_exercise("ex-03-bias")
+def check_fd_bias(answer: Any, feats_real: Any, feats_other: Any, n: int = 50, *,
+                  graded: bool = False) -> str:
+    """``answer``: the predicted E||mu_1 - mu_2||^2 = 2 tr(Sigma) / n for ``n`` = 50, Sigma the
+    covariance of the chapter's features (``feats_real`` and ``feats_other`` pooled)."""
+    value = _number(answer, "answer")
+    pooled = np.concatenate([np.asarray(feats_real, dtype=np.float64),
+                             np.asarray(feats_other, dtype=np.float64)])
+    reference = 2.0 * float(np.trace(np.cov(pooled.T))) / n
+    if abs(value - reference) > 0.03 * reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: tr(Sigma) is the sum of the "
+                             f"feature variances, and each mean averages n = {n} samples.")
+    return "The simulation of the exercise should land close to it."
+
+
+# --- 04: CycleGAN ------------------------------------------------------------------------------
+
+FAILURE_NUMBERS = ("spread ratio", "input retrieval", "memorisation ratio")
+COPIERS = ("random copy", "nearest copy")
+
+
+@functools.cache
+def _failure_signatures() -> dict[str, frozenset[str]]:
+    """Which of chapter 04's numbers flag each copier, measured on SynthScenes photos with the
+    library's thresholds (spread ratio < 0.4, input retrieval < 5 x chance, memorisation ratio
+    < 0.5)."""
+    from i2ilib.data.synthscenes import paired_tensors
+    from i2ilib.metrics.failures import (
+        input_retrieval,
+        memorisation_ratio,
+        nearest_distances,
+        spread_ratio,
+    )
+
+    _, train_B = paired_tensors(200, size=32, task="labels2photo", seed=0)
+    _, test_B = paired_tensors(64, size=32, task="labels2photo", seed=1)
+    pick = torch.randint(len(train_B), (len(test_B),), generator=torch.Generator().manual_seed(0))
+    _, nearest = nearest_distances(test_B, train_B)
+    outputs = {"random copy": train_B[pick], "nearest copy": train_B[nearest]}
+    caught = {}
+    for name, out in outputs.items():
+        flags = {"spread ratio": spread_ratio(out, test_B) < 0.4,
+                 "input retrieval": input_retrieval(out, test_B) < 5.0 / len(test_B),
+                 "memorisation ratio": memorisation_ratio(out, test_B, train_B) < 0.5}
+        caught[name] = frozenset(k for k, v in flags.items() if v)
+    return caught
+
+
+@_exercise("ex-04-mem")
+def check_failure_signatures(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``{"random copy": {...}, "nearest copy": {...}}``, for each copier the set of
+    numbers among "spread ratio", "input retrieval" and "memorisation ratio" that catch it."""
+    reference = _failure_signatures()
+    values = _mapping(answer, list(COPIERS), "set of numbers")
+    for copier, numbers in values.items():
+        if isinstance(numbers, str) or not isinstance(numbers, (set, frozenset, list, tuple)):
+            raise WrongAnswer(f"{copier}: give a set of names, e.g. {{'spread ratio'}}.")
+        unknown = [x for x in numbers if x not in FAILURE_NUMBERS]
+        if unknown:
+            raise WrongAnswer(f"{copier}: unknown names {unknown}; use "
+                                 f"{', '.join(map(repr, FAILURE_NUMBERS))}.")
+        numbers = frozenset(numbers)
+        if numbers - reference[copier]:
+            raise WrongAnswer(f"{copier}: your set holds a number that does not catch it: "
+                                 "compute all three on its outputs.")
+        if reference[copier] - numbers:
+            raise WrongAnswer(f"{copier}: a number that catches it is missing: compute all "
+                                 "three on its outputs.")
+    return "Set metrics (FD, precision, recall) would rate both copiers as excellent."
+
+
+# --- 05: ablations -----------------------------------------------------------------------------
+
+@_exercise("ex-05-rf")
+def check_receptive_fields(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the receptive fields (px) for ``n_layers`` = 1, 2, 3, 4, 5, as a list in
+    that order or a dict ``{n_layers: field}``."""
+    from i2ilib.nets import patchgan_receptive_field
+
+    layers = [1, 2, 3, 4, 5]
+    if isinstance(answer, Mapping):
+        values = _mapping(answer, layers, "receptive field")  # type: ignore[arg-type]
+    elif isinstance(answer, (list, tuple)) and len(answer) == 5:
+        values = dict(zip(layers, answer))
+    else:
+        raise WrongAnswer("give five receptive fields, for n_layers = 1 ... 5.")
+    for n, value in values.items():
+        reference = patchgan_receptive_field(n)
+        value = _number(value, f"n_layers = {n}")
+        if value != reference:
+            raise WrongAnswer(f"n_layers = {n}: {_direction(value, reference)}. Walk "
+                                 "backwards from one output pixel: r -> s (r - 1) + k per layer.")
+    return "pix2pix's default, n_layers = 3, sees 70 x 70 patches."
+
+
+@functools.cache
+def _noskip_bottleneck() -> tuple[int, int, int]:
+    from i2ilib.nets import define_G
+
+    G = define_G("unet_64_noskip", 3, 3, ngf=16)
+    shapes: list[tuple[int, ...]] = []
+    hooks = [m.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape)))
+             for m in G.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        G.eval()(torch.zeros(1, 3, 64, 64))
+    for h in hooks:
+        h.remove()
+    smallest = min(shapes, key=lambda s: (s[2] * s[3], -shapes.index(s)))
+    return smallest[1], smallest[2], smallest[3]
+
+
+@_exercise("ex-05-skip")
+def check_noskip_bottleneck(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the bottleneck of ``unet_64_noskip`` at ``ngf = 16`` on a 64 px image, as
+    ``(C, H, W)``."""
+    reference = _noskip_bottleneck()
+    if not isinstance(answer, (tuple, list, torch.Size)) or len(answer) != 3:
+        raise WrongAnswer("give the bottleneck as (C, H, W).")
+    c, h, w = (int(_number(v, "every size")) for v in answer)
+    if (h, w) != reference[1:]:
+        raise WrongAnswer(f"H, W = {h}, {w}: {_direction(h, reference[1])}. Count the stride-2 "
+                             "layers between the input and the bottleneck.")
+    if c != reference[0]:
+        raise WrongAnswer(f"C = {c}: {_direction(c, reference[0])}. The width grows with "
+                             "depth up to a cap: look at the U-Net's inner blocks.")
+    return f"{c * h * w} numbers for a whole scene."
+
+
+# --- 06: implicit pairs ------------------------------------------------------------------------
+
+@functools.cache
+def _alpha_sources(alpha: float, n: int) -> int:
+    """The fewest aligned samples with which ``make_alpha_paired`` builds the set."""
+    from i2ilib.data.pairing import make_alpha_paired
+
+    def works(size: int) -> bool:
+        pool = np.zeros((size, 1))
+        try:
+            make_alpha_paired(pool, pool, alpha=alpha, n=n)
+        except ValueError:
+            return False
+        return True
+
+    low, high = 1, 2 * n  # 2n always works: the most an α-paired set can need
+    if not works(high):
+        raise RuntimeError(f"make_alpha_paired(alpha={alpha}, n={n}) fails with {high} sources.")
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if works(middle) else (middle + 1, high)
+    return low
+
+
+@_exercise("ex-06-sources")
+def check_alpha_sources(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the fewest aligned samples with which ``make_alpha_paired(A, B,
+    alpha=0.25, n=100)`` succeeds."""
+    value = _number(answer, "answer")
+    reference = _alpha_sources(0.25, 100)
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: count the pairs, and the samples "
+                             "of each domain whose counterpart must be absent.")
+    return "The pool of 2n scenes that the chapter renders serves every ratio."
+
+
+#: The exercise's numbers: our labels -> photo per-pixel accuracy, about 0.64 with a seed
+#: standard deviation of about 0.02 (chapter 06's stored runs, rounded as the exercise states).
+SEEDS_EXERCISE_MEAN, SEEDS_EXERCISE_STD = 0.64, 0.02
+
+
+def _seeds_needed(alpha: float = 0.05, power: float = 0.8) -> float:
+    from scipy.stats import norm
+
+    from i2ibook.papers.ginger2019 import PUBLISHED_GAIN_MIX_OVER_PAIRED
+
+    delta = PUBLISHED_GAIN_MIX_OVER_PAIRED * SEEDS_EXERCISE_MEAN
+    z = norm.ppf(1 - alpha / 2) + norm.ppf(power)
+    return float(2 * z**2 * SEEDS_EXERCISE_STD**2 / delta**2)
+
+
+@_exercise("ex-06-seeds")
+def check_seeds_needed(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: seeds per ratio for a two-sided two-sample test at 5 % with 80 % power
+    (normal approximation; rounded or rounded up)."""
+    value = _number(answer, "answer")
+    exact = _seeds_needed()
+    if not math.floor(exact) - 1e-9 <= value <= math.ceil(exact) + 1e-9:
+        raise WrongAnswer(f"{'too many' if value > exact else 'too few'}. Use the normal "
+                             "approximation for two groups of n seeds, with the difference "
+                             "3.4 % of 0.64.")
+    return "The paper ran one seed per cell."
+
+
+# --- 07: pseudo-pairs --------------------------------------------------------------------------
+
+TRANSPARENCY_EDGES = (0.28, 0.46, 0.64, 0.82)  # five equal bins over [0.1, 1.0]
+
+
+@functools.cache
+def _transparency_errors(n_faces: int = 600, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean |M(b) - true a| inside the glasses region per transparency bin (0-255 scale) and
+    the standard deviation of one face's error in each bin."""
+    from i2ilib.data.pseudopairs import pseudo_eyeglasses
+    from i2ilib.data.synthfaces import render_true_pair, sample_identity, sample_pose
+
+    rng = np.random.default_rng(seed)
+    t, err = [], []
+    for _ in range(n_faces):
+        pair = render_true_pair(sample_identity(rng), "Eyeglasses", sample_pose(rng), size=64)
+        fake, params = pseudo_eyeglasses(pair.off.image, pair.off.landmarks, rng)
+        t.append(params.transparency)
+        err.append(np.abs(fake.astype(np.float64) - pair.on.image)[pair.region].mean())
+    bins = np.digitize(t, TRANSPARENCY_EDGES)
+    errors = np.asarray(err)
+    return (np.array([errors[bins == b].mean() for b in range(5)]),
+            np.array([errors[bins == b].std(ddof=1) for b in range(5)]))
+
+
+@_exercise("ex-07-transparency")
+def check_transparency_errors(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: five mean absolute errors (0-255 scale) inside the glasses region, one per
+    transparency bin from faint to opaque (edges 0.28, 0.46, 0.64, 0.82), over about 150
+    faces."""
+    if isinstance(answer, (str, bytes)) or not isinstance(answer, (Sequence, np.ndarray,
+                                                                    torch.Tensor)):
+        raise WrongAnswer("give the five bin means as a list.")
+    values = [_number(v, "every bin mean") for v in list(answer)]
+    if len(values) != 5:
+        raise WrongAnswer(f"give five bin means, got {len(values)}.")
+    means, stds = _transparency_errors()
+    if max(values) <= 1.0:
+        raise WrongAnswer("too small: measure on the 0-255 scale of the uint8 images.")
+    per_bin = 150 / 5  # the exercise's 150 faces, about 30 per bin
+    for b, (value, mean, std) in enumerate(zip(values, means, stds)):
+        if abs(value - mean) > 4 * std / math.sqrt(per_bin) + 1.0:
+            raise WrongAnswer(f"bin {b + 1} of 5: {_direction(value, mean)}. Average the "
+                                 "absolute difference over the pixels of pair.region only.")
+    return "Faint pseudo-glasses are closest to the truth, and opaque ones farthest."
+
+
+# --- 08: identity and expression spaces --------------------------------------------------------
+
+ELLIPSE_NUMBERS = ("centre distance", "axis difference ratio", "fraction outside")
+
+
+@functools.cache
+def _ellipse_size_matters() -> dict[str, bool]:
+    """Whether each number changes between ``n_std=2`` and ``n_std=1``, measured with the
+    library on two random point clouds."""
+    from i2ilib.metrics.spaces import (
+        axis_difference_ratio,
+        centre_distance,
+        fit_ellipse,
+        fraction_outside,
+    )
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(300, 2)) @ np.array([[1.5, 0.3], [0.0, 0.6]])
+    generated = rng.normal(size=(300, 2)) @ np.array([[0.9, -0.2], [0.1, 1.1]]) + [0.7, -0.4]
+    numbers = {}
+    for n_std in (2.0, 1.0):
+        g, r = fit_ellipse(generated, n_std=n_std), fit_ellipse(real, n_std=n_std)
+        numbers[n_std] = (centre_distance(g, r), axis_difference_ratio(g, r),
+                          fraction_outside(generated, r))
+    return {name: not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+            for name, a, b in zip(ELLIPSE_NUMBERS, numbers[2.0], numbers[1.0])}
+
+
+@_exercise("ex-08-nstd")
+def check_ellipse_size(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``{"centre distance": bool, "axis difference ratio": bool,
+    "fraction outside": bool}``, True where the number changes when the ellipses span one
+    standard deviation instead of two."""
+    reference = _ellipse_size_matters()
+    values = _mapping(answer, list(ELLIPSE_NUMBERS), "True if it changes")
+    for name, value in values.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise WrongAnswer(f"{name}: give True (changes) or False, got {value!r}.")
+        if bool(value) != reference[name]:
+            raise WrongAnswer(f"{name}: wrong. Compute it with fit_ellipse(points, n_std=1.0) "
+                                 "and with n_std=2.0.")
+    return "Only the pictures and the fraction outside depend on the ellipses' size."
