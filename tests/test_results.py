@@ -97,7 +97,8 @@ def test_stored_book_runs_match_their_definitions(chapter):
             pytest.fail(f"{name}: stored run missing or out of date ({diff[:5]}); run "
                         f"`make reproduce CHAPTER={chapter}` and commit results/.")
         assert run.meta["git_commit"] != "unknown"
-        assert (run.path / "samples.png").is_file()
+        if name in catalogue.shown_runs("book"):  # the others keep only their numbers
+            assert (run.path / "samples.png").is_file() and run.has_weights
         json.dumps(run.metrics)
 
 
