@@ -255,12 +255,17 @@ REFERENCE_FILE = "reference_scores-{task}.json"
 
 
 def _reference_scores(task: str, scale: str) -> dict[str, dict[str, np.ndarray]]:
+    return reference_scores_of(pseudo_pairs_run(scale, task, "ours", 0)[1])
+
+
+def reference_scores_of(config: Mapping[str, Any]) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`reference_scores` on the test set of any pseudo-pair configuration (a pilot's at
+    another image size, say), computed now, not cached."""
     from i2ibook.runner import build_test_data
     from i2ilib.metrics.baselines import BLUR_SIGMA, blur_baseline, identity_baseline
 
-    _, config = pseudo_pairs_run(scale, task, "ours", 0)
-    test_A, truth = build_test_data(config)
-    attribute = attribute_of(task)
+    test_A, truth = build_test_data(dict(config))
+    attribute = attribute_of(config["data"]["task"])
     assert BLUR_SIGMA == 1.5, "BLUR names the blur's sigma"
     return {IDENTITY: score_translations(test_A, identity_baseline(test_A), truth, attribute),
             TRUTH: score_translations(test_A, truth, truth, attribute),
