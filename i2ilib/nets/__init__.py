@@ -18,6 +18,12 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
   decoders ``G_X^U``, the shared encoder ``E^S`` and decoder ``G^S``, and the translators
   ``T_XY = G_Y^U o G^S o E^S o E_X^U`` (:class:`OSTTranslator`), cut from the ResNet generator.
 
+* :mod:`i2ilib.nets.wgan_resnet` -- TransferGAN's WGAN-GP ResNet generator and critic (Wang 2020
+  thesis, Section 2.3.3; one linear layer, residual blocks, one convolution), with the AC-GAN
+  options of Section 2.4 and :func:`transfer_state`, the initialisation from a pretrained GAN.
+* :mod:`i2ilib.nets.miner` -- MineGAN's miner ``M`` (thesis Section 3.3.2), the MLP in front of a
+  frozen generator.
+
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),
 :mod:`i2ilib.nets.init` (the reference initialisations), :mod:`i2ilib.nets.factory`
@@ -61,13 +67,22 @@ from .receptive_field import (
     patchgan_receptive_field,
 )
 from .resnet import ResnetBlock, ResnetGenerator
+from .miner import Miner
 from .unet import UnetGenerator, UnetSkipConnectionBlock
+from .wgan_resnet import (
+    ClassBatchNorm2d,
+    WGANResnetCritic,
+    WGANResnetGenerator,
+    transfer_state,
+)
 
 __all__ = [
+    "ClassBatchNorm2d",
     "DISCRIMINATOR_NAMES",
     "GENERATOR_NAMES",
     "INIT_TYPES",
     "NORMS",
+    "Miner",
     "NLayerDiscriminator",
     "OSTArchitecture",
     "OSTTranslator",
@@ -80,6 +95,8 @@ __all__ = [
     "UnetSkipConnectionBlock",
     "UnsharedDecoder",
     "UnsharedEncoder",
+    "WGANResnetCritic",
+    "WGANResnetGenerator",
     "build_generator_for",
     "define_D",
     "define_G",
@@ -95,5 +112,6 @@ __all__ = [
     "patchgan_output_size",
     "patchgan_receptive_field",
     "read_state_dict",
+    "transfer_state",
     "uses_conv_bias",
 ]
