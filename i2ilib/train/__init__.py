@@ -1,4 +1,4 @@
-"""Training: the pix2pix, CycleGAN and OST trainers and their parts.
+"""Training: the pix2pix, CycleGAN, OST and WGAN-GP trainers and their parts.
 
 - :mod:`i2ilib.train.base` -- ``TrainerConfig`` and ``Trainer``: device, data order, the loop
   with its progress bar, sample grids and resumable checkpoints.
@@ -8,6 +8,9 @@
 - :mod:`i2ilib.train.ost` -- ``OSTTrainer`` (Benaim & Wolf 2018, one-shot translation): Phase I,
   the variational auto-encoder of domain B; Phase II, the one sample of A with selective
   backpropagation.
+- :mod:`i2ilib.train.wgan` -- ``WGANTrainer`` (Wang 2020 thesis, chapters 2-3): WGAN-GP and
+  AC-GAN from scratch or initialised from pretrained runs (TransferGAN), the BSA-style
+  batch-norm-only baseline, and MineGAN (miners, supersamples and the selector).
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -29,11 +32,22 @@ from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
 from .schedule import linear_decay_factor, linear_decay_scheduler
 from .warmstart import autoencoder_warm_start
+from .wgan import (
+    MINEGAN_MNIST,
+    WGAN_METHODS,
+    ImageSet,
+    WGANConfig,
+    WGANTrainer,
+    wgan_generator_from_config,
+)
 
 __all__ = [
+    "MINEGAN_MNIST",
+    "WGAN_METHODS",
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
+    "ImageSet",
     "NonFiniteLossError",
     "OSTConfig",
     "OSTTrainer",
@@ -41,6 +55,8 @@ __all__ = [
     "Pix2PixTrainer",
     "Trainer",
     "TrainerConfig",
+    "WGANConfig",
+    "WGANTrainer",
     "atomic_save",
     "autoencoder_warm_start",
     "generator_from_config",
@@ -51,4 +67,5 @@ __all__ = [
     "remove_stale_temporaries",
     "seed_everything",
     "set_requires_grad",
+    "wgan_generator_from_config",
 ]

@@ -605,8 +605,12 @@ class Trainer:
 
 def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
     """An untrained generator ``name`` (``G``, ``G_AB``, ``G_BA``, or OST's translators
-    ``T_AB``, ``T_BA``, ``T_AA``, ``T_BB``) as a trainer with this configuration
-    (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    ``T_AB``, ``T_BA``, ``T_AA``, ``T_BB``, or a WGAN run's ``G``, ``G_i``, ``M_i``) as a trainer
+    with this configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    if "z_dim" in config and "n_critic" in config:  # a WGANConfig: noise in, no input image
+        from .wgan import wgan_generator_from_config
+
+        return wgan_generator_from_config(config, name)
     if name.startswith("T_"):
         from .ost import ost_translator_from_config
 
