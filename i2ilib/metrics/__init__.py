@@ -31,6 +31,8 @@ One concept per module:
   :mod:`~i2ilib.metrics.train_segnet`) and the labels -> photo FCN-score.
 - :mod:`~i2ilib.metrics.baselines` -- trivial baselines (identity, blur, training mean), task
   completion judged with the truth, and the sanity check a model must pass.
+- :mod:`~i2ilib.metrics.wasserstein_critic` -- the independent Wasserstein critic (IW, thesis
+  eq. 2.6) on images, with the WGAN-GP ResNet critic trained on held-out data.
 - :mod:`~i2ilib.metrics.modes` -- modes covered and the fraction of high-quality samples (within
   3 standard deviations of a mode) on toy mixtures of Gaussians (:mod:`i2ilib.data.toy2d`).
 """
@@ -95,6 +97,7 @@ from .segnet import (
 )
 from .set_scores import fd_score, kid_score, precision_recall_scores
 from .synthnet import SynthFeatureNet, synth_feature_extractor
+from .wasserstein_critic import independent_wasserstein_images
 
 __all__ = [
     "SAME_PERSON_THRESHOLD",
@@ -131,6 +134,7 @@ __all__ = [
     "id_distance",
     "inception_extractor",
     "independent_wasserstein_critic",
+    "independent_wasserstein_images",
     "infosim",
     "kid",
     "kid_score",
