@@ -453,11 +453,11 @@ def test_independent_wasserstein_on_images_separates_shifted_sets():
 
     ref = images(64, 2) * 0.5
     same = images(64, 3) * 0.5
-    far = (images(64, 4) * 0.5 + 0.4).clamp(-1, 1)
+    far = (images(64, 4) * 0.5 + 0.8).clamp(-1, 1)
     kw = dict(ndf=2, n_steps=40, batch_size=16, lr=1e-3)
     iw_same = independent_wasserstein_images(ref, same, **kw)
     iw_far = independent_wasserstein_images(ref, far, **kw)
-    assert iw_far.value > iw_same.value + 0.1 and abs(iw_same.value) < 0.1
+    assert iw_far.value > iw_same.value + 0.2 and abs(iw_same.value) < 0.1
     assert iw_far.table_value == -iw_far.value  # the thesis's sign: higher is better
     again = independent_wasserstein_images(ref, far, **kw)
     assert again.value == iw_far.value  # deterministic by seed
