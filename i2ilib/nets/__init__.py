@@ -44,6 +44,7 @@ from .factory import (
     parse_generator_name,
 )
 from .init import INIT_TYPES, init_weights
+from .miner import Miner
 from .norm import NORMS, get_norm_layer, uses_conv_bias
 from .official import (
     build_generator_for,
@@ -67,7 +68,6 @@ from .receptive_field import (
     patchgan_receptive_field,
 )
 from .resnet import ResnetBlock, ResnetGenerator
-from .miner import Miner
 from .unet import UnetGenerator, UnetSkipConnectionBlock
 from .wgan_resnet import (
     ClassBatchNorm2d,
@@ -77,11 +77,11 @@ from .wgan_resnet import (
 )
 
 __all__ = [
-    "ClassBatchNorm2d",
     "DISCRIMINATOR_NAMES",
     "GENERATOR_NAMES",
     "INIT_TYPES",
     "NORMS",
+    "ClassBatchNorm2d",
     "Miner",
     "NLayerDiscriminator",
     "OSTArchitecture",

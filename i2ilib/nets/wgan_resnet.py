@@ -40,6 +40,7 @@ Deviations, named:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -180,7 +181,7 @@ class WGANResnetGenerator(nn.Module):
         bn_classes = n_classes if (n_classes and conditioning == "bnorm") else 0
         self.fc = nn.Linear(z_dim + n_concat, 4 * 4 * widths[0])
         self.blocks = nn.ModuleList(GeneratorBlock(a, b, bn_classes)
-                                    for a, b in zip(widths[:-1], widths[1:]))
+                                    for a, b in itertools.pairwise(widths))
         self.norm = ClassBatchNorm2d(widths[-1], bn_classes)
         self.conv = nn.Conv2d(widths[-1], output_nc, 3, padding=1)
         self._bn_classes = bn_classes
@@ -231,7 +232,7 @@ class WGANResnetCritic(nn.Module):
         self.image_size, self.n_classes, self.input_nc = image_size, n_classes, input_nc
         widths = [w * ndf for w in _D_WIDTHS[:n_blocks + 1]]
         self.conv = nn.Conv2d(input_nc, widths[0], 3, padding=1)
-        self.blocks = nn.Sequential(*(CriticBlock(a, b) for a, b in zip(widths[:-1], widths[1:])))
+        self.blocks = nn.Sequential(*(CriticBlock(a, b) for a, b in itertools.pairwise(widths)))
         self.fc = nn.Linear(4 * 4 * widths[-1], 1)
         self.classifier = nn.Linear(4 * 4 * widths[-1], n_classes) if n_classes else None
 

@@ -57,7 +57,13 @@ Deviations and readings, named:
   train in train mode.
 * BSA [122] trains the batch-norm parameters with a supervised L1/perceptual loss and
   per-image latent codes; the BSA-style baseline here keeps the WGAN-GP loss and changes only
-  which parameters train.
+  which parameters train (the generator runs in train mode, so its running statistics follow
+  the target data too).
+* Conditional sources are mined as the family of their classes (Appendix A.2.2); the BigGAN
+  variant with a second miner ``M^c`` for the class embedding (Fig. 3.2) is not implemented.
+  When mining, the critic's auxiliary classifier (if the source has one) takes no part: the
+  target images carry no labels (as Appendix A.2.1 drops BigGAN's projection loss).
+* The learning rate is constant (``n_epochs_decay = 0``); the thesis names no schedule.
 * Training from scratch initialises every layer He-normal (``init_type="kaiming"``); WGAN-GP's
   code uses He-uniform weights for most layers.
 
