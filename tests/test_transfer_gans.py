@@ -215,22 +215,57 @@ class _MeanCritic(nn.Module):
         return self(x), None
 
 
+class _ShiftedGenerator(_FilledGenerator):
+    """A fixed "generator" filled with ``offset + scale * z_0``."""
+
+    def __init__(self, offset, scale):
+        super().__init__()
+        self.offset, self.scale = offset, scale
+
+    def forward(self, z, y=None):
+        v = self.offset + self.scale * z[:, 0]
+        return (self.a * v)[:, None, None, None].expand(-1, 3, SIZE, SIZE)
+
+
+def _constructed_minegan(generators, miners, lr=0.0, **kw):
+    """A "minegan" trainer whose generators, miners and critic (``mean(x)``) are replaced."""
+    t = WGANTrainer(config(method="minegan", pretrained_G=True, n_sources=len(generators),
+                           lr=lr, n_epochs=100, **kw))
+    t.generators, t.miners, t.D = nn.ModuleList(generators), nn.ModuleList(miners), _MeanCritic()
+    t.nets = {**{f"G_{i}": g for i, g in enumerate(t.generators)},
+              **{f"M_{i}": m for i, m in enumerate(t.miners)}, "D": t.D}
+    t.optimizers = {"G": torch.optim.Adam([*t.generators.parameters(), *t.miners.parameters()],
+                                          lr=lr),
+                    "D": torch.optim.Adam(t.D.parameters(), lr=0.0)}
+    t.schedulers = {}
+    t.sources = [{} for _ in generators]
+    return t
+
+
+def test_only_the_winning_member_receives_gradients():
+    """Eq. 3.6: "we only backpropagate from the generated image that obtained the highest critic
+    score". G_2's images (about 10) always beat G_1's (about 0) under D(x) = mean(x), so only
+    M_2 may change; the generators stay fixed in stage 1."""
+    torch.manual_seed(0)
+    miners = [nn.Linear(8, 8), nn.Linear(8, 8)]
+    before = [{k: v.clone() for k, v in m.state_dict().items()} for m in miners]
+    t = _constructed_minegan([_ShiftedGenerator(0.0, 1.0), _ShiftedGenerator(10.0, 0.1)], miners,
+                             lr=1e-2, n_critic=1)
+    t.fit(data(), max_steps=3, progress=False)
+    assert t.selector_p.tolist() == [0.0, 1.0]
+    _assert_same(before[0], t.miners[0].state_dict())
+    assert not torch.equal(before[1]["weight"], t.miners[1].weight)
+    assert all(float(g.a) == 1.0 for g in t.generators)
+
+
 def test_selector_recovers_known_proportions_on_a_constructed_case():
     """G_1 fills the image with z_0 ~ N(0, 1), G_2 with the constant Phi^-1(0.75); a critic that
     scores the mean picks G_1 exactly when z_0 > Phi^-1(0.75): p = (0.25, 0.75) (eqs. 3.5-3.6
     and the selector of Section 3.3.3, through the trainer)."""
     q75 = 0.6744897501960817
     # mining_steps=0: the fixed generators' dummy scale takes gradients (lr 0: nothing moves)
-    t = WGANTrainer(config(method="minegan", pretrained_G=True, n_sources=2, lr=0.0,
-                           batch_size=64, n_epochs=100, mining_steps=0))
-    t.generators = nn.ModuleList([_FilledGenerator(), _FilledGenerator(q75)])
-    t.miners = nn.ModuleList([nn.Identity(), nn.Identity()])
-    t.D = _MeanCritic()
-    t.nets = {"G_0": t.generators[0], "G_1": t.generators[1], "D": t.D}
-    t.optimizers = {"G": torch.optim.Adam(t.generators.parameters(), lr=0.0),
-                    "D": torch.optim.Adam(t.D.parameters(), lr=0.0)}
-    t.schedulers = {}
-    t.sources = [{}, {}]
+    t = _constructed_minegan([_FilledGenerator(), _FilledGenerator(q75)],
+                             [nn.Identity(), nn.Identity()], batch_size=64, mining_steps=0)
     t.fit(data(n=64), max_steps=30, progress=False)
     assert t.selector_history.shape == (30, 2)
     assert torch.allclose(t.selector_p, torch.tensor([0.25, 0.75], dtype=torch.float64),
