@@ -258,6 +258,50 @@ def test_only_the_winning_member_receives_gradients():
     assert all(float(g.a) == 1.0 for g in t.generators)
 
 
+class _TanhFilledGenerator(_FilledGenerator):
+    """A fixed "generator": an image filled with ``tanh(z_0)``."""
+
+    def forward(self, z, y=None):
+        return (self.a * torch.tanh(z[:, 0]))[:, None, None, None].expand(-1, 3, SIZE, SIZE)
+
+
+class _LinearCritic(nn.Module):
+    """A trainable linear critic."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3 * SIZE * SIZE, 1)
+
+    def forward(self, x):
+        return self.lin(x.flatten(1)).squeeze(1)
+
+    def score_and_logits(self, x):
+        return self(x), None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_miner_steers_a_fixed_generator_to_the_target(seed):
+    """Eqs. 3.3-3.4 on a constructed case: G fills the image with tanh(z_0) and stays fixed; the
+    target images are filled with about 0.5. Only by moving the prior, M(u), can the generated
+    images reach the target (a linear critic measures the difference of the means)."""
+    torch.manual_seed(seed)
+    t = _constructed_minegan([_TanhFilledGenerator()], [Miner(8)], lr=5e-3, n_critic=5,
+                             batch_size=16, seed=seed)
+    t.D = t.nets["D"] = _LinearCritic()
+    t.optimizers["D"] = torch.optim.Adam(t.D.parameters(), lr=5e-3, betas=(0.5, 0.9))
+    g = torch.Generator().manual_seed(seed)
+    target = ImageSet(0.5 + 0.1 * torch.randn(64, 3, SIZE, SIZE, generator=g))
+
+    def gap():
+        x = t.generate(1000, generator=torch.Generator().manual_seed(1))
+        return abs(float(x.mean()) - 0.5)
+
+    before = gap()
+    t.fit(target, max_steps=500, progress=False)
+    assert gap() < 0.1 and gap() < before / 2
+    assert float(t.generators[0].a) == 1.0  # the generator is unchanged
+
+
 def test_selector_recovers_known_proportions_on_a_constructed_case():
     """G_1 fills the image with z_0 ~ N(0, 1), G_2 with the constant Phi^-1(0.75); a critic that
     scores the mean picks G_1 exactly when z_0 > Phi^-1(0.75): p = (0.25, 0.75) (eqs. 3.5-3.6
