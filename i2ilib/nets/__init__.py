@@ -17,6 +17,9 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :mod:`i2ilib.nets.ost` -- OST's parts (Benaim & Wolf 2018): unshared encoders ``E_X^U`` and
   decoders ``G_X^U``, the shared encoder ``E^S`` and decoder ``G^S``, and the translators
   ``T_XY = G_Y^U o G^S o E^S o E_X^U`` (:class:`OSTTranslator`), cut from the ResNet generator.
+* :mod:`i2ilib.nets.mmnets` -- mix and match networks (Wang 2020, thesis chapter 4): SegNet
+  encoders ``f_R, f_D, f_S`` and decoders ``g_R, g_D, g_S`` meeting in one latent space, with
+  pooling indices, skip connections or no side information, and the RGB discriminator ``C``.
 
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),
@@ -39,6 +42,13 @@ from .factory import (
 )
 from .init import INIT_TYPES, init_weights
 from .norm import NORMS, get_norm_layer, uses_conv_bias
+from .mmnets import (
+    Latent,
+    MMNetArchitecture,
+    MMNetDiscriminator,
+    MMNetTranslator,
+    define_mmnet_parts,
+)
 from .official import (
     build_generator_for,
     describe_checkpoint,
@@ -67,6 +77,10 @@ __all__ = [
     "DISCRIMINATOR_NAMES",
     "GENERATOR_NAMES",
     "INIT_TYPES",
+    "Latent",
+    "MMNetArchitecture",
+    "MMNetDiscriminator",
+    "MMNetTranslator",
     "NORMS",
     "NLayerDiscriminator",
     "OSTArchitecture",
@@ -83,6 +97,7 @@ __all__ = [
     "build_generator_for",
     "define_D",
     "define_G",
+    "define_mmnet_parts",
     "define_ost_parts",
     "describe_checkpoint",
     "generator_name",
