@@ -1,4 +1,4 @@
-"""Training: the pix2pix, CycleGAN and OST trainers and their parts.
+"""Training: the pix2pix, CycleGAN, OST and M&MNets trainers and their parts.
 
 - :mod:`i2ilib.train.base` -- ``TrainerConfig`` and ``Trainer``: device, data order, the loop
   with its progress bar, sample grids and resumable checkpoints.
@@ -8,6 +8,9 @@
 - :mod:`i2ilib.train.ost` -- ``OSTTrainer`` (Benaim & Wolf 2018, one-shot translation): Phase I,
   the variational auto-encoder of domain B; Phase II, the one sample of A with selective
   backpropagation.
+- :mod:`i2ilib.train.mmnets` -- ``MMNetTrainer`` (Wang 2020, thesis chapter 4, mix and match
+  networks): zero-pair translation between depth and segmentation, trained on disjoint
+  (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -24,6 +27,14 @@ from .base import (
 )
 from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
 from .cyclegan import CycleGANConfig, CycleGANTrainer
+from .mmnets import (
+    MMNET_PARTS,
+    MMNET_TRANSLATORS,
+    MMNetConfig,
+    MMNetTrainer,
+    mmnet_module_from_config,
+    mmnet_translator_state,
+)
 from .ost import OSTConfig, OSTTrainer, ost_translator_from_config
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
@@ -31,6 +42,10 @@ from .schedule import linear_decay_factor, linear_decay_scheduler
 from .warmstart import autoencoder_warm_start
 
 __all__ = [
+    "MMNET_PARTS",
+    "MMNET_TRANSLATORS",
+    "MMNetConfig",
+    "MMNetTrainer",
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
@@ -47,6 +62,8 @@ __all__ = [
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_checkpoint",
+    "mmnet_module_from_config",
+    "mmnet_translator_state",
     "ost_translator_from_config",
     "remove_stale_temporaries",
     "seed_everything",
