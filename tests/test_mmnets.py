@@ -367,7 +367,7 @@ def test_autoencoders_and_noise_switch_as_configured():
     batch = batch_of(data)
     for ae, n_fakes in ((True, 8), (False, 4)):
         t = MMNetTrainer(config(autoencoders=ae))
-        terms, fakes = t.generator_terms(batch, 2)
+        _, fakes = t.generator_terms(batch, 2)
         assert fakes.shape[0] == n_fakes  # T_SR, T_DR (+ T_RR of both sets)
         _, fakes1 = t.generator_terms(batch, 1)
         assert fakes1.shape[0] == 4  # no auto-encoders in stage 1

@@ -41,7 +41,6 @@ from .factory import (
     parse_generator_name,
 )
 from .init import INIT_TYPES, init_weights
-from .norm import NORMS, get_norm_layer, uses_conv_bias
 from .mmnets import (
     Latent,
     MMNetArchitecture,
@@ -49,6 +48,7 @@ from .mmnets import (
     MMNetTranslator,
     define_mmnet_parts,
 )
+from .norm import NORMS, get_norm_layer, uses_conv_bias
 from .official import (
     build_generator_for,
     describe_checkpoint,
@@ -77,11 +77,11 @@ __all__ = [
     "DISCRIMINATOR_NAMES",
     "GENERATOR_NAMES",
     "INIT_TYPES",
+    "NORMS",
     "Latent",
     "MMNetArchitecture",
     "MMNetDiscriminator",
     "MMNetTranslator",
-    "NORMS",
     "NLayerDiscriminator",
     "OSTArchitecture",
     "OSTTranslator",

@@ -44,11 +44,11 @@ from .warmstart import autoencoder_warm_start
 __all__ = [
     "MMNET_PARTS",
     "MMNET_TRANSLATORS",
-    "MMNetConfig",
-    "MMNetTrainer",
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
+    "MMNetConfig",
+    "MMNetTrainer",
     "NonFiniteLossError",
     "OSTConfig",
     "OSTTrainer",
