@@ -421,6 +421,26 @@ def test_smoke_training_and_every_translation(side):
         t.translate("D", "S", x["R"])
 
 
+def test_multimodal_translation_mixes_the_codes_with_the_first_side_information():
+    t = MMNetTrainer(config())
+    t.fit(dataset(), max_steps=2, progress=False)
+    x = inputs(2, seed=6)
+    rgb_only = t.translate_multimodal("R", x["R"], "D", x["D"], "S", alpha=0.0)
+    assert torch.allclose(rgb_only, t.translate("R", "S", x["R"]), atol=1e-6)
+    # alpha = 1: depth's code with RGB's pooling indices
+    lat_R, lat_D = t.latents("R", x["R"]), t.latents("D", x["D"])
+    g_S = t.parts["g_S"].eval()
+    with torch.no_grad():
+        expected = g_S(lat_R.with_code(lat_D.h))
+    depth_code = t.translate_multimodal("R", x["R"], "D", x["D"], "S", alpha=1.0)
+    assert torch.allclose(depth_code, expected, atol=1e-6)
+    assert not torch.allclose(depth_code, t.translate("D", "S", x["D"]), atol=1e-4)
+    mixed = t.translate_multimodal("R", x["R"], "D", x["D"], "S")  # alpha = 0.2
+    assert mixed.shape == (2, K, SIZE, SIZE)
+    with pytest.raises(ValueError, match="alpha"):
+        t.translate_multimodal("R", x["R"], "D", x["D"], "S", alpha=1.5)
+
+
 def test_resume_equals_uninterrupted(tmp_path):
     data = dataset()
 

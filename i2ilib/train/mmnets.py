@@ -34,6 +34,11 @@ Schedule (Section 4.6.1, "Network training"): Adam, batch 6, learning rate 2e-4,
 * Stage 3 (``stage3_steps``, 100K, only with ``pseudo_pairs=True``, Section 4.5.2): every loss
   plus ``lambda_PP L_PP``, ``lambda_PP = 100``, learning rate 2e-5.
 
+Translation: :meth:`MMNetTrainer.translate` runs ``g_target o f_source`` for any pair, seen or
+unseen; :meth:`MMNetTrainer.translate_multimodal` decodes a weighted average of two codes
+(Section 4.6.2, "Multi-modal translation", ``alpha = 0.2``, the first encoder's pooling
+indices).
+
 Ablations (Tables 4.2-4.3) switch off ``autoencoders``, ``latent_consistency``, the noise
 (``noise_std=0``) or ``pseudo_pairs``, or pick the ``side_information``.
 
@@ -479,6 +484,40 @@ class MMNetTrainer(Trainer):
         finally:
             enc.train(modes[0])
             dec.train(modes[1])
+        y = y.float().cpu()
+        return y if target == "S" else y.clamp(-1, 1)
+
+    @torch.no_grad()
+    def translate_multimodal(self, first: str, x_first: Tensor, second: str, x_second: Tensor,
+                             target: str, alpha: float = 0.2) -> Tensor:
+        """Multi-modal translation (Section 4.6.2, "Multi-modal translation"; Tables 4.4-4.5's
+        ``(R, D) -> S`` rows): the codes of two modalities of the same scenes are averaged,
+        ``h = (1 - alpha) f_first(x_first) + alpha f_second(x_second)``, and decoded by
+        ``g_target`` with the side information of ``first`` (the thesis: ``alpha = 0.2`` and
+        "the pooling indices from the RGB encoder", ``first = "R"``).
+
+        Shapes: as :meth:`translate`; both inputs of the same ``(N, H, W)``.
+        """
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must lie in [0, 1], got {alpha!r}.")
+        a, b = self.latents(first, x_first), self.latents(second, x_second)
+        if a.h.shape != b.h.shape:
+            raise ValueError(f"The two inputs give codes of shapes {tuple(a.h.shape)} and "
+                             f"{tuple(b.h.shape)}: pass images of the same scenes and size.")
+        if target not in MODALITIES:
+            raise ValueError(f"Unknown modality {target!r}: use 'R', 'D' or 'S'.")
+        mixed = a.with_code((1 - alpha) * a.h + alpha * b.h)
+        dec = self.parts[f"g_{target}"]
+        mode = dec.training
+        dec.eval()
+        try:
+            moved = Latent(self._to_device(mixed.h),
+                           tuple(self._to_device(i) for i in mixed.indices),
+                           tuple(self._to_device(f) for f in mixed.features), mixed.sizes)
+            with self.autocast():
+                y = dec(moved)
+        finally:
+            dec.train(mode)
         y = y.float().cpu()
         return y if target == "S" else y.clamp(-1, 1)
 
