@@ -30,6 +30,7 @@ from i2ilib.losses import (
     segmentation_loss,
 )
 from i2ilib.metrics.depth import depth_scores
+from i2ilib.metrics.segmentation import segmentation_scores
 from i2ilib.nets.mmnets import (
     SIDE_INFORMATION,
     Latent,
@@ -571,6 +572,25 @@ def test_dataset_of_unequal_sets_wraps_the_smaller_one():
         ZeroPairDataset({"R": a["R"], "S": a["S"]}, {"R": b["R"]})
     with pytest.raises(IndexError):
         ds[3]
+
+
+def test_the_columns_of_tables_4_4_and_4_5_by_hand():
+    """Global accuracy, mean class accuracy and mIoU of a depth -> segmentation output, and the
+    depth errors of eq. 4.15 of a segmentation -> depth output, on hand-sized maps."""
+    target = torch.tensor([[[0, 0, 1, 1], [2, 2, 2, 2]]])
+    pred = torch.tensor([[[0, 1, 1, 1], [2, 2, 0, 2]]])
+    out = segmentation_scores(pred, target, num_classes=3)
+    assert out["global_acc"] == pytest.approx(6 / 8)
+    assert out["class_acc"] == pytest.approx((1 / 2 + 2 / 2 + 3 / 4) / 3)
+    # IoU: class 0: 1 / (2 + 2 - 1); class 1: 2 / (2 + 3 - 2); class 2: 3 / (4 + 3 - 3)
+    assert out["mean_iou"] == pytest.approx((1 / 3 + 2 / 3 + 3 / 4) / 3)
+    gt = torch.tensor([[2.0, 4.0], [10.0, 100.0]])
+    est = torch.tensor([[2.0, 5.0], [8.0, 300.0]])  # ratios 1, 1.25, 1.25, 3
+    d = depth_scores(est, gt)
+    assert (d["delta1"], d["delta2"], d["delta3"]) == (0.25, 0.75, 0.75)
+    assert d["rmse"] == pytest.approx(math.sqrt((0 + 1 + 4 + 200**2) / 4))
+    assert d["rmse_log"] == pytest.approx(
+        math.sqrt((0 + 2 * math.log(1.25) ** 2 + math.log(3) ** 2) / 4))
 
 
 def test_a_few_steps_on_synthscenes_train_the_real_pipeline():
