@@ -504,6 +504,25 @@ def test_stored_parts_rebuild_any_translator():
         mmnet_translator_state(state, "T_XY")
 
 
+def test_the_command_line_refuses_mmnets_checkpoints_with_a_clear_error(tmp_path, capsys):
+    from PIL import Image
+
+    from i2ilib.cli import main
+
+    t = MMNetTrainer(config(), tmp_path / "run")
+    t.fit(dataset(), max_steps=1, progress=False)
+    img = tmp_path / "x.png"
+    Image.new("RGB", (SIZE, SIZE)).save(img)
+    status = main(["translate", "--checkpoint", str(t.checkpoint_path), str(img), "--out",
+                   str(tmp_path / "out"), "--device", "cpu"])
+    err = capsys.readouterr().err
+    assert status == 1 and "MMNetTrainer.translate(source, target, x)" in err
+    from i2ilib.cli import _pick_generator  # a stored run's generators.pt holds the six parts
+
+    with pytest.raises(ValueError, match="mix and match networks"):
+        _pick_generator(tmp_path, list(t.generator_state()), None)
+
+
 def test_batches_are_checked():
     t = MMNetTrainer(config())
     batch = batch_of(dataset())
