@@ -59,8 +59,8 @@ Deviations and readings, named:
   depth and segmentation: the variant the thesis tried and rejected in Section 4.6.2 ("results
   drop from 46.7% to 42.4% in mIoU").
 * The RGB discriminator ``C`` (Table A.6): four 5x5 convolutions with stride 2 and ``64, 128,
-  256, 512`` channels with batch norm and LeakyReLU(0.2) (the table says "deconv"; they halve the
-  size). The table ends at 512 channels; a 1x1 convolution then gives one score per patch,
+  256, 512`` channels with batch norm and LeakyReLU (the table says "deconv"; they halve the
+  size; the slope is not given: 0.2, as in DCGAN and pix2pix). The table ends at 512 channels; a 1x1 convolution then gives one score per patch,
   which the least-squares loss averages.
 """
 

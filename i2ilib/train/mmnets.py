@@ -50,6 +50,8 @@ Deviations and readings, named (the networks' own: :mod:`i2ilib.nets.mmnets`; th
   batches of 6 mix the sets). ``n_epochs`` and ``n_epochs_decay`` are not used (0); the learning
   rate is constant within a stage (no decay is mentioned).
 * Adam's betas are not given: ``(0.5, 0.999)``, the library's default for GANs.
+* Section 4.4.3 writes ``L_GAN`` as the discriminator's objective; the encoders and decoders
+  minimise ``E (C(x^) - 1)^2``, the generator's side of the least-squares GAN (its ref. [109]).
 * The adversarial terms use the thesis's least-squares form, without the factor 1/2 of
   CycleGAN's code; ``C`` judges the fakes of all translations into RGB as one batch (the
   "combined" distribution ``p^(x)``). No image pool (none is mentioned).
