@@ -86,6 +86,8 @@ def test_every_encoder_feeds_every_decoder(side):
         assert lat[i].h.shape == (2, *a.latent_shape(SIZE, SIZE)) == (2, 16, 2, 2)
         assert [tuple(t.shape) for t in lat[i].indices] == [(2, 4, 8, 8), (2, 8, 4, 4),
                                                              (2, 16, 2, 2)]
+        assert [tuple(t.shape) for t in lat[i].features] == [(2, 4, 16, 16), (2, 8, 8, 8),
+                                                              (2, 16, 4, 4)]
         for j in "RDS":
             assert parts[f"g_{j}"](lat[i]).shape == (2, channels[j], SIZE, SIZE), (i, j)
 
