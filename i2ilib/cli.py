@@ -190,8 +190,18 @@ class LoadedGenerator:
     train_size: int | None  # the square size it was trained at, when the checkpoint records it
 
 
+def _refuse_mmnets(path: Path) -> None:
+    """M&MNets translate between modalities that are not all images: no command-line path."""
+    raise ValueError(f"{path} holds mix and match networks (M&MNets), whose inputs and outputs "
+                     "include class-id maps and depth, not only images: translate in Python with "
+                     "MMNetTrainer.translate(source, target, x), or rebuild a translator with "
+                     "i2ilib.train.mmnet_module_from_config and mmnet_translator_state.")
+
+
 def _pick_generator(path: Path, names: list[str], which: str | None) -> str:
     """The generator to use among ``names`` (``G`` or ``G_AB`` by default)."""
+    if names and {"f_R", "g_R"} <= set(names):
+        _refuse_mmnets(path)
     if which is None:
         which = next((n for n in ("G", "G_AB", "T_AB", "T_BB") if n in names), "G_AB")
     if which not in names:
@@ -203,6 +213,11 @@ def _pick_generator(path: Path, names: list[str], which: str | None) -> str:
 def _build_from_trainer_config(path: Path, config: dict, name: str, weights: dict) -> nn.Module:
     """The generator ``name`` that a trainer with ``config`` builds, with ``weights``, in eval
     mode."""
+    if "z_dim" in config and "n_critic" in config:  # a WGANConfig
+        raise ValueError(f"{path} holds an unconditional or class-conditional GAN (WGANTrainer), "
+                         "whose generator turns noise into images and translates no input "
+                         "image: sample in Python with WGANTrainer.generate(n), or rebuild it "
+                         "with i2ilib.train.wgan_generator_from_config.")
     from .train import generator_from_config
 
     try:
@@ -216,6 +231,8 @@ def _build_from_trainer_config(path: Path, config: dict, name: str, weights: dic
 
 
 def _load_training_checkpoint(path: Path, state: dict, which: str | None) -> LoadedGenerator:
+    if state.get("trainer") == "MMNetTrainer":
+        _refuse_mmnets(path)
     if state.get("trainer") == "OSTTrainer":  # its translators are made of shared parts
         from .train.ost import translator_states
 

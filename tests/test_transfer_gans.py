@@ -542,3 +542,17 @@ def test_independent_wasserstein_on_images_separates_shifted_sets():
     assert again.value == iw_far.value  # deterministic by seed
     with pytest.raises(ValueError, match="same image shape"):
         independent_wasserstein_images(ref, torch.zeros(8, 1, SIZE, SIZE), **kw)
+
+
+def test_the_command_line_refuses_a_gan_checkpoint_with_a_clear_error(tmp_path, capsys):
+    from PIL import Image
+
+    from i2ilib.cli import main
+
+    t = WGANTrainer(config(), tmp_path / "run")
+    t.fit(data(), max_steps=1, progress=False)
+    img = tmp_path / "x.png"
+    Image.new("RGB", (SIZE, SIZE)).save(img)
+    status = main(["translate", "--checkpoint", str(t.checkpoint_path), str(img), "--out",
+                   str(tmp_path / "out"), "--device", "cpu"])
+    assert status == 1 and "WGANTrainer.generate(n)" in capsys.readouterr().err

@@ -19,6 +19,8 @@
   coloured objects.
 - :mod:`i2ilib.data.pairing` -- α-paired sets (a fraction of true pairs hidden in unpaired data).
 - :mod:`i2ilib.data.pseudopairs` -- pseudo-pairs M(b) for eyeglass and smile removal.
+- :mod:`i2ilib.data.zeropair` -- the zero-pair sets of mix and match networks from SynthScenes:
+  disjoint ``D_RS`` (RGB, segmentation) and ``D_RD`` (RGB, depth), test scenes with all three.
 - :mod:`i2ilib.data.toy2d` -- 2-D mixtures of Gaussians (the ring of 8 and the 5x5 grid) for
   watching a GAN train and collapse, deterministic by seed (the GAN primer, chapter 01).
 

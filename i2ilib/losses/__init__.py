@@ -1,8 +1,20 @@
-"""Losses: adversarial (:mod:`.gan`), reconstruction / cycle / identity (:mod:`.reconstruction`)
-the KL term of a variational auto-encoder (:mod:`.vae`, OST's ``L_VAE_B``), and the WGAN-GP
-critic and generator losses, the AC-GAN classification term and MineGAN's supersample maximum
-and selector frequencies (:mod:`.wgan`)."""
+"""Losses: adversarial (:mod:`.gan`), reconstruction / cycle / identity (:mod:`.reconstruction`),
+the KL term of a variational auto-encoder (:mod:`.vae`, OST's ``L_VAE_B``), the cross-modal
+losses of mix and match networks (:mod:`.crossmodal`: L2, Berhu, cross-entropy, latent
+consistency ``L_LAT`` and the pseudo-pair terms ``L_PP``), and the WGAN-GP critic and generator
+losses, the AC-GAN classification term and MineGAN's supersample maximum and selector
+frequencies (:mod:`.wgan`)."""
 
+from .crossmodal import (
+    LATENT_KINDS,
+    berhu,
+    berhu_loss,
+    l2_loss,
+    latent_consistency_loss,
+    pseudo_pair_depth_loss,
+    pseudo_pair_segmentation_loss,
+    segmentation_loss,
+)
 from .gan import GAN_MODES, GANLoss, gradient_penalty
 from .reconstruction import (
     RECONSTRUCTION_KINDS,
@@ -21,14 +33,22 @@ from .wgan import (
 
 __all__ = [
     "GAN_MODES",
+    "LATENT_KINDS",
     "RECONSTRUCTION_KINDS",
     "GANLoss",
     "auxiliary_classifier_loss",
+    "berhu",
+    "berhu_loss",
     "cycle_loss",
     "gradient_penalty",
     "identity_loss",
     "kl_to_standard_normal",
+    "l2_loss",
+    "latent_consistency_loss",
+    "pseudo_pair_depth_loss",
+    "pseudo_pair_segmentation_loss",
     "reconstruction_loss",
+    "segmentation_loss",
     "selector_probabilities",
     "supersample_max",
     "wgan_critic_loss",

@@ -17,7 +17,9 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :mod:`i2ilib.nets.ost` -- OST's parts (Benaim & Wolf 2018): unshared encoders ``E_X^U`` and
   decoders ``G_X^U``, the shared encoder ``E^S`` and decoder ``G^S``, and the translators
   ``T_XY = G_Y^U o G^S o E^S o E_X^U`` (:class:`OSTTranslator`), cut from the ResNet generator.
-
+* :mod:`i2ilib.nets.mmnets` -- mix and match networks (Wang 2020, thesis chapter 4): SegNet
+  encoders ``f_R, f_D, f_S`` and decoders ``g_R, g_D, g_S`` meeting in one latent space, with
+  pooling indices, skip connections or no side information, and the RGB discriminator ``C``.
 * :mod:`i2ilib.nets.wgan_resnet` -- TransferGAN's WGAN-GP ResNet generator and critic (Wang 2020
   thesis, Section 2.3.3; one linear layer, residual blocks, one convolution), with the AC-GAN
   options of Section 2.4 and :func:`transfer_state`, the initialisation from a pretrained GAN.
@@ -45,6 +47,13 @@ from .factory import (
 )
 from .init import INIT_TYPES, init_weights
 from .miner import Miner
+from .mmnets import (
+    Latent,
+    MMNetArchitecture,
+    MMNetDiscriminator,
+    MMNetTranslator,
+    define_mmnet_parts,
+)
 from .norm import NORMS, get_norm_layer, uses_conv_bias
 from .official import (
     build_generator_for,
@@ -82,6 +91,10 @@ __all__ = [
     "INIT_TYPES",
     "NORMS",
     "ClassBatchNorm2d",
+    "Latent",
+    "MMNetArchitecture",
+    "MMNetDiscriminator",
+    "MMNetTranslator",
     "Miner",
     "NLayerDiscriminator",
     "OSTArchitecture",
@@ -100,6 +113,7 @@ __all__ = [
     "build_generator_for",
     "define_D",
     "define_G",
+    "define_mmnet_parts",
     "define_ost_parts",
     "describe_checkpoint",
     "generator_name",

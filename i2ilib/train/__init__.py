@@ -1,4 +1,4 @@
-"""Training: the pix2pix, CycleGAN, OST and WGAN-GP trainers and their parts.
+"""Training: the pix2pix, CycleGAN, OST, M&MNets and WGAN-GP trainers and their parts.
 
 - :mod:`i2ilib.train.base` -- ``TrainerConfig`` and ``Trainer``: device, data order, the loop
   with its progress bar, sample grids and resumable checkpoints.
@@ -11,6 +11,9 @@
 - :mod:`i2ilib.train.wgan` -- ``WGANTrainer`` (Wang 2020 thesis, chapters 2-3): WGAN-GP and
   AC-GAN from scratch or initialised from pretrained runs (TransferGAN), the BSA-style
   batch-norm-only baseline, and MineGAN (miners, supersamples and the selector).
+- :mod:`i2ilib.train.mmnets` -- ``MMNetTrainer`` (Wang 2020, thesis chapter 4, mix and match
+  networks): zero-pair translation between depth and segmentation, trained on disjoint
+  (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -27,6 +30,14 @@ from .base import (
 )
 from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
 from .cyclegan import CycleGANConfig, CycleGANTrainer
+from .mmnets import (
+    MMNET_PARTS,
+    MMNET_TRANSLATORS,
+    MMNetConfig,
+    MMNetTrainer,
+    mmnet_module_from_config,
+    mmnet_translator_state,
+)
 from .ost import OSTConfig, OSTTrainer, ost_translator_from_config
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
@@ -43,11 +54,15 @@ from .wgan import (
 
 __all__ = [
     "MINEGAN_MNIST",
+    "MMNET_PARTS",
+    "MMNET_TRANSLATORS",
     "WGAN_METHODS",
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
     "ImageSet",
+    "MMNetConfig",
+    "MMNetTrainer",
     "NonFiniteLossError",
     "OSTConfig",
     "OSTTrainer",
@@ -63,6 +78,8 @@ __all__ = [
     "linear_decay_factor",
     "linear_decay_scheduler",
     "load_checkpoint",
+    "mmnet_module_from_config",
+    "mmnet_translator_state",
     "ost_translator_from_config",
     "remove_stale_temporaries",
     "seed_everything",

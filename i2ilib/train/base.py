@@ -604,9 +604,14 @@ class Trainer:
 
 
 def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
-    """An untrained generator ``name`` (``G``, ``G_AB``, ``G_BA``, or OST's translators
-    ``T_AB``, ``T_BA``, ``T_AA``, ``T_BB``, or a WGAN run's ``G``, ``G_i``, ``M_i``) as a trainer
-    with this configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    """An untrained generator ``name`` (``G``, ``G_AB``, ``G_BA``, OST's translators
+    ``T_AB``, ``T_BA``, ``T_AA``, ``T_BB``, M&MNets' parts ``f_R`` ... ``g_S`` and translators
+    ``T_RS``, ``T_DS``, ..., or a WGAN run's ``G``, ``G_i``, ``M_i``) as a trainer with this
+    configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
+    from .mmnets import MMNET_PARTS, MMNET_TRANSLATORS, mmnet_module_from_config
+
+    if name in MMNET_PARTS or name in MMNET_TRANSLATORS:
+        return mmnet_module_from_config(config, name)
     if "z_dim" in config and "n_critic" in config:  # a WGANConfig: noise in, no input image
         from .wgan import wgan_generator_from_config
 
@@ -617,7 +622,8 @@ def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
         return ost_translator_from_config(config, name)
     if name not in ("G", "G_AB", "G_BA"):
         raise ValueError(f"Unknown generator {name!r}: use 'G' (pix2pix), 'G_AB' or 'G_BA' "
-                         "(CycleGAN), or T_AB, T_BA, T_AA, T_BB (OST).")
+                         "(CycleGAN), T_AB, T_BA, T_AA, T_BB (OST), or f_X, g_X, T_XY with X "
+                         "and Y in R, D, S (M&MNets).")
     i, o = config["input_nc"], config["output_nc"]
     if name == "G_BA":
         i, o = o, i
