@@ -3,7 +3,8 @@ the KL term of a variational auto-encoder (:mod:`.vae`, OST's ``L_VAE_B``), the 
 losses of mix and match networks (:mod:`.crossmodal`: L2, Berhu, cross-entropy, latent
 consistency ``L_LAT`` and the pseudo-pair terms ``L_PP``), and the WGAN-GP critic and generator
 losses, the AC-GAN classification term and MineGAN's supersample maximum and selector
-frequencies (:mod:`.wgan`)."""
+frequencies (:mod:`.wgan`), and UDIT's least-squares, reconstruction, latent reconstruction and
+semantic-constraint terms (:mod:`.diverse`)."""
 
 from .crossmodal import (
     LATENT_KINDS,
@@ -14,6 +15,13 @@ from .crossmodal import (
     pseudo_pair_depth_loss,
     pseudo_pair_segmentation_loss,
     segmentation_loss,
+)
+from .diverse import (
+    image_reconstruction_loss,
+    latent_reconstruction_loss,
+    semantic_constraint_loss,
+    udit_discriminator_loss,
+    udit_generator_loss,
 )
 from .gan import GAN_MODES, GANLoss, gradient_penalty
 from .reconstruction import (
@@ -42,15 +50,20 @@ __all__ = [
     "cycle_loss",
     "gradient_penalty",
     "identity_loss",
+    "image_reconstruction_loss",
     "kl_to_standard_normal",
     "l2_loss",
     "latent_consistency_loss",
+    "latent_reconstruction_loss",
     "pseudo_pair_depth_loss",
     "pseudo_pair_segmentation_loss",
     "reconstruction_loss",
     "segmentation_loss",
+    "semantic_constraint_loss",
     "selector_probabilities",
     "supersample_max",
+    "udit_discriminator_loss",
+    "udit_generator_loss",
     "wgan_critic_loss",
     "wgan_generator_loss",
 ]

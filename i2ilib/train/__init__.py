@@ -14,6 +14,8 @@
 - :mod:`i2ilib.train.mmnets` -- ``MMNetTrainer`` (Wang 2020, thesis chapter 4, mix and match
   networks): zero-pair translation between depth and segmentation, trained on disjoint
   (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage.
+- :mod:`i2ilib.train.udit` -- ``UDITTrainer`` (Wang 2020, thesis chapter 5): the MUNIT-style
+  diverse translator with the semantic constraint of eq. 5.3 (without it: MUNIT).
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -42,6 +44,7 @@ from .ost import OSTConfig, OSTTrainer, ost_translator_from_config
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
 from .schedule import linear_decay_factor, linear_decay_scheduler
+from .udit import UDIT_NETWORKS, UDITConfig, UDITTrainer, udit_autoencoder_from_config
 from .warmstart import autoencoder_warm_start
 from .wgan import (
     MINEGAN_MNIST,
@@ -56,6 +59,7 @@ __all__ = [
     "MINEGAN_MNIST",
     "MMNET_PARTS",
     "MMNET_TRANSLATORS",
+    "UDIT_NETWORKS",
     "WGAN_METHODS",
     "CycleGANConfig",
     "CycleGANTrainer",
@@ -70,6 +74,8 @@ __all__ = [
     "Pix2PixTrainer",
     "Trainer",
     "TrainerConfig",
+    "UDITConfig",
+    "UDITTrainer",
     "WGANConfig",
     "WGANTrainer",
     "atomic_save",
@@ -84,5 +90,6 @@ __all__ = [
     "remove_stale_temporaries",
     "seed_everything",
     "set_requires_grad",
+    "udit_autoencoder_from_config",
     "wgan_generator_from_config",
 ]
