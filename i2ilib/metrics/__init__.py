@@ -9,7 +9,8 @@ One concept per module:
 - :mod:`~i2ilib.metrics.synthnet` -- the book's offline feature CNN (trained by
   :mod:`~i2ilib.metrics.train_features`, shipped in ``i2ilib/assets``).
 - :mod:`~i2ilib.metrics.set_scores` -- the set distances on images, returned as :class:`Score`.
-- :mod:`~i2ilib.metrics.perceptual` -- LPIPS / LPIPS-style distance and output diversity.
+- :mod:`~i2ilib.metrics.perceptual` -- LPIPS / LPIPS-style distance and output diversity
+  (random pairs, or every pair of given outputs per input).
 - :mod:`~i2ilib.metrics.segmentation` -- confusion matrix, pixel/class accuracy, IoU, FCN-score.
 - :mod:`~i2ilib.metrics.depth` -- delta thresholds and RMSE (linear, log) of depth maps.
 - :mod:`~i2ilib.metrics.classification` -- reverse classification accuracy, misclassification
@@ -72,6 +73,7 @@ from .perceptual import (
     PerceptualDistance,
     diversity,
     lpips_available,
+    pairwise_diversity,
     perceptual_distance,
 )
 from .reconstruction import id_distance, infosim, mse, per_direction_mse
@@ -144,6 +146,7 @@ __all__ = [
     "misclassification_rate",
     "mmd2_unbiased",
     "mse",
+    "pairwise_diversity",
     "per_direction_mse",
     "perceptual_distance",
     "pixel_accuracy",

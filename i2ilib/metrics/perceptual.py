@@ -10,6 +10,9 @@
 - :func:`diversity`: mean distance between two random outputs for the same input, over
   ``n_pairs`` = 19 pairs per input (the protocol of BicycleGAN/MUNIT/DRIT used for the LPIPS
   columns of thesis Tables 6.1-6.2). Higher = more diverse.
+- :func:`pairwise_diversity`: the same distance averaged over *every* pair of ``K`` given
+  outputs per input (e.g. :meth:`i2ilib.train.udit.UDITTrainer.sample_styles`); deterministic,
+  for outputs already drawn (Table 5.4's LPIPS distance on a fixed set of samples).
 """
 
 from __future__ import annotations
@@ -175,3 +178,39 @@ def diversity(
     d = torch.cat(dists)
     return Score(float(d.mean()), "diversity", distance.name,
                  {"std": float(d.std(unbiased=False)), "n_pairs": n_pairs, "n_inputs": len(inputs)})
+
+
+@torch.no_grad()
+def pairwise_diversity(outputs: torch.Tensor, distance: PerceptualDistance,
+                       batch_size: int = 64) -> Score:
+    """Mean perceptual distance over all pairs of outputs for the same input.
+
+    ``d_n = 2 / (K (K - 1)) sum_{k < l} distance(outputs[n, k], outputs[n, l])``, averaged over
+    the ``N`` inputs. Identical outputs give 0 (for a distance with ``d(x, x) = 0``); outputs
+    spread further apart give more.
+
+    Args:
+        outputs: ``(N, K, C, H, W)``: ``K >= 2`` outputs for each of ``N`` inputs, in [-1, 1].
+        distance: e.g. from :func:`perceptual_distance`.
+        batch_size: pairs per call of ``distance``.
+
+    Returns:
+        ``Score(value, "diversity", distance.name, {"std", "n_outputs", "n_inputs"})``; ``std``
+        is the std over the inputs' ``d_n``.
+
+    Raises:
+        ValueError: ``outputs`` is not 5-dimensional, or has no inputs or fewer than 2 outputs
+            per input.
+    """
+    if outputs.dim() != 5 or outputs.shape[0] < 1 or outputs.shape[1] < 2:
+        raise ValueError(f"outputs must be (N, K, C, H, W) with N >= 1 inputs and K >= 2 outputs "
+                         f"each, got {tuple(outputs.shape)}")
+    n, k = outputs.shape[:2]
+    first, second = torch.triu_indices(k, k, offset=1)
+    x = outputs[:, first].flatten(0, 1)
+    y = outputs[:, second].flatten(0, 1)
+    d = torch.cat([distance(x[s:s + batch_size], y[s:s + batch_size]).flatten().double().cpu()
+                   for s in range(0, len(x), batch_size)])
+    per_input = d.view(n, len(first)).mean(dim=1)
+    return Score(float(per_input.mean()), "diversity", distance.name,
+                 {"std": float(per_input.std(unbiased=False)), "n_outputs": k, "n_inputs": n})

@@ -25,6 +25,9 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
   options of Section 2.4 and :func:`transfer_state`, the initialisation from a pretrained GAN.
 * :mod:`i2ilib.nets.miner` -- MineGAN's miner ``M`` (thesis Section 3.3.2), the MLP in front of a
   frozen generator.
+* :mod:`i2ilib.nets.munit` -- UDIT's MUNIT-style diverse translator (thesis chapter 5, Tables
+  A.13-A.18): content encoder ``E^c`` with pooling indices, style encoder ``E^s``, AdaIN decoder
+  ``G`` with its style MLP, and the least-squares discriminator.
 
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),

@@ -141,7 +141,7 @@ class UDITConfig(TrainerConfig):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
         for name in ("pooling_indices", "semantic_constraint"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}.")
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
 
 
 def _autoencoder(c: UDITConfig, nc: int) -> MUNITAutoEncoder:

@@ -1,0 +1,371 @@
+"""Diverse translation: UDIT's MUNIT-style networks, losses (thesis eqs. 5.3-5.7), trainer and
+the pairwise diversity measure."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import Dataset
+
+from i2ilib.losses import (
+    image_reconstruction_loss,
+    latent_reconstruction_loss,
+    semantic_constraint_loss,
+    udit_discriminator_loss,
+    udit_generator_loss,
+)
+from i2ilib.metrics.perceptual import pairwise_diversity
+from i2ilib.nets.munit import (
+    Content,
+    ContentEncoder,
+    Decoder,
+    MUNITAutoEncoder,
+    MUNITDiscriminator,
+    StyleEncoder,
+    StyleMLP,
+    adain,
+    check_munit_size,
+)
+from i2ilib.train import UDITConfig, UDITTrainer, generator_from_config
+
+TINY = {"ngf": 4, "n_res": 1, "kernel": 3, "mlp_dim": 8, "ndf": 4, "n_layers_D": 2,
+        "batch_size": 2, "n_epochs": 2, "device": "cpu"}
+
+
+class Pairs(Dataset):
+    """Unpaired random images of 16x16: ``{"A": (3, 16, 16), "B": (3, 16, 16)}``."""
+
+    def __init__(self, n: int = 6, size: int = 16, seed: int = 0):
+        g = torch.Generator().manual_seed(seed)
+        self.A = torch.rand(n, 3, size, size, generator=g) * 2 - 1
+        self.B = torch.rand(n, 3, size, size, generator=g) * 2 - 1
+
+    def __len__(self) -> int:
+        return len(self.A)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        return {"A": self.A[i], "B": self.B[i]}
+
+
+class LeftHalf(nn.Module):
+    """A semantic extractor that reads only the left half of the image: ``(N, C, H, W) ->
+    (N, 2C)`` (means and a weighted sum of the left columns)."""
+
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Conv2d(3, 3, 1)
+        g = torch.Generator().manual_seed(0)  # the same h in every test and run
+        with torch.no_grad():
+            self.proj.weight.copy_(torch.randn(3, 3, 1, 1, generator=g))
+            self.proj.bias.copy_(torch.randn(3, generator=g))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        left = self.proj(x[..., : x.shape[-1] // 2])
+        return torch.cat([left.mean(dim=(2, 3)), left.pow(2).mean(dim=(2, 3))], dim=1)
+
+
+def _trainer(**changes) -> UDITTrainer:
+    h = changes.pop("h", None)
+    run_dir = changes.pop("run_dir", None)
+    return UDITTrainer(UDITConfig(**{**TINY, **changes}), run_dir=run_dir, semantic_extractor=h)
+
+
+# ----------------------------------------------------------------- networks
+@pytest.mark.parametrize("size", [32, 64])
+@pytest.mark.parametrize("pooling_indices", [True, False])
+def test_shapes_follow_the_appendix_tables(size, pooling_indices):
+    x = torch.randn(2, 3, size, size)
+    E_c = ContentEncoder(3, ngf=8, n_down=3, n_res=2, kernel=7, pooling_indices=pooling_indices)
+    c = E_c(x)
+    assert c.code.shape == (2, 32, size // 8, size // 8)  # 64 -> 256 channels at ngf = 64
+    if pooling_indices:
+        assert [tuple(i.shape) for i in c.indices] == [
+            (2, 8, size // 2, size // 2), (2, 16, size // 4, size // 4), (2, 32, size // 8, size // 8)]
+    else:
+        assert c.indices == ()
+    s = StyleEncoder(3, ngf=8, style_dim=8)(x)
+    assert s.shape == (2, 8)
+    G = Decoder(3, ngf=8, n_down=3, n_res=2, kernel=7, style_dim=8, mlp_dim=16,
+                pooling_indices=pooling_indices)
+    y = G(c, s)
+    assert y.shape == x.shape and float(y.detach().abs().max()) <= 1
+    assert MUNITDiscriminator(3, ndf=8, n_layers=4)(x).shape == (2, 1, size // 16, size // 16)
+
+
+def test_default_sizes_are_the_tables():
+    ae = MUNITAutoEncoder()
+    x = torch.randn(1, 3, 32, 32)
+    c, s = ae.encode(x)
+    assert c.code.shape[1] == 256 and len(ae.E_c.blocks) == 6 and s.shape == (1, 8)
+    assert ae.E_c.blocks[0].conv1.kernel_size == (7, 7)
+    mlp = ae.G.mlp
+    assert [m.out_features for m in mlp.shared if isinstance(m, nn.Linear)] == [256, 256]
+    assert mlp.scale.out_features == mlp.shift.out_features == 256
+    D = MUNITDiscriminator()
+    assert [m.out_channels for m in D.model if isinstance(m, nn.Conv2d)] == [64, 128, 256, 512, 1]
+
+
+def test_size_and_argument_errors():
+    with pytest.raises(ValueError, match="divisible"):
+        check_munit_size(20, 3)
+    G = Decoder(3, ngf=4, n_down=2, n_res=1, kernel=3, style_dim=8, mlp_dim=8)
+    c = ContentEncoder(3, ngf=4, n_down=2, n_res=1, kernel=3)(torch.randn(2, 3, 8, 8))
+    with pytest.raises(ValueError, match="style must be"):
+        G(c, torch.randn(2, 5))
+    with pytest.raises(ValueError, match="style code"):
+        G(c, torch.randn(3, 8))
+    with pytest.raises(ValueError, match="pooling indices"):
+        G(Content(c.code), torch.randn(2, 8))
+    with pytest.raises(ValueError, match="scale"):
+        adain(torch.randn(2, 3, 4, 4), torch.ones(2, 4), torch.zeros(2, 4))
+
+
+# ----------------------------------------------------------------- AdaIN
+def test_adain_hand_computed():
+    # one channel, two pixels [1, 3]: mean 2, std 1 -> normalised [-1, 1] -> 2 * . + 5
+    e = torch.tensor([1.0, 3.0]).view(1, 1, 1, 2)
+    out = adain(e, torch.tensor([[2.0]]), torch.tensor([[5.0]]), eps=0.0)
+    assert out.flatten().tolist() == [3.0, 7.0]
+
+
+def test_adain_output_statistics_are_the_style_parameters():
+    g = torch.Generator().manual_seed(0)
+    e = torch.randn(3, 4, 8, 8, generator=g) * 5 + 2
+    scale = torch.rand(3, 4, generator=g) + 0.5
+    shift = torch.randn(3, 4, generator=g)
+    out = adain(e, scale, shift, eps=0.0)
+    torch.testing.assert_close(out.mean(dim=(2, 3)), shift, atol=1e-5, rtol=0)
+    torch.testing.assert_close(out.std(dim=(2, 3), unbiased=False), scale, atol=1e-5, rtol=1e-5)
+
+
+def test_style_changes_statistics_but_keeps_the_content_pattern():
+    """The mechanism of diversity: two styles give different outputs for the same content, and
+    the content's spatial pattern (the normalised feature) survives both."""
+    g = torch.Generator().manual_seed(1)
+    e = torch.randn(1, 4, 6, 6, generator=g)
+    mlp = StyleMLP(style_dim=8, hidden=16, channels=4)
+    s1, s2 = torch.randn(2, 1, 8, generator=g)
+    y1, y2 = adain(e, *mlp(s1)), adain(e, *mlp(s2))
+    assert not torch.allclose(y1, y2, atol=1e-3)
+
+    def pattern(t):  # instance-normalised, sign of the scale removed
+        p = (t - t.mean(dim=(2, 3), keepdim=True)) / t.std(dim=(2, 3), keepdim=True)
+        return p * p.flatten(2)[..., :1].sign().unsqueeze(-1)
+
+    torch.testing.assert_close(pattern(y1), pattern(y2), atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(pattern(y1), pattern(e), atol=1e-4, rtol=1e-4)
+
+
+def test_translator_style_changes_output_content_code_does_not_depend_on_style():
+    t = _trainer()
+    x = Pairs().A[:2]
+    s1, s2 = torch.randn(2, 8, generator=torch.Generator().manual_seed(3)).unbind(0)
+    y1, y1_again, y2 = t.translate(x, s1), t.translate(x, s1), t.translate(x, s2)
+    assert torch.equal(y1, y1_again)
+    assert (y1 - y2).abs().max() > 1e-4
+    # the same style on two contents: different outputs (the content reaches the output)
+    assert (t.translate(x[:1], s1) - t.translate(x[1:], s1)).abs().max() > 1e-4
+
+
+# ----------------------------------------------------------------- losses
+def test_udit_adversarial_losses_hand_computed():
+    real = torch.tensor([0.5, 1.5])  # (D(x) - 1)^2 = 0.25, 0.25 -> mean 0.25
+    fake = torch.tensor([1.0, 3.0])  # D(G)^2 = 1, 9 -> mean 5, halved (eq. 5.4) -> 2.5
+    assert udit_discriminator_loss(real, fake).item() == pytest.approx(2.75)
+    assert udit_generator_loss(fake).item() == pytest.approx(2.0)  # (0 + 4) / 2
+
+
+def test_reconstruction_losses_hand_computed():
+    x = torch.zeros(1, 1, 2, 2)
+    rec = torch.tensor([1.0, -1.0, 2.0, 0.0]).view(1, 1, 2, 2)
+    assert image_reconstruction_loss(rec, x).item() == pytest.approx(1.0)  # (1+1+2+0)/4
+    s = torch.tensor([[0.5, -0.5, 1.0, 0.0]])
+    assert latent_reconstruction_loss(s, torch.zeros(1, 4)).item() == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="differ"):
+        latent_reconstruction_loss(s, torch.zeros(1, 3))
+
+
+def test_semantic_constraint_hand_computed():
+    src = torch.tensor([[1.0, 2.0]])
+    out = torch.tensor([[2.0, 0.0]])
+    assert semantic_constraint_loss(lambda x: x, out, src).item() == pytest.approx(1.5)
+    assert semantic_constraint_loss(lambda x: 3 * x, out, src).item() == pytest.approx(4.5)
+
+
+def test_semantic_constraint_gradient_vanishes_where_h_does_not_look():
+    h = LeftHalf()
+    g = torch.Generator().manual_seed(0)
+    source = torch.rand(2, 3, 8, 8, generator=g)
+    changed_right = source.clone()
+    changed_right[..., 4:] = torch.rand(2, 3, 8, 4, generator=g)
+    translated = changed_right.clone().requires_grad_(True)
+    loss = semantic_constraint_loss(h, translated, source)
+    assert loss.item() == 0.0  # the unwanted property (left half) is unchanged
+    changed_left = changed_right.clone()
+    changed_left[..., :4] += 0.3
+    translated = changed_left.clone().requires_grad_(True)
+    loss = semantic_constraint_loss(h, translated, source)
+    loss.backward()
+    assert loss.item() > 0
+    assert torch.equal(translated.grad[..., 4:], torch.zeros_like(translated.grad[..., 4:]))
+    assert translated.grad[..., :4].abs().sum() > 0
+    assert all(p.grad is not None for p in h.parameters())  # the caller freezes h, not the loss
+
+
+# ----------------------------------------------------------------- trainer
+def test_config_is_strict_and_checked():
+    with pytest.raises(ValueError, match="Unknown option"):
+        UDITConfig.from_dict({"lambda_x": 10, "lambda_cyc": 1})
+    with pytest.raises(ValueError, match="lambda_U"):
+        UDITConfig(lambda_U=-1.0)
+    with pytest.raises(ValueError, match="kernel must be odd"):
+        UDITConfig(kernel=4)
+    with pytest.raises(ValueError, match="semantic extractor"):
+        _trainer(semantic_constraint=True)
+    with pytest.raises(TypeError, match="UDITConfig"):
+        UDITTrainer(TINY)  # type: ignore[arg-type]
+    assert UDITConfig.from_dict(UDITConfig().to_dict()) == UDITConfig()
+    c = UDITConfig()
+    assert (c.lambda_x, c.lambda_c, c.lambda_s, c.style_dim, c.n_res, c.kernel) == (
+        10.0, 1.0, 1.0, 8, 6, 7)
+
+
+def test_batch_of_a_size_the_poolings_cannot_halve_is_refused():
+    t = _trainer()
+    with pytest.raises(ValueError, match="divisible by 2\\*\\*n_down"):
+        t.fit(Pairs(size=12), max_steps=1, progress=False)
+
+
+def test_terms_scale_with_their_weights_and_the_constraint_switch():
+    data = Pairs()
+    A, B = data.A[:2], data.B[:2]
+    s = torch.randn(2, 2, 8, generator=torch.Generator().manual_seed(5))
+    base = _trainer()
+    terms, images = base.generator_terms(A, B, s[0], s[1])
+    assert set(terms) == {"GAN_A", "GAN_B", "x_A", "x_B", "c_A", "c_B", "s_A", "s_B"}
+    assert images["x_AB"].shape == A.shape and images["rec_B"].shape == B.shape
+    # eq. 5.5 by hand on the returned reconstruction
+    torch.testing.assert_close(terms["x_A"], 10 * (images["rec_A"] - A).abs().mean())
+    heavier = _trainer(lambda_x=20.0, lambda_s=3.0, semantic_constraint=True, lambda_U=2.0,
+                       h=LeftHalf())
+    heavier.load_state_dict({**base.state_dict(), "config": heavier.config.to_dict(),
+                             "extra": heavier.extra_state()})
+    terms2, images2 = heavier.generator_terms(A, B, s[0], s[1])
+    torch.testing.assert_close(terms2["x_A"], 2 * terms["x_A"])
+    torch.testing.assert_close(terms2["s_B"], 3 * terms["s_B"])
+    torch.testing.assert_close(terms2["c_A"], terms["c_A"])
+    expected = 2.0 * semantic_constraint_loss(heavier.h, images2["x_AB"], A)
+    torch.testing.assert_close(terms2["U_A"], expected)
+
+
+def test_smoke_training_finite_and_extractor_frozen():
+    h = LeftHalf()
+    before = [p.detach().clone() for p in h.parameters()]
+    t = _trainer(semantic_constraint=True, h=h)
+    history = t.fit(Pairs(), max_steps=3, progress=False)
+    assert len(history) == 3
+    keys = {"GAN_A", "GAN_B", "x_A", "x_B", "c_A", "c_B", "s_A", "s_B", "U_A", "U_B", "D_A",
+            "D_B"}
+    assert keys <= set(history[-1])
+    assert all(torch.isfinite(torch.tensor(r[k])) for r in history for k in keys)
+    assert all(torch.equal(a, b) for a, b in zip(before, h.parameters()))
+    assert not any(p.requires_grad for p in h.parameters()) and not h.training
+    baseline = _trainer(pooling_indices=False).fit(Pairs(), max_steps=2, progress=False)
+    assert "U_A" not in baseline[-1]
+
+
+def test_determinism_by_seed():
+    a = _trainer(seed=3).fit(Pairs(), max_steps=2, progress=False)
+    b = _trainer(seed=3).fit(Pairs(), max_steps=2, progress=False)
+    c = _trainer(seed=4).fit(Pairs(), max_steps=2, progress=False)
+    assert a == b
+    assert a != c
+
+
+def test_resume_equals_uninterrupted(tmp_path):
+    straight = _trainer(semantic_constraint=True, h=LeftHalf(), run_dir=tmp_path / "straight")
+    straight.fit(Pairs(), max_steps=5, progress=False)
+    first = _trainer(semantic_constraint=True, h=LeftHalf(), run_dir=tmp_path / "split")
+    first.fit(Pairs(), max_steps=2, progress=False)
+    resumed = _trainer(semantic_constraint=True, h=LeftHalf(), run_dir=tmp_path / "split")
+    resumed.fit(Pairs(), max_steps=5, progress=False)
+    assert resumed.history == straight.history
+    for name, net in straight.nets.items():
+        for (k, v), w in zip(net.state_dict().items(), resumed.nets[name].state_dict().values()):
+            assert torch.equal(v, w), f"{name}.{k}"
+    other_h = _trainer(semantic_constraint=True, h=nn.Identity(), run_dir=tmp_path / "split")
+    with pytest.raises(ValueError, match="same h"):
+        other_h.load(other_h.checkpoint_path)
+
+
+def test_generator_from_config_rebuilds_the_autoencoders():
+    t = _trainer()
+    state = torch.get_rng_state()
+    ae = generator_from_config(t.config.to_dict(), "AE_B")
+    assert torch.equal(state, torch.get_rng_state())
+    ae.load_state_dict(t.generator_state()["AE_B"])
+    x = Pairs().B[:2]
+    s = torch.zeros(2, 8)
+    with torch.no_grad():
+        torch.testing.assert_close(ae.decode(ae.E_c(x), s), t.AE_B.decode(t.AE_B.E_c(x), s))
+    with pytest.raises(ValueError, match="not a UDIT"):
+        generator_from_config({"netG": "x"}, "AE_A")
+
+
+def test_sample_styles_shapes_and_reproducibility():
+    t = _trainer()
+    x = Pairs().A[:3]
+    many = t.sample_styles(x, 4, generator=torch.Generator().manual_seed(0))
+    again = t.sample_styles(x, 4, generator=torch.Generator().manual_seed(0))
+    assert many.shape == (3, 4, 3, 16, 16) and torch.equal(many, again)
+    assert t.sample_styles(x, 2, direction="BA").shape == (3, 2, 3, 16, 16)
+    with pytest.raises(ValueError, match="n_styles"):
+        t.sample_styles(x, 0)
+    with pytest.raises(ValueError, match="direction"):
+        t.translate(x, direction="AA")
+    columns = t.samples({"A": x, "B": Pairs().B[:3]})
+    assert all(v.shape == (3, 3, 16, 16) for v in columns.values())
+
+
+# ----------------------------------------------------------------- diversity
+class MeanAbs:
+    """A toy perceptual distance: the mean absolute difference, ``(N, ...) -> (N,)``."""
+
+    name = "mean-abs"
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return (x - y).abs().flatten(1).mean(dim=1)
+
+
+def test_pairwise_diversity_hand_computed_and_ordered():
+    d = MeanAbs()
+    same = torch.zeros(2, 3, 1, 2, 2)
+    assert pairwise_diversity(same, d).value == 0.0
+    # input 0: outputs 0, 1, 3 -> pairs 1, 3, 2 -> 2; input 1: all equal -> 0; mean 1
+    levels = torch.tensor([[0.0, 1.0, 3.0], [5.0, 5.0, 5.0]])
+    outputs = levels.view(2, 3, 1, 1, 1).expand(2, 3, 1, 2, 2)
+    score = pairwise_diversity(outputs, d, batch_size=2)
+    assert score.value == pytest.approx(1.0) and score.extras["std"] == pytest.approx(1.0)
+    assert score.extras == {"std": pytest.approx(1.0), "n_outputs": 3, "n_inputs": 2}
+    g = torch.Generator().manual_seed(0)
+    base = torch.rand(4, 1, 3, 8, 8, generator=g)
+    noise = torch.randn(4, 5, 3, 8, 8, generator=g)
+    narrow = pairwise_diversity(base + 0.1 * noise, d).value
+    wide = pairwise_diversity(base + 0.5 * noise, d).value
+    assert 0 < narrow < wide
+    with pytest.raises(ValueError, match="K >= 2"):
+        pairwise_diversity(torch.zeros(2, 1, 3, 4, 4), d)
+
+
+def test_pairwise_diversity_with_the_lpips_style_distance_and_a_translator():
+    from i2ilib.metrics.features import RandomConvExtractor
+    from i2ilib.metrics.perceptual import LPIPSStyleDistance
+
+    dist = LPIPSStyleDistance(RandomConvExtractor(seed=0, width=4))
+    t = _trainer()
+    x = Pairs().A[:2]
+    one_style = torch.randn(8, generator=torch.Generator().manual_seed(1))
+    repeated = torch.stack([t.translate(x, one_style)] * 3, dim=1)
+    assert pairwise_diversity(repeated, dist).value == pytest.approx(0.0, abs=1e-6)
+    assert pairwise_diversity(t.sample_styles(x, 3), dist).value > 0
