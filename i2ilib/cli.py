@@ -198,6 +198,14 @@ def _refuse_mmnets(path: Path) -> None:
                      "i2ilib.train.mmnet_module_from_config and mmnet_translator_state.")
 
 
+def _refuse_udit(path: Path) -> None:
+    """A diverse translator needs a style code per output: no command-line path."""
+    raise ValueError(f"{path} holds a diverse translator (UDITTrainer), whose output depends on "
+                     "a style code drawn for each translation: translate in Python with "
+                     "UDITTrainer.translate(x, style) or sample_styles(x, n), or rebuild its "
+                     "auto-encoders with i2ilib.train.udit_autoencoder_from_config.")
+
+
 def _pick_generator(path: Path, names: list[str], which: str | None) -> str:
     """The generator to use among ``names`` (``G`` or ``G_AB`` by default)."""
     if names and {"f_R", "g_R"} <= set(names):
@@ -213,6 +221,8 @@ def _pick_generator(path: Path, names: list[str], which: str | None) -> str:
 def _build_from_trainer_config(path: Path, config: dict, name: str, weights: dict) -> nn.Module:
     """The generator ``name`` that a trainer with ``config`` builds, with ``weights``, in eval
     mode."""
+    if "style_dim" in config and "lambda_U" in config:  # a UDITConfig
+        _refuse_udit(path)
     if "z_dim" in config and "n_critic" in config:  # a WGANConfig
         raise ValueError(f"{path} holds an unconditional or class-conditional GAN (WGANTrainer), "
                          "whose generator turns noise into images and translates no input "
@@ -233,6 +243,8 @@ def _build_from_trainer_config(path: Path, config: dict, name: str, weights: dic
 def _load_training_checkpoint(path: Path, state: dict, which: str | None) -> LoadedGenerator:
     if state.get("trainer") == "MMNetTrainer":
         _refuse_mmnets(path)
+    if state.get("trainer") == "UDITTrainer":
+        _refuse_udit(path)
     if state.get("trainer") == "OSTTrainer":  # its translators are made of shared parts
         from .train.ost import translator_states
 

@@ -369,3 +369,15 @@ def test_pairwise_diversity_with_the_lpips_style_distance_and_a_translator():
     repeated = torch.stack([t.translate(x, one_style)] * 3, dim=1)
     assert pairwise_diversity(repeated, dist).value == pytest.approx(0.0, abs=1e-6)
     assert pairwise_diversity(t.sample_styles(x, 3), dist).value > 0
+
+
+def test_command_line_refuses_a_diverse_translator_with_a_pointer(tmp_path):
+    from i2ilib import cli
+
+    t = _trainer(run_dir=tmp_path)
+    t.save()
+    state = torch.load(t.checkpoint_path, weights_only=True)
+    with pytest.raises(ValueError, match="UDITTrainer.translate"):
+        cli._load_training_checkpoint(t.checkpoint_path, state, None)
+    with pytest.raises(ValueError, match="sample_styles"):
+        cli._build_from_trainer_config(tmp_path, t.config.to_dict(), "AE_B", {})
