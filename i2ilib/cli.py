@@ -206,6 +206,14 @@ def _refuse_udit(path: Path) -> None:
                      "auto-encoders with i2ilib.train.udit_autoencoder_from_config.")
 
 
+def _refuse_sdit(path: Path) -> None:
+    """A multi-domain diverse translator needs a target domain and a latent code."""
+    raise ValueError(f"{path} holds a multi-domain diverse translator (SDITTrainer), whose output "
+                     "depends on a target domain and a latent code: translate in Python with "
+                     "SDITTrainer.translate(x, target, z) or sample_styles(x, target, n), or "
+                     "rebuild it with i2ilib.train.sdit_generator_from_config.")
+
+
 def _pick_generator(path: Path, names: list[str], which: str | None) -> str:
     """The generator to use among ``names`` (``G`` or ``G_AB`` by default)."""
     if names and {"f_R", "g_R"} <= set(names):
@@ -223,6 +231,8 @@ def _build_from_trainer_config(path: Path, config: dict, name: str, weights: dic
     mode."""
     if "style_dim" in config and "lambda_U" in config:  # a UDITConfig
         _refuse_udit(path)
+    if "lambda_REC" in config and "z_dim" in config:  # an SDITConfig
+        _refuse_sdit(path)
     if "z_dim" in config and "n_critic" in config:  # a WGANConfig
         raise ValueError(f"{path} holds an unconditional or class-conditional GAN (WGANTrainer), "
                          "whose generator turns noise into images and translates no input "
@@ -245,6 +255,8 @@ def _load_training_checkpoint(path: Path, state: dict, which: str | None) -> Loa
         _refuse_mmnets(path)
     if state.get("trainer") == "UDITTrainer":
         _refuse_udit(path)
+    if state.get("trainer") == "SDITTrainer":
+        _refuse_sdit(path)
     if state.get("trainer") == "OSTTrainer":  # its translators are made of shared parts
         from .train.ost import translator_states
 

@@ -28,6 +28,9 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :mod:`i2ilib.nets.munit` -- UDIT's MUNIT-style diverse translator (thesis chapter 5, Tables
   A.13-A.18): content encoder ``E^c`` with pooling indices, style encoder ``E^s``, AdaIN decoder
   ``G`` with its style MLP, and the least-squares discriminator.
+* :mod:`i2ilib.nets.sdit` -- SDIT (thesis chapter 6): the label-conditioned encoder ``E``, the
+  mapping ``M``, the generator with conditional instance normalisation (CIN) and attention
+  (eq. 6.9), and the discriminator with heads ``D_src``, ``D_cls`` and ``F_rec``.
 
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),

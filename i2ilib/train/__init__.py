@@ -16,6 +16,9 @@
   (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage.
 - :mod:`i2ilib.train.udit` -- ``UDITTrainer`` (Wang 2020, thesis chapter 5): the MUNIT-style
   diverse translator with the semantic constraint of eq. 5.3 (without it: MUNIT).
+- :mod:`i2ilib.train.sdit` -- ``SDITTrainer`` (Wang 2020, thesis chapter 6): one encoder-generator
+  for many domains with CIN from a mapped latent code, attention and a three-headed
+  discriminator.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -44,6 +47,7 @@ from .ost import OSTConfig, OSTTrainer, ost_translator_from_config
 from .pix2pix import Pix2PixConfig, Pix2PixTrainer
 from .pool import ImagePool
 from .schedule import linear_decay_factor, linear_decay_scheduler
+from .sdit import SDITConfig, SDITTrainer, sdit_generator_from_config
 from .udit import UDIT_NETWORKS, UDITConfig, UDITTrainer, udit_autoencoder_from_config
 from .warmstart import autoencoder_warm_start
 from .wgan import (
@@ -72,6 +76,8 @@ __all__ = [
     "OSTTrainer",
     "Pix2PixConfig",
     "Pix2PixTrainer",
+    "SDITConfig",
+    "SDITTrainer",
     "Trainer",
     "TrainerConfig",
     "UDITConfig",
@@ -88,6 +94,7 @@ __all__ = [
     "mmnet_translator_state",
     "ost_translator_from_config",
     "remove_stale_temporaries",
+    "sdit_generator_from_config",
     "seed_everything",
     "set_requires_grad",
     "udit_autoencoder_from_config",

@@ -607,7 +607,7 @@ def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
     """An untrained generator ``name`` (``G``, ``G_AB``, ``G_BA``, OST's translators
     ``T_AB``, ``T_BA``, ``T_AA``, ``T_BB``, M&MNets' parts ``f_R`` ... ``g_S`` and translators
     ``T_RS``, ``T_DS``, ..., a WGAN run's ``G``, ``G_i``, ``M_i``, or a UDIT run's auto-encoders
-    ``AE_A``, ``AE_B``) as a trainer with this
+    ``AE_A``, ``AE_B``, or an SDIT run's ``SDIT``) as a trainer with this
     configuration (``TrainerConfig.to_dict()``) builds it; load the weights into it."""
     from .mmnets import MMNET_PARTS, MMNET_TRANSLATORS, mmnet_module_from_config
 
@@ -617,6 +617,10 @@ def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
         from .udit import udit_autoencoder_from_config
 
         return udit_autoencoder_from_config(config, name)
+    if name == "SDIT":  # SDIT's encoder, mapping and generator in one module
+        from .sdit import sdit_generator_from_config
+
+        return sdit_generator_from_config(config, name)
     if "z_dim" in config and "n_critic" in config:  # a WGANConfig: noise in, no input image
         from .wgan import wgan_generator_from_config
 
