@@ -1,5 +1,5 @@
-"""Diverse translation: UDIT's MUNIT-style networks, losses (thesis eqs. 5.3-5.7), trainer and
-the pairwise diversity measure."""
+"""Diverse translation: UDIT's MUNIT-style networks, losses (thesis eqs. 5.3-5.7) and trainer,
+the pairwise diversity measure, and SDIT's CIN, attention, losses (eqs. 6.1-6.10) and trainer."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from i2ilib.losses import (
+    auxiliary_classifier_loss,
     image_reconstruction_loss,
     latent_reconstruction_loss,
     semantic_constraint_loss,
@@ -27,7 +28,9 @@ from i2ilib.nets.munit import (
     adain,
     check_munit_size,
 )
-from i2ilib.train import UDITConfig, UDITTrainer, generator_from_config
+from i2ilib.nets.sdit import SDITDiscriminator, SDITGenerator, cin, one_hot_maps
+from i2ilib.train import SDITConfig, SDITTrainer, UDITConfig, UDITTrainer, generator_from_config
+from i2ilib.train.wgan import ImageSet
 
 TINY = {"ngf": 4, "n_res": 1, "kernel": 3, "mlp_dim": 8, "ndf": 4, "n_layers_D": 2,
         "batch_size": 2, "n_epochs": 2, "device": "cpu"}
@@ -381,3 +384,206 @@ def test_command_line_refuses_a_diverse_translator_with_a_pointer(tmp_path):
         cli._load_training_checkpoint(t.checkpoint_path, state, None)
     with pytest.raises(ValueError, match="sample_styles"):
         cli._build_from_trainer_config(tmp_path, t.config.to_dict(), "AE_B", {})
+
+
+# ================================================================= SDIT (thesis chapter 6)
+SDIT_TINY = {"n_domains": 3, "image_size": 16, "ngf": 4, "n_res": 1, "mlp_dim": 8, "ndf": 4,
+             "n_layers_D": 3, "batch_size": 4, "n_epochs": 2, "device": "cpu"}
+
+
+def _labelled(n: int = 8, seed: int = 0) -> ImageSet:
+    g = torch.Generator().manual_seed(seed)
+    return ImageSet(torch.rand(n, 3, 16, 16, generator=g) * 2 - 1,
+                    torch.randint(3, (n,), generator=g))
+
+
+def _sdit(**changes) -> SDITTrainer:
+    run_dir = changes.pop("run_dir", None)
+    return SDITTrainer(SDITConfig(**{**SDIT_TINY, **changes}), run_dir=run_dir)
+
+
+def test_sdit_shapes_and_default_layout():
+    G = SDITGenerator(3, n_domains=4, ngf=8, n_res=2, z_dim=8, mlp_dim=16)
+    x, labels, z = torch.randn(2, 3, 32, 32), torch.tensor([0, 3]), torch.randn(2, 8)
+    assert G.E(x, labels).shape == (2, 32, 8, 8)
+    assert G(x, labels, z).shape == x.shape
+    h, a = G.bottleneck(G.E(x, labels), labels, z)
+    assert h.shape == (2, 32, 8, 8) and a.shape == (2, 1, 8, 8)
+    assert float(a.detach().min()) > 0 and float(a.detach().max()) < 1
+    src, cls, rec = SDITDiscriminator(3, 4, image_size=32, ndf=8, n_layers=3, z_dim=8)(x)
+    assert src.shape == (2, 1, 4, 4) and cls.shape == (2, 4) and rec.shape == (2, 8)
+    # Section 6.4: E = conv 7x7/1 + two conv 4x4/2 + 6 blocks; M = 256 units then the CIN
+    # parameters; D = six 4x4/2 convolutions, F_rec's fully connected layer 32 -> 8 at 128 px
+    full = SDITGenerator()
+    convs = [m for m in full.E.down if isinstance(m, nn.Conv2d)]
+    assert [(m.kernel_size, m.stride) for m in convs] == [((7, 7), (1, 1)), ((4, 4), (2, 2)),
+                                                          ((4, 4), (2, 2))]
+    assert len(full.E.blocks) == len(full.T_c) == len(full.T_a) == 6
+    linears = [m for m in full.M.model if isinstance(m, nn.Linear)]
+    assert [m.out_features for m in linears] == [256, 2 * 256 * 12]
+    D = SDITDiscriminator()
+    assert sum(isinstance(m, nn.Conv2d) for m in D.main) == 6
+    assert (D.rec_fc.in_features, D.rec_fc.out_features) == (32, 8)
+    with pytest.raises(ValueError, match="z must be"):
+        G(x, labels, torch.randn(2, 5))
+    with pytest.raises(ValueError, match="labels must lie"):
+        one_hot_maps(torch.tensor([0, 4]), 4, (2, 2))
+
+
+def test_cin_output_statistics_are_gamma_and_beta():
+    g = torch.Generator().manual_seed(2)
+    e = torch.randn(2, 5, 6, 6, generator=g) * 3 - 1
+    gamma, beta = torch.rand(2, 5, generator=g) + 0.5, torch.randn(2, 5, generator=g)
+    out = cin(e, gamma, beta, eps=0.0)
+    torch.testing.assert_close(out.mean(dim=(2, 3)), beta, atol=1e-5, rtol=0)
+    torch.testing.assert_close(out.std(dim=(2, 3), unbiased=False), gamma, atol=1e-5, rtol=1e-5)
+
+
+def test_cin_ablations_and_per_domain_sets():
+    z, labels = torch.randn(3, 8), torch.tensor([0, 1, 2])
+    beta_only = SDITGenerator(3, 3, ngf=4, n_res=1, mlp_dim=8, cin_params="beta")
+    p = beta_only.cin_parameters(z, labels)
+    assert p.shape == (3, 2, 2, 16)
+    assert torch.equal(p[:, :, 0], torch.ones(3, 2, 16)) and p[:, :, 1].abs().sum() > 0
+    gamma_only = SDITGenerator(3, 3, ngf=4, n_res=1, mlp_dim=8, cin_params="gamma")
+    assert torch.equal(gamma_only.cin_parameters(z, labels)[:, :, 1], torch.zeros(3, 2, 16))
+    shared = SDITGenerator(3, 3, ngf=4, n_res=1, mlp_dim=8)
+    same_z = z[:1].expand(3, -1)
+    p = shared.cin_parameters(same_z, labels)
+    assert torch.equal(p[0], p[1]) and torch.equal(p[1], p[2])  # eq. 6.10: gamma(z), beta(z)
+    per_domain = SDITGenerator(3, 3, ngf=4, n_res=1, mlp_dim=8, cin_per_domain=True)
+    p = per_domain.cin_parameters(same_z, labels)
+    assert not torch.allclose(p[0], p[1]) and not torch.allclose(p[1], p[2])
+
+
+def test_attention_combines_as_eq_6_9():
+    """A constructed mask: where a = 0 the bottleneck keeps the encoder's features e (so z
+    changes nothing there); where a = 1 it takes the CIN branch f."""
+    G = SDITGenerator(3, 2, ngf=4, n_res=1, mlp_dim=8)
+    e = torch.randn(2, 16, 4, 4)
+    labels, z1, z2 = torch.tensor([0, 1]), torch.randn(2, 8), torch.randn(2, 8)
+    mask = torch.zeros(2, 1, 4, 4)
+    mask[..., :2] = 1.0
+    G.attention_map = lambda features: mask  # type: ignore[method-assign]
+    h1, _ = G.bottleneck(e, labels, z1)
+    h2, _ = G.bottleneck(e, labels, z2)
+    assert torch.equal(h1[..., 2:], e[..., 2:]) and torch.equal(h2[..., 2:], e[..., 2:])
+    assert (h1[..., :2] - h2[..., :2]).abs().max() > 1e-4
+    G.attention = False  # "w/o Atten": h = f everywhere
+    f1, a = G.bottleneck(e, labels, z1)
+    assert a is None
+    torch.testing.assert_close(h1[..., :2], f1[..., :2])
+
+
+def test_attention_closed_makes_the_translation_ignore_z():
+    G = SDITGenerator(3, 2, ngf=4, n_res=1, mlp_dim=8)
+    with torch.no_grad():
+        G.att_out.weight.zero_()
+        G.att_out.bias.fill_(-100.0)  # a = sigmoid(-100) ~ 0: h = e
+    x, labels = torch.rand(2, 3, 16, 16), torch.tensor([0, 1])
+    torch.testing.assert_close(G(x, labels, torch.randn(2, 8)), G(x, labels, torch.randn(2, 8)))
+
+
+def test_sdit_terms_hand_computed():
+    t = _sdit(lambda_REC=2.0)
+    data = _labelled()
+    x, l_sc = data.images[:4], data.labels[:4]
+    l_tg, z = torch.tensor([2, 0, 1, 1]), torch.randn(4, 8, generator=torch.Generator().manual_seed(1))
+    terms, y = t.generator_terms(x, l_sc, l_tg, z)
+    with torch.no_grad():
+        src, cls, rec = t.D(y)
+        x_rec = t.SDIT(y, l_sc, z)
+        nll = -torch.log_softmax(cls, dim=1)[torch.arange(4), l_tg].mean()
+        torch.testing.assert_close(terms["FAKE"], nll)  # eq. 6.3, lambda_FAKE = 1
+        torch.testing.assert_close(terms["LAT"], 10 * (rec - z).abs().mean())  # eq. 6.6
+        torch.testing.assert_close(terms["REC"], 2 * (x - x_rec).abs().mean())  # eq. 6.7
+        bce = torch.nn.functional.softplus(-src).mean()  # -log sigmoid(D_src(y))
+        torch.testing.assert_close(terms["GAN"], 10 * bce)
+    d = t.discriminator_terms(x, l_sc, y, z)
+    with torch.no_grad():
+        src_real, cls_real, _ = t.D(x)
+        expected = 10 * (torch.nn.functional.softplus(-src_real).mean()
+                         + torch.nn.functional.softplus(src).mean())  # eq. 6.1, both sides
+        torch.testing.assert_close(d["D_GAN"], expected)
+        torch.testing.assert_close(d["REAL"], auxiliary_classifier_loss(cls_real, l_sc))
+    logits = torch.tensor([[0.0, 0.0]])
+    assert auxiliary_classifier_loss(logits, torch.tensor([1])).item() == pytest.approx(
+        torch.log(torch.tensor(2.0)).item())
+
+
+def test_sdit_config_and_batch_errors():
+    with pytest.raises(ValueError, match="lambda_LAT=0"):
+        SDITConfig(cin=False)
+    with pytest.raises(ValueError, match="divisible by 2\\*\\*n_layers_D"):
+        SDITConfig(image_size=32)
+    with pytest.raises(ValueError, match="input_nc and output_nc"):
+        SDITConfig(output_nc=1)
+    with pytest.raises(ValueError, match="Unknown option"):
+        SDITConfig.from_dict({"lambda_CYC": 1.0})
+    with pytest.raises(ValueError, match="cin_params"):
+        SDITConfig(cin_params="scale")
+    t = _sdit()
+    bad = ImageSet(torch.zeros(4, 3, 16, 16), torch.tensor([0, 1, 2, 3]))
+    with pytest.raises(ValueError, match="must lie in"):
+        t.fit(bad, max_steps=1, progress=False)
+    with pytest.raises(ValueError, match="target must be"):
+        t.translate(torch.zeros(1, 3, 16, 16), 5)
+    assert SDITConfig().lambda_REC == 800.0 and SDITConfig().lambda_GAN == 10.0
+
+
+@pytest.mark.parametrize("variant", [{}, {"attention": False}, {"cin": False, "lambda_LAT": 0.0},
+                                     {"cin_params": "beta", "cin_per_domain": True}])
+def test_sdit_smoke_training_finite(variant):
+    history = _sdit(**variant).fit(_labelled(), max_steps=2, progress=False)
+    keys = {"GAN", "FAKE", "REC", "D_GAN", "REAL"} | (
+        {"LAT", "D_LAT"} if variant.get("cin", True) else set())
+    assert set(history[-1]) - {"step", "epoch"} == keys
+    assert all(torch.isfinite(torch.tensor(r[k])) for r in history for k in keys)
+
+
+def test_sdit_resume_equals_uninterrupted_and_determinism(tmp_path):
+    straight = _sdit(run_dir=tmp_path / "straight", batch_size=2)
+    straight.fit(_labelled(), max_steps=5, progress=False)
+    _sdit(run_dir=tmp_path / "split", batch_size=2).fit(_labelled(), max_steps=2, progress=False)
+    resumed = _sdit(run_dir=tmp_path / "split", batch_size=2)
+    resumed.fit(_labelled(), max_steps=5, progress=False)
+    assert resumed.history == straight.history
+    for name, net in straight.nets.items():
+        for v, w in zip(net.state_dict().values(), resumed.nets[name].state_dict().values()):
+            assert torch.equal(v, w)
+    again = _sdit(batch_size=2).fit(_labelled(), max_steps=5, progress=False)
+    assert again == straight.history
+    assert _sdit(batch_size=2, seed=1).fit(_labelled(), max_steps=5, progress=False) != again
+
+
+def test_sdit_diversity_comes_from_z_through_cin():
+    from i2ilib.metrics.features import RandomConvExtractor
+    from i2ilib.metrics.perceptual import LPIPSStyleDistance
+
+    dist = LPIPSStyleDistance(RandomConvExtractor(seed=0, width=4))
+    x = _labelled().images[:2]
+    diverse = _sdit()
+    many = diverse.sample_styles(x, 1, 3, generator=torch.Generator().manual_seed(0))
+    assert many.shape == (2, 3, 3, 16, 16)
+    assert pairwise_diversity(many, dist).value > 0
+    without_cin = _sdit(cin=False, lambda_LAT=0.0)
+    assert pairwise_diversity(without_cin.sample_styles(x, 1, 3), dist).value == pytest.approx(
+        0.0, abs=1e-6)
+    assert diverse.attention(x, 2).shape == (2, 1, 4, 4)
+    columns = diverse.samples({"x": x, "y": torch.tensor([0, 1])})
+    assert list(columns) == ["input", "to 0", "to 1", "to 2"]
+
+
+def test_sdit_generator_from_config_and_command_line(tmp_path):
+    from i2ilib import cli
+
+    t = _sdit(run_dir=tmp_path)
+    G = generator_from_config(t.config.to_dict(), "SDIT")
+    G.load_state_dict(t.generator_state()["SDIT"])
+    x, z = _labelled().images[:2], torch.randn(2, 8)
+    torch.testing.assert_close(G(x, torch.tensor([1, 1]), z).detach().clamp(-1, 1),
+                               t.translate(x, 1, z))
+    t.save()
+    state = torch.load(t.checkpoint_path, weights_only=True)
+    with pytest.raises(ValueError, match="SDITTrainer.translate"):
+        cli._load_training_checkpoint(t.checkpoint_path, state, None)
