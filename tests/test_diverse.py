@@ -587,3 +587,16 @@ def test_sdit_generator_from_config_and_command_line(tmp_path):
     state = torch.load(t.checkpoint_path, weights_only=True)
     with pytest.raises(ValueError, match="SDITTrainer.translate"):
         cli._load_training_checkpoint(t.checkpoint_path, state, None)
+
+
+def test_udit_non_finite_semantic_term_is_named():
+    from i2ilib.train import NonFiniteLossError
+
+    class Broken(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x.mean(dim=(2, 3)) * float("nan")
+
+    t = _trainer(semantic_constraint=True, h=Broken())
+    with pytest.raises(NonFiniteLossError) as info:
+        t.fit(Pairs(), max_steps=1, progress=False)
+    assert info.value.term == "U_A" and info.value.step == 1

@@ -60,6 +60,7 @@ from .mmnets import (
     MMNetTranslator,
     define_mmnet_parts,
 )
+from .munit import MUNITAutoEncoder, MUNITDiscriminator
 from .norm import NORMS, get_norm_layer, uses_conv_bias
 from .official import (
     build_generator_for,
@@ -83,6 +84,7 @@ from .receptive_field import (
     patchgan_receptive_field,
 )
 from .resnet import ResnetBlock, ResnetGenerator
+from .sdit import SDITDiscriminator, SDITGenerator
 from .unet import UnetGenerator, UnetSkipConnectionBlock
 from .wgan_resnet import (
     ClassBatchNorm2d,
@@ -101,6 +103,8 @@ __all__ = [
     "MMNetArchitecture",
     "MMNetDiscriminator",
     "MMNetTranslator",
+    "MUNITAutoEncoder",
+    "MUNITDiscriminator",
     "Miner",
     "NLayerDiscriminator",
     "OSTArchitecture",
@@ -108,6 +112,8 @@ __all__ = [
     "PixelDiscriminator",
     "ResnetBlock",
     "ResnetGenerator",
+    "SDITDiscriminator",
+    "SDITGenerator",
     "SharedDecoder",
     "SharedEncoder",
     "UnetGenerator",

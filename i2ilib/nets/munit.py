@@ -44,7 +44,9 @@ Readings and deviations, named:
   captions say that the head named ``mu`` scales and the one named ``sigma`` shifts; here they
   are called ``scale`` and ``shift``.
 * The tables describe the pooling-indices variant (UDIT+PI, the one the thesis keeps after
-  Section 5.6.4). ``pooling_indices=False`` gives the variant without side information: the
+  Section 5.6.4). The indices travel with the content code (:class:`Content`): ``G_j(c_i, s')``
+  unpools with the indices of ``x_i``, and the content reconstruction (eq. 5.6) compares the
+  codes only. ``pooling_indices=False`` gives the variant without side information: the
   same layers with nearest-neighbour upsampling in place of max-unpooling (the thesis does not
   print that layout).
 * MUNIT's discriminator is multi-scale (three scales); Table A.18 has a single scale, which is
