@@ -600,3 +600,27 @@ def test_udit_non_finite_semantic_term_is_named():
     with pytest.raises(NonFiniteLossError) as info:
         t.fit(Pairs(), max_steps=1, progress=False)
     assert info.value.term == "U_A" and info.value.step == 1
+
+
+def test_semantic_extractors():
+    from i2ilib.metrics.attributes import FaceAttributeNet
+    from i2ilib.nets.semantic import MethodExtractor, ReducedExtractor
+
+    net = FaceAttributeNet(width=4).eval()
+    h = MethodExtractor(net, "features")
+    x = torch.rand(2, 3, 64, 64) * 2 - 1
+    torch.testing.assert_close(h(x), net.features(x))
+    with pytest.raises(AttributeError, match="no method"):
+        MethodExtractor(net, "embed")
+    conv = nn.Sequential(nn.Conv2d(3, 6, 4, 2, 1), nn.ReLU(), nn.Conv2d(6, 12, 4, 2, 1))
+    reduced = ReducedExtractor(conv, channels=12, D=2, n_classes=3, map_size=(4, 4))
+    assert reduced(torch.randn(5, 3, 16, 16)).shape == (5, 2, 4, 4)
+    assert reduced.logits(torch.randn(5, 3, 16, 16)).shape == (5, 3)
+    with pytest.raises(ValueError, match="head expects"):
+        reduced.logits(torch.randn(1, 3, 32, 32))
+    with pytest.raises(ValueError, match="maps"):
+        ReducedExtractor(nn.Flatten(), 12, 2, 3, (4, 4))(torch.randn(1, 12, 4, 4))
+    # the reduced extractor is a valid h for the trainer
+    t = _trainer(semantic_constraint=True, h=ReducedExtractor(conv, 12, 2, 3, (4, 4)))
+    history = t.fit(Pairs(), max_steps=1, progress=False)
+    assert history[-1]["U_A"] >= 0

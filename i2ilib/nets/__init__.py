@@ -31,6 +31,8 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :mod:`i2ilib.nets.sdit` -- SDIT (thesis chapter 6): the label-conditioned encoder ``E``, the
   mapping ``M``, the generator with conditional instance normalisation (CIN) and attention
   (eq. 6.9), and the discriminator with heads ``D_src``, ``D_cls`` and ``F_rec``.
+* :mod:`i2ilib.nets.semantic` -- semantic extractors ``h`` for UDIT's constraint (Section
+  5.5.1): a network's method as a module, and the reduced ``1 x 1 x D`` variant.
 
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),
