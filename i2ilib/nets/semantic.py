@@ -39,7 +39,7 @@ class MethodExtractor(nn.Module):
     def __init__(self, net: nn.Module, method: str = "forward"):
         super().__init__()
         if not callable(getattr(net, method, None)):
-            raise AttributeError(f"{type(net).__name__} has no method {method!r}.")
+            raise AttributeError(f"{type(net).__name__} has no method {method!r}.")  # noqa: TRY004
         self.net = net
         self.method = method
 
