@@ -372,6 +372,13 @@ def test_pairwise_diversity_with_the_lpips_style_distance_and_a_translator():
     repeated = torch.stack([t.translate(x, one_style)] * 3, dim=1)
     assert pairwise_diversity(repeated, dist).value == pytest.approx(0.0, abs=1e-6)
     assert pairwise_diversity(t.sample_styles(x, 3), dist).value > 0
+    # the random-pairs protocol (19 pairs per input, Section 5.6.3) takes the translator too
+    from i2ilib.metrics.perceptual import diversity
+
+    score = diversity(lambda inputs, g: t.translate(inputs, generator=g), x, dist, n_pairs=2)
+    assert score.value > 0 and score.extras["n_pairs"] == 2
+    fixed = diversity(lambda inputs, g: t.translate(inputs, one_style), x, dist, n_pairs=2)
+    assert fixed.value == pytest.approx(0.0, abs=1e-6)
 
 
 def test_command_line_refuses_a_diverse_translator_with_a_pointer(tmp_path):
