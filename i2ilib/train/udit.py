@@ -28,7 +28,8 @@ Defaults. The thesis gives the layout (Tables A.13-A.18: ``ngf = 64``, three poo
 pooling indices, six residual blocks with 7x7 kernels, ``style_dim = 8``, an MLP of width 256,
 a batch of 4 in the tables' shapes) but no weights or optimiser for UDIT. Those below are
 MUNIT's published ones (Huang et al. 2018): ``lambda_x = 10``, ``lambda_c = lambda_s = 1``,
-Adam(1e-4, betas (0.5, 0.999)), He-normal initialisation. ``lambda_U`` is not published; it
+Adam(1e-4, betas (0.5, 0.999)), He-normal initialisation of the auto-encoders (``init_type``)
+and ``N(0, 0.02)`` of the discriminators (MUNIT's code). ``lambda_U`` is not published; it
 defaults to 1.
 
 Deviations and readings, named:
@@ -178,13 +179,13 @@ class UDITTrainer(Trainer):
         super().__init__(config, run_dir)
         c = config
 
-        def prepare(net: nn.Module) -> nn.Module:
-            return self._prepare(init_weights(net, c.init_type, c.init_gain))
+        def prepare(net: nn.Module, init_type: str, init_gain: float) -> nn.Module:
+            return self._prepare(init_weights(net, init_type, init_gain))
 
-        self.AE_A = prepare(_autoencoder(c, c.input_nc))
-        self.AE_B = prepare(_autoencoder(c, c.output_nc))
-        self.D_A = prepare(MUNITDiscriminator(c.input_nc, c.ndf, c.n_layers_D))
-        self.D_B = prepare(MUNITDiscriminator(c.output_nc, c.ndf, c.n_layers_D))
+        self.AE_A = prepare(_autoencoder(c, c.input_nc), c.init_type, c.init_gain)
+        self.AE_B = prepare(_autoencoder(c, c.output_nc), c.init_type, c.init_gain)
+        self.D_A = prepare(MUNITDiscriminator(c.input_nc, c.ndf, c.n_layers_D), "normal", 0.02)
+        self.D_B = prepare(MUNITDiscriminator(c.output_nc, c.ndf, c.n_layers_D), "normal", 0.02)
         self.nets = {"AE_A": self.AE_A, "AE_B": self.AE_B, "D_A": self.D_A, "D_B": self.D_B}
         self.h: nn.Module | None = None
         if semantic_extractor is not None:
