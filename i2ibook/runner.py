@@ -613,6 +613,8 @@ N_A_POOL = 1797 - N_HANDWRITTEN_TEST
 _HANDWRITTEN_SPLIT_SEED = 2018
 #: Seed of the held-out printed digits on which a Phase I run's reconstructions are scored.
 PHASE1_TEST_SEED = 99
+#: A digits run stores the losses of every so many steps.
+HISTORY_EVERY = 10
 
 
 def _digit_augmentations():
@@ -706,6 +708,11 @@ def digits_dataset(spec: dict[str, Any], with_A: bool = True):
                              seed=d.seed, name="digits")
 
 
+def _half(state: dict[str, Tensor]) -> dict[str, Tensor]:
+    """Floating-point tensors rounded to float16 (how the digits runs store their weights)."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+
+
 def phase1_state(run: Run) -> dict[str, Any]:
     """The state :meth:`i2ilib.train.ost.OSTTrainer.start_from_phase1` takes, rebuilt from a
     stored Phase I run (its ``T_BB`` holds ``E_B^U``, ``E^S``, ``G^S``, ``G_B^U``)."""
@@ -717,6 +724,54 @@ def phase1_state(run: Run) -> dict[str, Any]:
         nets[parts[prefix]][rest] = value
     return {"trainer": OSTTrainer.__name__, "config": dict(run.config["trainer"]), "nets": nets,
             "global_step": int(run.metrics.get("steps", 0)), "epoch": 0}
+
+
+def _finished_checkpoint(config: dict[str, Any]) -> dict[str, Any] | None:
+    """The last checkpoint of a finished training of ``config`` in its run folder, or None."""
+    from i2ilib.train.checkpoint import load_checkpoint
+
+    path = run_dir_for(config) / "checkpoints" / "latest.pt"
+    if not path.is_file():
+        return None
+    state = load_checkpoint(path, map_location="cpu")
+    t = config["trainer"]
+    if state.get("config") != t or state.get("epoch", 0) < t["n_epochs"] + t["n_epochs_decay"]:
+        return None
+    return state
+
+
+def phase1_start(phase1: dict[str, Any], progress: bool = False) -> dict[str, Any]:
+    """The Phase I state a Phase II run starts from (``config["phase1"]``: its name and
+    configuration), with every weight rounded to float16 as the store keeps it, so a Phase II
+    run starts from the same numbers whichever source they come from:
+
+    1. the stored Phase I run's weights (trained and stored first if the run is missing);
+    2. where the store kept no weights (a run the book does not show), the finished training
+       checkpoint in the run folder (:func:`run_dir_for`);
+    3. else Phase I is trained again (stored again without its weights) and 2. applies.
+    """
+    from i2ibook.catalogue import NOT_KEPT_UNLESS_SHOWN, shown_runs
+    from i2ilib.results import load_or_train
+
+    name, config = phase1["name"], phase1["config"]
+    drop = () if name in shown_runs(config["scale"]) else NOT_KEPT_UNLESS_SHOWN
+    first = load_or_train(name, config, train_translation, verbose=progress, drop_files=drop)
+    if first.has_weights:
+        state = phase1_state(first)
+    else:
+        state = _finished_checkpoint(config)
+        if state is None:
+            load_or_train(name, config, train_translation, retrain=True, verbose=progress,
+                          drop_files=drop)
+            state = _finished_checkpoint(config)
+        if state is None:
+            raise RuntimeError(f"Phase I run {name} trained, but its checkpoint in "
+                               f"{run_dir_for(config)} is missing.")
+        state = {**{k: state[k] for k in ("trainer", "config", "global_step", "epoch")},
+                 "nets": {k: state["nets"][k] for k in ("E_B_U", "E_S", "G_S", "G_B_U")}}
+    state["nets"] = {k: {n: t.float() if t.is_floating_point() else t
+                         for n, t in _half(v).items()} for k, v in state["nets"].items()}
+    return state
 
 
 def digit_scores(translations: Tensor, labels: Tensor, classifier=None) -> dict[str, Any]:
@@ -745,18 +800,19 @@ def train_digits(config: dict[str, Any], progress: bool = True) -> Outcome:
     digits; Phase II and CycleGAN, ``"A->B"``: :func:`digit_scores` of the translations of the
     held-out handwritten test digits, ``"train A->B"``: the same for the n_A training samples,
     and ``"cycle_l1"`` of the test digits.
+
+    Stored (the chapter's results budget): the one translator the chapter uses (``T_BB`` for
+    Phase I, ``T_AB`` for Phase II, ``G_AB`` for CycleGAN) with its weights rounded to float16,
+    and the losses of every :data:`HISTORY_EVERY`-th step.
     """
     from i2ilib.data.digits import printed_digits
-    from i2ilib.results import load_or_train
 
     exp, spec, tcfg = parse_experiment(config)
     data = digits_data(config["data"])
     ost, phase = exp.method == "ost", getattr(tcfg, "phase", 2)
     trainer = METHODS[exp.method][1](tcfg, run_dir=run_dir_for(config))
     if ost and phase == 2:
-        first = load_or_train(exp.phase1["name"], exp.phase1["config"], train_translation,
-                              verbose=progress)
-        trainer.start_from_phase1(phase1_state(first))
+        trainer.start_from_phase1(phase1_start(exp.phase1, progress))
     t0 = time.perf_counter()
     trainer.fit(digits_dataset(config["data"], with_A=phase == 2), progress=progress)
     wall = trainer.wall_time or (time.perf_counter() - t0)
@@ -778,5 +834,9 @@ def train_digits(config: dict[str, Any], progress: bool = True) -> Outcome:
                    "cycle_l1": distance_to_truth(back, data.test_A)["l1"]}
         fig = image_grid(trainer.samples({"A": data.test_A[:n], "B": data.B[:n]}), max_rows=n)
     metrics["steps"] = trainer.global_step
-    return Outcome(metrics=metrics, history=trainer.history, generators=trainer.generator_state(),
-                   figure=fig, device=trainer.device, wall_time_s=wall)
+    # the store keeps the translator the chapter uses, in float16, and every tenth step's losses
+    keep = ("T_BB",) if phase == 1 else ("T_AB",) if ost else ("G_AB",)
+    state = trainer.generator_state()
+    return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
+                   generators={k: _half(state[k]) for k in keep}, figure=fig,
+                   device=trainer.device, wall_time_s=wall)

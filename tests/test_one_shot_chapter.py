@@ -114,3 +114,24 @@ def test_smoke_run_end_to_end(monkeypatch):
     out = chapter.translate_with(run, chapter.test_set("smoke")[0][:3])
     assert out.shape == (3, 3, 32, 32) and out.abs().max() <= 1
     assert np.isfinite(m["cycle_l1"])
+
+
+def test_phase2_starts_from_the_same_numbers_whichever_source(monkeypatch):
+    """Stored float16 weights, or (when the store kept none) the finished checkpoint rounded
+    the same way: Phase II receives identical numbers."""
+    from i2ibook.runner import phase1_start
+    from i2ilib.results import find_run, remove_files, results_dir_for
+
+    _, config = catalogue.ost_run("smoke")
+    monkeypatch.setenv("I2I_RETRAIN", "1")
+    stored = phase1_start(config["phase1"])
+    monkeypatch.setenv("I2I_RETRAIN", "0")
+    run = find_run(config["phase1"]["name"], config["phase1"]["config"], results_dir_for("smoke"))
+    remove_files(run.path, ["generators.pt"])
+    from_checkpoint = phase1_start(config["phase1"])
+    assert set(stored["nets"]) == set(from_checkpoint["nets"]) == {"E_B_U", "E_S", "G_S", "G_B_U"}
+    for part, state in stored["nets"].items():
+        for key, value in state.items():
+            assert torch.equal(value, from_checkpoint["nets"][part][key]), (part, key)
+            if value.is_floating_point():
+                assert torch.equal(value, value.half().float())

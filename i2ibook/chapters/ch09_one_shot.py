@@ -201,3 +201,26 @@ def verdict(claim_key: str, claim: str, better: Sequence[Run | None],
               if r is not None and not passes(sanity_check(accuracy(r), baselines))]
     return verdict_from(claim, effect, None, evidence=CLAIMS.get(claim_key, ""),
                         failed_checks=failed)
+
+
+def verdict_against_baseline(claim_key: str, claim: str, runs: Sequence[Run | None],
+                             baselines: Mapping[str, float], baseline: str = "identity"
+                             ) -> Verdict:
+    """A claim that a model's translations are read correctly more often than the trivial
+    ``baseline`` (the same test digits for every seed): the per-seed accuracy minus the
+    baseline's, judged as :func:`verdict` judges a paired difference."""
+    stored = [r for r in runs if r is not None]
+    diffs = [accuracy(r) - baselines[baseline] for r in stored]
+    failed = [f"seed {i} fails its sanity check" for i, r in enumerate(runs)
+              if r is not None and not passes(sanity_check(accuracy(r), baselines))]
+    return verdict_from(claim, paired_effect(diffs) if diffs else None, None,
+                        evidence=CLAIMS.get(claim_key, ""), failed_checks=failed)
+
+
+def inverted_reference(scale: str = "book") -> dict[str, Any]:
+    """A hand-made "translation" that is not one of the sanity check's baselines: the
+    handwritten test digits with their grey levels inverted (dark ink on a light ground, as
+    many printed digits are). It shows how much of the classifier's reading a change of
+    contrast alone buys."""
+    test_A, labels = test_set(scale)
+    return digit_scores(-test_A, labels)
