@@ -147,11 +147,17 @@ def phase1_on_A(scale: str = "book", seed: int = 0) -> dict[str, Any]:
     """What Phase I alone does to the handwritten test digits: the B auto-encoder
     ``T_BB = G_B(E_B(.))`` applied to them, scored like a translation (what Phase II adds is
     measured against this)."""
-    from i2ilib.train.ost import ost_translator_from_config
+    from i2ibook.runner import phase1_start
+    from i2ilib.nets.ost import OSTTranslator, define_ost_parts
+    from i2ilib.train.ost import OSTConfig
 
-    run = get_run(partial(ost_phase1_run, seed=seed), scale, train=True)
-    T_BB = ost_translator_from_config(run.config["trainer"], "T_BB")
-    T_BB.load_state_dict(run.generator_state()["T_BB"])
+    name, config = ost_phase1_run(scale, seed)
+    state = phase1_start({"name": name, "config": config})  # the weights Phase II starts from
+    arch = OSTConfig.from_dict(config["trainer"]).architecture()
+    parts = define_ost_parts(3, 3, arch, "B", generator=torch.Generator().manual_seed(0))
+    for part, weights in state["nets"].items():
+        parts[part].load_state_dict(weights)
+    T_BB = OSTTranslator(parts["E_B_U"], parts["E_S"], parts["G_S"], parts["G_B_U"], arch)
     test_A, labels = test_set(scale)
     with torch.no_grad():
         out = torch.cat([T_BB.eval()(test_A[i:i + 100]) for i in range(0, len(test_A), 100)])
