@@ -619,7 +619,7 @@ def plan(chapter: str | None = None, scale: str = "book", missing_only: bool = F
         unknown_runs = sorted(set(runs) - every)
         if unknown_runs:
             raise ValueError(f"No run named {', '.join(unknown_runs)} in the catalogue; its runs "
-                             f"are named like {sorted(every)[0]} (see results/).")
+                             f"are named like {min(every)} (see results/).")
         chapter = None
     shown = shown_runs(scale)
     chapters = [chapter] if chapter else sorted(RUNS)

@@ -789,7 +789,7 @@ def digit_scores(translations: Tensor, labels: Tensor, classifier=None) -> dict[
     per_class = [float(np.mean(pred[y == k] == k)) if (y == k).any() else None for k in range(10)]
     return {"accuracy": float(np.mean(pred == y)), "per_class": per_class,
             "predicted": np.bincount(pred, minlength=10).tolist(),
-            "predictions": pred.tolist(), "n": int(len(y))}
+            "predictions": pred.tolist(), "n": len(y)}
 
 
 def train_digits(config: dict[str, Any], progress: bool = True) -> Outcome:

@@ -289,10 +289,10 @@ class Experiment:
                     or steps < 0):
                 raise SpecError(f"{where}['warm_start'] must be {{'steps': n >= 0}} with an "
                                 f"optional 'lr' > 0, got {self.warm_start!r}.")
-        if self.phase1 is not None:
-            if self.method != "ost" or set(self.phase1) != {"name", "config"}:
-                raise SpecError(f"{where}['phase1'] belongs to OST's Phase II and must be "
-                                "{'name': ..., 'config': ...}, the Phase I run it starts from.")
+        if self.phase1 is not None and (self.method != "ost"
+                                        or set(self.phase1) != {"name", "config"}):
+            raise SpecError(f"{where}['phase1'] belongs to OST's Phase II and must be "
+                            "{'name': ..., 'config': ...}, the Phase I run it starts from.")
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:

@@ -58,7 +58,7 @@ def test_digits_specs_refuse_what_would_train_something_else():
 
 
 def test_the_split_and_the_one_shot_samples():
-    pool, pool_labels, test, test_labels = handwritten_split(32)
+    pool, _, test, test_labels = handwritten_split(32)
     assert len(pool) == N_A_POOL and len(test) == 500 and pool.shape[1:] == (3, 32, 32)
     assert set(test_labels.tolist()) == set(range(10))
     # no test digit is in the pool
