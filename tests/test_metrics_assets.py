@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from i2ilib.metrics import train_digits, train_features, train_identity, train_segnet
-from i2ilib.metrics.digitnet import DigitNet, digit_classifier
 from i2ilib.metrics.assets import frozen, load_state, read_record, save_state
+from i2ilib.metrics.digitnet import DigitNet, digit_classifier
 from i2ilib.metrics.identity import FaceIdentityNet, synthfaces_identity_embedder
 from i2ilib.metrics.segnet import SceneSegNet, scene_segmenter
 from i2ilib.metrics.synthnet import SynthFeatureNet, synth_feature_extractor
