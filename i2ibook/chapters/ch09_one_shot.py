@@ -230,3 +230,22 @@ def inverted_reference(scale: str = "book") -> dict[str, Any]:
     contrast alone buys."""
     test_A, labels = test_set(scale)
     return digit_scores(-test_A, labels)
+
+
+def seed_table(baselines: Mapping[str, float], scale: str = "book", n_A: int | str = 1,
+               models: Sequence[str] = ("OST", "OST, no selective backprop", "CycleGAN"),
+               seeds: Sequence[int] = OST_SEEDS) -> str:
+    """Every stored run at ``n_A`` by model and seed: its accuracy and whether it passes the
+    sanity check (a Markdown table; "not stored" where a run is missing)."""
+    rows = []
+    for m in models:
+        cells = []
+        for s in seeds:
+            run = get_run(partial(MODELS[m](n_A), seed=s), scale)
+            if run is None:
+                cells.append("not stored")
+            else:
+                ok = passes(sanity_check(accuracy(run), baselines))
+                cells.append(f"{accuracy(run):.3f} ({'passes' if ok else 'fails'})")
+        rows.append([m, *cells])
+    return markdown_table(["model", *[f"seed {s}" for s in seeds]], rows, "l" + "r" * len(seeds))
