@@ -249,3 +249,30 @@ def seed_table(baselines: Mapping[str, float], scale: str = "book", n_A: int | s
                 cells.append(f"{accuracy(run):.3f} ({'passes' if ok else 'fails'})")
         rows.append([m, *cells])
     return markdown_table(["model", *[f"seed {s}" for s in seeds]], rows, "l" + "r" * len(seeds))
+
+
+def plot_curve(points: Mapping[str, Mapping[int | str, Sequence[float]]],
+               baselines: Mapping[str, float], n_all: int, ax=None):
+    """The Fig. 3 (a) analogue: accuracy against the number of A samples (log scale), every
+    stored seed as a dot and the mean as a line, the trivial baselines as horizontal lines."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.8))
+    for i, (model, by) in enumerate(points.items()):
+        xs = [n_all if n == "all" else int(n) for n in by]
+        stored = [(x, v) for x, v in zip(xs, by.values()) if v]
+        if not stored:
+            continue
+        for x, v in stored:
+            ax.scatter([x] * len(v), v, color=f"C{i}", s=14, alpha=0.6)
+        ax.plot([x for x, _ in stored], [float(np.mean(v)) for _, v in stored], color=f"C{i}",
+                marker="o", label=f"{model} (mean over seeds)")
+    for j, (name, value) in enumerate(baselines.items()):
+        ax.axhline(value, color="0.5", ls=("--", ":", "-.")[j % 3], lw=1, label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("number of A samples (log scale)")
+    ax.set_ylabel("classifier accuracy on T_AB(test A)")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
