@@ -28,6 +28,11 @@ scenes, so no true pair is hidden in the training set; the test set is paired, w
 chapter measure how far each translation is from the true counterpart. A data key
 ``"alpha": a`` instead hides ``round(a * n_train)`` true pairs among the unpaired images
 (Ginger et al. 2019, Sec. 3.2; :func:`alpha_paired_train`).
+
+Digits (``"source": "digits"``, chapter 09) train OST's two phases (``method = "ost"``; a
+Phase II configuration names its stored Phase I run under ``"phase1"``) or CycleGAN on a few
+handwritten digits and many printed ones, and are scored by the printed-digit classifier on
+held-out handwritten digits (:func:`train_digits`).
 """
 
 from __future__ import annotations
