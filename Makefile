@@ -25,7 +25,7 @@ help:
 	@echo "make reproduce   retrain every stored book-scale run (CHAPTER=02 for one chapter; RUN=05_ablations/paired-l1-seed1 for one run; MISSING=1: only the runs not stored yet; KEEP_WEIGHTS=1: keep the weights of runs the book does not show; JOBS=N processes, default one per core)"
 	@echo "make book-student  the book with every exercise solution hidden"
 	@echo "make assignment CHAPTER=NN  chapter NN as an nbgrader assignment in _build/assignments"
-	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity, attributes)"
+	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity, attributes, digits)"
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
 
 $(STAMP): pyproject.toml

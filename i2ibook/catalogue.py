@@ -411,6 +411,104 @@ def _implicit_runs() -> list[Callable[[str], tuple[str, Config]]]:
             for s in IMPLICIT_SEEDS for t in IMPLICIT_TASKS for a in ALPHAS]
 
 
+# --------------------------------------------------------------------------------------------
+# Chapter 09: one-shot translation (OST, Benaim & Wolf, NeurIPS 2018), handwritten -> printed
+
+#: The numbers of A samples of chapter 09's Fig. 3 (a) analogue (the slides' x-axis runs from 1
+#: to every MNIST image, log scale); ``"all"`` is every handwritten training digit.
+OST_N_A: tuple[int | str, ...] = (1, 10, "all")
+OST_SEEDS = (0, 1, 2)
+
+
+def _digits_spec(scale: str, n_A: int | str, seed: int) -> dict[str, Any]:
+    from i2ibook.runner import N_A_POOL
+
+    return {"source": "digits", "size": 32, "n_A": N_A_POOL if n_A == "all" else int(n_A),
+            "n_B": pick(scale, smoke=64, book=2000, paper=2000),
+            "n_test": pick(scale, smoke=50, book=500, paper=500), "seed": seed,
+            "augment": "shift_rotate"}
+
+
+def _ost_trainer(scale: str, phase: int) -> dict[str, Any]:
+    """OST's options at each scale: the parts of :mod:`i2ilib.nets.ost` cut small (``ngf`` 16,
+    two shared residual blocks in ``E^S`` and two in ``G^S``, only the first and last layers
+    unshared as in the authors' MNIST/SVHN networks), a 2-layer PatchGAN, batch 16.
+
+    Phase II, at every scale: the A terms step the A layers only
+    (``a_path_trains_B_unshared=False``, as the authors' code does; the slides bar only ``E^S``
+    and ``G^S``). At book scale the GAN terms of Phase II weigh 0.1 instead of the authors' 1:
+    the chapter's first pilot (weight 1, benchmarks/pilots.md) collapsed, every test digit
+    translated to the same textured patch and ``T_AA`` to a black image."""
+    sizes = pick(scale,
+                 smoke=dict(ngf=4, n_blocks_shared=1, ndf=4, n_layers_D=2, batch_size=16),
+                 book=dict(ngf=16, n_blocks_shared=2, ndf=16, n_layers_D=2, batch_size=16),
+                 paper=dict(ngf=64, n_blocks_shared=6, ndf=64, n_layers_D=3, batch_size=16))
+    schedule = pick(scale, smoke=(1, 0, 1, 0), book=(8, 4, 1, 1), paper=(20, 10, 10, 10))
+    epochs = schedule[:2] if phase == 1 else schedule[2:]
+    options = dict(phase=phase, n_unshared=0, n_epochs=epochs[0], n_epochs_decay=epochs[1],
+                   **sizes)
+    if phase == 2:
+        options.update(a_path_trains_B_unshared=False,
+                       lambda_gan=pick(scale, smoke=0.1, book=0.1, paper=1.0))
+    return options
+
+
+def ost_phase1_run(scale: str | None = None, seed: int = 0) -> tuple[str, Config]:
+    """Chapter 09: OST's Phase I, the variational auto-encoder of the printed digits (domain B)
+    with its discriminator, on the B digits of ``seed``. Every Phase II run of that seed starts
+    from this one stored run."""
+    scale = get_scale(scale)
+    trainer = _ost_trainer(scale, 1)
+    trainer["seed"] = seed
+    return (f"09_one_shot_translation/ost-phase1-seed{seed}",
+            make_config("ost", _digits_spec(scale, 0, seed), trainer, scale))
+
+
+def ost_run(scale: str | None = None, n_A: int | str = 1, selective_backprop: bool = True,
+            seed: int = 0) -> tuple[str, Config]:
+    """Chapter 09: OST's Phase II on ``n_A`` handwritten digits (``"all"``: every training one)
+    and the printed digits of ``seed``, from :func:`ost_phase1_run`'s stored Phase I; with
+    selective backpropagation (the slides' method) or without (their ablation)."""
+    scale = get_scale(scale)
+    trainer = _ost_trainer(scale, 2)
+    trainer.update(seed=seed, selective_backprop=bool(selective_backprop))
+    first_name, first = ost_phase1_run(scale, seed)
+    config = make_config("ost", _digits_spec(scale, n_A, seed), trainer, scale,
+                         phase1={"name": first_name, "config": first})
+    switch = "" if selective_backprop else "-no-selective-backprop"
+    return f"09_one_shot_translation/ost-nA{n_A}{switch}-seed{seed}", config
+
+
+def cyclegan_digits_run(scale: str | None = None, n_A: int | str = 1,
+                        seed: int = 0) -> tuple[str, Config]:
+    """Chapter 09: the CycleGAN baseline of the slides' Fig. 3 (a) on the same items as
+    :func:`ost_run` (the same ``n_A`` handwritten digits and printed digits, the same
+    augmentations), a ResNet generator of the OST parts' width, as many steps as OST's two
+    phases together."""
+    scale = get_scale(scale)
+    ost = _ost_trainer(scale, 1)
+    phase2 = _ost_trainer(scale, 2)
+    trainer = dict(netG=pick(scale, smoke="resnet_2blocks", book="resnet_4blocks",
+                             paper="resnet_9blocks"),
+                   ngf=ost["ngf"], ndf=ost["ndf"], n_layers_D=ost["n_layers_D"],
+                   batch_size=ost["batch_size"],
+                   n_epochs=ost["n_epochs"] + phase2["n_epochs"],
+                   n_epochs_decay=ost["n_epochs_decay"] + phase2["n_epochs_decay"], seed=seed)
+    return (f"09_one_shot_translation/cyclegan-nA{n_A}-seed{seed}",
+            make_config("cyclegan", _digits_spec(scale, n_A, seed), trainer, scale))
+
+
+def _ost_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    """Chapter 09's grid, in the order that puts the runs of the verdicts (one A sample) first:
+    the Phase I runs, then per model every seed at ``n_A = 1``, then the other ``n_A``."""
+    one = [partial(ost_run, n_A=1, seed=s) for s in OST_SEEDS]
+    one += [partial(ost_run, n_A=1, selective_backprop=False, seed=s) for s in OST_SEEDS]
+    one += [partial(cyclegan_digits_run, n_A=1, seed=s) for s in OST_SEEDS]
+    more = [partial(make, n_A=n, seed=s) for make in (ost_run, cyclegan_digits_run)
+            for n in OST_N_A if n != 1 for s in OST_SEEDS]
+    return [partial(ost_phase1_run, seed=s) for s in OST_SEEDS] + one + more
+
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
            partial(pix2pix_scenes_run, task="day2night")],
@@ -421,6 +519,7 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "05": _ablation_runs(),
     "06": _implicit_runs(),
     "07": _pseudo_runs(),
+    "09": _ost_runs(),
 }
 
 
@@ -451,6 +550,9 @@ SHOWN: tuple[tuple[Callable[[str], tuple[str, Config]], str], ...] = (
        "chapter 08: Fig. 10 (seed 0; the other seeds' projections are cached)")
       for s, e in (("ours", False), ("no_augmentation", False), ("pseudo_unpaired", False),
                    ("natural", False), ("ratio_1.0", False), ("ratio_1.0", True))),
+    (partial(ost_phase1_run, seed=0), "chapter 09: Phase I's reconstructions (seed 0)"),
+    (partial(ost_run, n_A=1, seed=0), "chapter 09: the pilot's translations"),
+    (partial(cyclegan_digits_run, n_A=1, seed=0), "chapter 09: OST against CycleGAN"),
 )
 
 

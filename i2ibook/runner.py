@@ -28,6 +28,11 @@ scenes, so no true pair is hidden in the training set; the test set is paired, w
 chapter measure how far each translation is from the true counterpart. A data key
 ``"alpha": a`` instead hides ``round(a * n_train)`` true pairs among the unpaired images
 (Ginger et al. 2019, Sec. 3.2; :func:`alpha_paired_train`).
+
+Digits (``"source": "digits"``, chapter 09) train OST's two phases (``method = "ost"``; a
+Phase II configuration names its stored Phase I run under ``"phase1"``) or CycleGAN on a few
+handwritten digits and many printed ones, and are scored by the printed-digit classifier on
+held-out handwritten digits (:func:`train_digits`).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ import os
 import tempfile
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +54,16 @@ from i2ilib.results import Outcome, Run, config_hash, project_root
 from i2ilib.train import (
     CycleGANConfig,
     CycleGANTrainer,
+    OSTConfig,
+    OSTTrainer,
     Pix2PixConfig,
     Pix2PixTrainer,
     generator_from_config,
 )
 from i2ilib.viz import image_grid
 
-METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer)}
+METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer),
+           "ost": (OSTConfig, OSTTrainer)}
 
 
 def trainer_config(method: str, **options: Any):
@@ -65,19 +74,22 @@ def trainer_config(method: str, **options: Any):
 
 
 def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scale: str,
-                n_show: int = 6) -> dict[str, Any]:
+                n_show: int = 6, phase1: dict[str, Any] | None = None) -> dict[str, Any]:
     """A complete experiment configuration (every trainer option written out), checked
     against its schema (:func:`i2ibook.specs.parse_experiment`: a misspelt key is an error
-    naming the valid ones, never a silently different run)."""
+    naming the valid ones, never a silently different run). ``phase1``: OST's Phase II only,
+    ``{"name", "config"}`` of the stored Phase I run it starts from."""
     config = {"scale": scale, "method": method, "data": dict(data),
               "trainer": trainer_config(method, **trainer).to_dict(), "n_show": n_show}
+    if phase1 is not None:
+        config["phase1"] = phase1
     parse_experiment(config)
     return config
 
 
 #: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
-DATA_SOURCES = ("synthscenes", "registry", "pseudopairs")
+DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits")
 
 
 def data_root() -> Path:
@@ -383,6 +395,8 @@ def translate(run: Run, images: Tensor, direction: str = "A->B", batch_size: int
         if direction != "A->B":
             raise ValueError("a pix2pix run translates A->B only")
         key = "G"
+    elif run.config["method"] == "ost":
+        key = "T_AB" if direction == "A->B" else "T_BA"
     else:
         key = "G_AB" if direction == "A->B" else "G_BA"
     G = generators_from_run(run)[key]
@@ -558,6 +572,8 @@ def warm_start(trainer, train, config: dict[str, Any]) -> list[float]:
 def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train the experiment ``config`` describes; the ``train`` function for ``load_or_train``."""
     parse_experiment(config)  # before anything is built or rendered
+    if config["data"]["source"] == "digits":
+        return train_digits(config, progress)
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
@@ -589,3 +605,243 @@ def generators_from_run(run: Run) -> dict[str, nn.Module]:
         G.load_state_dict(state)
         nets[name] = G.eval()
     return nets
+
+
+# --------------------------------------------------------------------------------------------
+# Digits: one-shot translation (OST, Benaim & Wolf 2018) and its CycleGAN baseline
+
+#: Handwritten digits held out for testing (the same for every run), and the pool the A
+#: training samples are drawn from (every other handwritten digit).
+N_HANDWRITTEN_TEST = 500
+N_A_POOL = 1797 - N_HANDWRITTEN_TEST
+#: The fixed order of the handwritten digits that splits them into test digits and the pool.
+_HANDWRITTEN_SPLIT_SEED = 2018
+#: Seed of the held-out printed digits on which a Phase I run's reconstructions are scored.
+PHASE1_TEST_SEED = 99
+#: A digits run stores the losses of every so many steps.
+HISTORY_EVERY = 10
+
+
+def _digit_augmentations():
+    from i2ilib.data.augment import Augmentation
+
+    return {
+        # the book's: a zoom-and-crop of up to 5 % (about 1.5 px at 32 px) and a rotation of up
+        # to 10 degrees, no flip (a mirrored digit is another symbol); edge pixels fill in
+        "shift_rotate": Augmentation(zoom=1.1, flip=False, max_rotation=10.0, fill="border"),
+        # the authors' MNIST/SVHN script: a flip and at most 0.1 degree of rotation, no crop
+        "authors": Augmentation(zoom=1.0, flip=True, max_rotation=0.1, fill="border"),
+        "none": None,
+    }
+
+
+#: The augmentations ``P(x)`` and ``P(Lambda)`` a digits specification may name.
+DIGIT_AUGMENTATIONS = ("shift_rotate", "authors", "none")
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The images of a digits specification: ``A`` ``(n_A, 3, s, s)`` with ``A_labels``, ``B``
+    ``(n_B, 3, s, s)`` with ``B_labels`` (never used in training), and the held-out
+    ``test_A`` ``(n_test, 3, s, s)`` with ``test_labels``; all in [-1, 1]."""
+
+    A: Tensor
+    A_labels: Tensor
+    B: Tensor
+    B_labels: Tensor
+    test_A: Tensor
+    test_labels: Tensor
+
+
+def handwritten_split(size: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """``(pool, pool_labels, test, test_labels)``: every handwritten digit at ``size`` px as
+    ``(N, 3, size, size)`` in [-1, 1], split by one fixed permutation into the
+    :data:`N_HANDWRITTEN_TEST` test digits and the :data:`N_A_POOL` others."""
+    import numpy as np
+
+    from i2ilib.data.digits import handwritten_digits
+
+    images, labels = handwritten_digits(size)
+    x = torch.from_numpy(images).float().div(127.5).sub(1.0).unsqueeze(1).repeat(1, 3, 1, 1)
+    y = torch.from_numpy(labels)
+    order = torch.from_numpy(np.random.default_rng(_HANDWRITTEN_SPLIT_SEED).permutation(len(x)))
+    test, pool = order[:N_HANDWRITTEN_TEST], order[N_HANDWRITTEN_TEST:]
+    return x[pool], y[pool], x[test], y[test]
+
+
+_DIGITS_CACHE: dict[tuple, Digits] = {}
+
+
+def digits_data(spec: dict[str, Any]) -> Digits:
+    """The images a ``"digits"`` data specification names (cached in memory).
+
+    A: ``n_A`` handwritten digits drawn without replacement from the pool
+    (:func:`handwritten_split`) by ``numpy.random.default_rng((seed, 9))``, so the one-shot
+    sample of seed 0 is a different digit than that of seed 1; ``n_A = N_A_POOL`` is the whole
+    pool. B: ``printed_digits(n_B, size, seed)`` (classes balanced). Test: the held-out
+    handwritten digits, the first ``n_test`` of them.
+    """
+    import numpy as np
+
+    from i2ilib.data.digits import printed_digits
+
+    d = parse_data(spec)
+    key = (d.size, d.n_A, d.n_B, d.n_test, d.seed)
+    if key not in _DIGITS_CACHE:
+        pool, pool_labels, test, test_labels = handwritten_split(d.size)
+        pick_ = np.random.default_rng((d.seed, 9)).choice(len(pool), d.n_A, replace=False)
+        pick_ = torch.from_numpy(np.sort(pick_))
+        images, labels = printed_digits(d.n_B, d.size, seed=d.seed)
+        B = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+        _DIGITS_CACHE[key] = Digits(pool[pick_], pool_labels[pick_], B.contiguous(),
+                                    torch.from_numpy(labels), test[:d.n_test],
+                                    test_labels[:d.n_test])
+    return _DIGITS_CACHE[key]
+
+
+def digits_dataset(spec: dict[str, Any], with_A: bool = True):
+    """The training set of a digits specification: the augmented items ``{"A": s in P(x),
+    "B": s in P(Lambda)}`` (``{"B"}`` only without A, OST's Phase I) of
+    :class:`i2ilib.data.augment.AugmentedUnpaired`, seeded by the specification's seed. OST and
+    its CycleGAN baseline train on the same items."""
+    from i2ilib.data.augment import AugmentedUnpaired
+
+    d = parse_data(spec)
+    data = digits_data(spec)
+    augment = _digit_augmentations()[d.augment]
+    return AugmentedUnpaired(data.A if with_A and d.n_A else None, data.B, augment, augment,
+                             seed=d.seed, name="digits")
+
+
+def _half(state: dict[str, Tensor]) -> dict[str, Tensor]:
+    """Floating-point tensors rounded to float16 (how the digits runs store their weights)."""
+    return {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
+
+
+def phase1_state(run: Run) -> dict[str, Any]:
+    """The state :meth:`i2ilib.train.ost.OSTTrainer.start_from_phase1` takes, rebuilt from a
+    stored Phase I run (its ``T_BB`` holds ``E_B^U``, ``E^S``, ``G^S``, ``G_B^U``)."""
+    T_BB = run.generator_state()["T_BB"]
+    parts = {"E_U": "E_B_U", "E_S": "E_S", "G_S": "G_S", "G_U": "G_B_U"}
+    nets: dict[str, dict[str, Tensor]] = {v: {} for v in parts.values()}
+    for key, value in T_BB.items():
+        prefix, rest = key.split(".", 1)
+        nets[parts[prefix]][rest] = value
+    return {"trainer": OSTTrainer.__name__, "config": dict(run.config["trainer"]), "nets": nets,
+            "global_step": int(run.metrics.get("steps", 0)), "epoch": 0}
+
+
+def _finished_checkpoint(config: dict[str, Any]) -> dict[str, Any] | None:
+    """The last checkpoint of a finished training of ``config`` in its run folder, or None."""
+    from i2ilib.train.checkpoint import load_checkpoint
+
+    path = run_dir_for(config) / "checkpoints" / "latest.pt"
+    if not path.is_file():
+        return None
+    state = load_checkpoint(path, map_location="cpu")
+    t = config["trainer"]
+    if state.get("config") != t or state.get("epoch", 0) < t["n_epochs"] + t["n_epochs_decay"]:
+        return None
+    return state
+
+
+def phase1_start(phase1: dict[str, Any], progress: bool = False) -> dict[str, Any]:
+    """The Phase I state a Phase II run starts from (``config["phase1"]``: its name and
+    configuration), with every weight rounded to float16 as the store keeps it, so a Phase II
+    run starts from the same numbers whichever source they come from:
+
+    1. the stored Phase I run's weights (trained and stored first if the run is missing);
+    2. where the store kept no weights (a run the book does not show), the finished training
+       checkpoint in the run folder (:func:`run_dir_for`);
+    3. else Phase I is trained again (stored again without its weights) and 2. applies.
+    """
+    from i2ibook.catalogue import NOT_KEPT_UNLESS_SHOWN, shown_runs
+    from i2ilib.results import load_or_train
+
+    name, config = phase1["name"], phase1["config"]
+    drop = () if name in shown_runs(config["scale"]) else NOT_KEPT_UNLESS_SHOWN
+    first = load_or_train(name, config, train_translation, verbose=progress, drop_files=drop)
+    if first.has_weights:
+        state = phase1_state(first)
+    else:
+        state = _finished_checkpoint(config)
+        if state is None:
+            load_or_train(name, config, train_translation, retrain=True, verbose=progress,
+                          drop_files=drop)
+            state = _finished_checkpoint(config)
+        if state is None:
+            raise RuntimeError(f"Phase I run {name} trained, but its checkpoint in "
+                               f"{run_dir_for(config)} is missing.")
+        state = {**{k: state[k] for k in ("trainer", "config", "global_step", "epoch")},
+                 "nets": {k: state["nets"][k] for k in ("E_B_U", "E_S", "G_S", "G_B_U")}}
+    state["nets"] = {k: {n: t.float() if t.is_floating_point() else t
+                         for n, t in _half(v).items()} for k, v in state["nets"].items()}
+    return state
+
+
+def digit_scores(translations: Tensor, labels: Tensor, classifier=None) -> dict[str, Any]:
+    """What the printed-digit classifier (:func:`i2ilib.metrics.digitnet.digit_classifier`)
+    reads in ``translations`` ``(N, 3, H, W)`` of sources with ``labels``: ``accuracy`` (the
+    slides' Fig. 3 measure), ``per_class`` accuracy, the ``predicted`` counts per class, the
+    per-image ``predictions`` (for paired comparisons on the same test digits) and ``n``."""
+    import numpy as np
+
+    from i2ilib.metrics.digitnet import digit_classifier, digit_probabilities
+
+    net = classifier or digit_classifier()
+    pred = digit_probabilities(net, translations.clamp(-1, 1)).argmax(1)
+    y = labels.numpy()
+    per_class = [float(np.mean(pred[y == k] == k)) if (y == k).any() else None for k in range(10)]
+    return {"accuracy": float(np.mean(pred == y)), "per_class": per_class,
+            "predicted": np.bincount(pred, minlength=10).tolist(),
+            "predictions": pred.tolist(), "n": len(y)}
+
+
+def train_digits(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train a digits experiment: OST's Phase I (the B auto-encoder), OST's Phase II from its
+    stored Phase I run (trained first if missing), or CycleGAN on the same items.
+
+    Metrics: Phase I, the L1 (on [0, 1]) and classifier accuracy of ``T_BB`` on held-out printed
+    digits; Phase II and CycleGAN, ``"A->B"``: :func:`digit_scores` of the translations of the
+    held-out handwritten test digits, ``"train A->B"``: the same for the n_A training samples,
+    and ``"cycle_l1"`` of the test digits.
+
+    Stored (the chapter's results budget): the one translator the chapter uses (``T_BB`` for
+    Phase I, ``T_AB`` for Phase II, ``G_AB`` for CycleGAN) with its weights rounded to float16,
+    and the losses of every :data:`HISTORY_EVERY`-th step.
+    """
+    from i2ilib.data.digits import printed_digits
+
+    exp, spec, tcfg = parse_experiment(config)
+    data = digits_data(config["data"])
+    ost, phase = exp.method == "ost", getattr(tcfg, "phase", 2)
+    trainer = METHODS[exp.method][1](tcfg, run_dir=run_dir_for(config))
+    if ost and phase == 2:
+        trainer.start_from_phase1(phase1_start(exp.phase1, progress))
+    t0 = time.perf_counter()
+    trainer.fit(digits_dataset(config["data"], with_A=phase == 2), progress=progress)
+    wall = trainer.wall_time or (time.perf_counter() - t0)
+    n = config.get("n_show", 6)
+    if phase == 1:
+        images, labels = printed_digits(spec.n_test, spec.size, seed=PHASE1_TEST_SEED)
+        held_out = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+        rec = _translate_all(trainer.reconstruct_B, held_out).clamp(-1, 1)
+        metrics: dict[str, Any] = {
+            "B->B": {"l1": distance_to_truth(rec, held_out)["l1"],
+                     **digit_scores(rec, torch.from_numpy(labels))}}
+        fig = image_grid(trainer.samples({"B": held_out[:n]}), max_rows=n)
+    else:
+        fake = _translate_all(trainer.translate_AB, data.test_A).clamp(-1, 1)
+        back = _translate_all(trainer.translate_BA, fake).clamp(-1, 1)
+        metrics = {"A->B": digit_scores(fake, data.test_labels),
+                   "train A->B": digit_scores(_translate_all(trainer.translate_AB, data.A),
+                                              data.A_labels),
+                   "cycle_l1": distance_to_truth(back, data.test_A)["l1"]}
+        fig = image_grid(trainer.samples({"A": data.test_A[:n], "B": data.B[:n]}), max_rows=n)
+    metrics["steps"] = trainer.global_step
+    # the store keeps the translator the chapter uses, in float16, and every tenth step's losses
+    keep = ("T_BB",) if phase == 1 else ("T_AB",) if ost else ("G_AB",)
+    state = trainer.generator_state()
+    return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
+                   generators={k: _half(state[k]) for k in keep}, figure=fig,
+                   device=trainer.device, wall_time_s=wall)

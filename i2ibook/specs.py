@@ -14,7 +14,10 @@ The three data sources:
 - :class:`RegistryData` -- a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``
   (``"source": "registry"``, paper scale);
 - :class:`PseudoPairData` -- SynthFaces with pseudo-pairs, Ginger et al. 2019 Sec. 4.2
-  (``"source": "pseudopairs"``).
+  (``"source": "pseudopairs"``);
+- :class:`DigitsData` -- handwritten digits (A) and printed, street-number-like digits (B) of
+  :mod:`i2ilib.data.digits`, a few A samples beside many B samples (``"source": "digits"``,
+  one-shot translation).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["DATA_SPECS", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
+__all__ = ["DATA_SPECS", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
            "SpecError", "parse_data", "parse_experiment"]
 
 
@@ -178,13 +181,47 @@ class PseudoPairData:
             raise SpecError(f"{where}['n_aug'] must be >= 0, got {self.n_aug}.")
 
 
+@dataclass(frozen=True)
+class DigitsData:
+    """Digits for one-shot translation (:func:`i2ibook.runner.digits_data`): ``n_A`` training
+    samples of domain A (handwritten, drawn by ``seed`` from the handwritten digits that are not
+    test digits; 0 for OST's Phase I, which sees B only), ``n_B`` printed digits of domain B
+    (those of ``seed``), ``n_test`` held-out handwritten test digits (the same for every seed),
+    all at ``size`` px. ``augment``: the augmentations ``P(x)``, ``P(Lambda)``, a name of
+    :data:`i2ibook.runner.DIGIT_AUGMENTATIONS`."""
+
+    source: str
+    size: int
+    n_A: int
+    n_B: int
+    n_test: int
+    seed: int = 0
+    augment: str = "shift_rotate"
+
+    def check(self, where: str) -> None:
+        from i2ibook.runner import DIGIT_AUGMENTATIONS, N_A_POOL, N_HANDWRITTEN_TEST
+
+        _positive(where, size=self.size, n_B=self.n_B, n_test=self.n_test)
+        if not 0 <= self.n_A <= N_A_POOL:
+            raise SpecError(f"{where}['n_A'] must lie in [0, {N_A_POOL}] (the handwritten digits "
+                            f"that are not test digits), got {self.n_A}.")
+        if self.n_test > N_HANDWRITTEN_TEST:
+            raise SpecError(f"{where}['n_test'] must be at most {N_HANDWRITTEN_TEST} (the "
+                            f"held-out handwritten digits), got {self.n_test}.")
+        if self.augment not in DIGIT_AUGMENTATIONS:
+            raise SpecError(f"{where}['augment'] must be one of "
+                            f"{', '.join(DIGIT_AUGMENTATIONS)}, got {self.augment!r}.")
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
 #: The data sources a configuration's ``data["source"]`` may name, and their schemas.
 DATA_SPECS: dict[str, type] = {"synthscenes": SceneData, "registry": RegistryData,
-                               "pseudopairs": PseudoPairData}
+                               "pseudopairs": PseudoPairData, "digits": DigitsData}
 
 
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
-        PseudoPairData:
+        PseudoPairData | DigitsData:
     """The typed form of a data specification (``config["data"]``).
 
     Raises:
@@ -214,7 +251,11 @@ class Experiment:
     ``warm_start`` (optional, absent from every configuration that does not use it, so their
     hashes stay as they were): ``{"steps": n}`` or ``{"steps": n, "lr": x}``, the generators
     pretrained as auto-encoders for ``n`` steps before training
-    (:func:`i2ilib.train.warmstart.autoencoder_warm_start`)."""
+    (:func:`i2ilib.train.warmstart.autoencoder_warm_start`).
+
+    ``phase1`` (OST's Phase II only, absent elsewhere): ``{"name": run name, "config": the
+    Phase I run's configuration}``, the stored B auto-encoder that Phase II starts from
+    (trained and stored first if it is missing)."""
 
     scale: str
     method: str
@@ -224,8 +265,9 @@ class Experiment:
     set_metrics: str | None = None
     fcn_scores: bool = False
     warm_start: dict | None = None
+    phase1: dict | None = None
 
-    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan")
+    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost")
 
     def check(self, where: str) -> None:
         from i2ibook.scale import SCALES
@@ -247,6 +289,10 @@ class Experiment:
                     or steps < 0):
                 raise SpecError(f"{where}['warm_start'] must be {{'steps': n >= 0}} with an "
                                 f"optional 'lr' > 0, got {self.warm_start!r}.")
+        if self.phase1 is not None and (self.method != "ost"
+                                        or set(self.phase1) != {"name", "config"}):
+            raise SpecError(f"{where}['phase1'] belongs to OST's Phase II and must be "
+                            "{'name': ..., 'config': ...}, the Phase I run it starts from.")
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
@@ -276,4 +322,22 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
         trainer = METHODS[exp.method][0].from_dict(exp.trainer)
     except (TypeError, ValueError) as err:
         raise SpecError(f"config['trainer']: {err}") from None
+    if exp.method == "ost":
+        if not isinstance(data, DigitsData):
+            raise SpecError("method 'ost' trains on the digits (data source 'digits') here.")
+        if (trainer.phase == 2) != (exp.phase1 is not None):
+            raise SpecError("An OST Phase II configuration names its Phase I run "
+                            "(config['phase1']); a Phase I one does not.")
+        if (trainer.phase == 1) != (data.n_A == 0):
+            raise SpecError("OST's Phase I sees B only (data n_A = 0); Phase II needs n_A >= 1.")
+        if exp.phase1 is not None:
+            first, first_data, first_trainer = parse_experiment(exp.phase1["config"])
+            if first_trainer.phase != 1 or first.method != "ost":
+                raise SpecError("config['phase1'] must be an OST Phase I configuration.")
+            same = {k: v for k, v in dataclasses.asdict(data).items() if k != "n_A"}
+            if {k: v for k, v in dataclasses.asdict(first_data).items() if k != "n_A"} != same:
+                raise SpecError("Phase I and Phase II must use the same B digits (their data "
+                                "may differ in n_A only).")
+    elif isinstance(data, DigitsData) and data.n_A == 0:
+        raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
     return exp, data, trainer

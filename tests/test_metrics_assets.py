@@ -3,8 +3,9 @@ import json
 import pytest
 import torch
 
-from i2ilib.metrics import train_features, train_identity, train_segnet
+from i2ilib.metrics import train_digits, train_features, train_identity, train_segnet
 from i2ilib.metrics.assets import frozen, load_state, read_record, save_state
+from i2ilib.metrics.digitnet import DigitNet, digit_classifier
 from i2ilib.metrics.identity import FaceIdentityNet, synthfaces_identity_embedder
 from i2ilib.metrics.segnet import SceneSegNet, scene_segmenter
 from i2ilib.metrics.synthnet import SynthFeatureNet, synth_feature_extractor
@@ -14,6 +15,7 @@ CASES = [
      synth_feature_extractor),
     (lambda: FaceIdentityNet(dim=8, width=4), train_identity, synthfaces_identity_embedder),
     (lambda: SceneSegNet(n_classes=5, width=4, finest_stride=8), train_segnet, scene_segmenter),
+    (lambda: DigitNet(width=4), train_digits, digit_classifier),
 ]
 
 
@@ -73,13 +75,15 @@ def test_shipped_weights_carry_their_architecture():
     assert set(meta) == {"dim", "width"}
     _, meta = load_state(train_segnet.ASSET_WEIGHTS, None, "i2ilib.metrics.train_segnet")
     assert set(meta) == {"n_classes", "width", "finest_stride"}
+    _, meta = load_state(train_digits.ASSET_WEIGHTS, None, "i2ilib.metrics.train_digits")
+    assert meta == {"width": 16}
 
 
 def test_one_entry_point_retrains_every_shipped_network(capsys):
     from i2ilib.metrics import retrain
 
     assert retrain.main([]) == 2 and retrain.main(["nope"]) == 2
-    assert "features,segnet,identity,attributes,all" in capsys.readouterr().err
+    assert "features,segnet,identity,attributes,digits,all" in capsys.readouterr().err
     for network in retrain.NETWORKS:
         args = retrain.parser(network).parse_args([])
         assert args.out_dir == str(retrain.ASSETS) and args.seed == 0 and args.epochs > 0

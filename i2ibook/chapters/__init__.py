@@ -5,4 +5,6 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
 - :mod:`i2ibook.chapters.ch06_implicit_pairs` -- α-paired sweeps, Tables 1-3, Sec. 4.1's claims.
 - :mod:`i2ibook.chapters.ch07_pseudo_pairs` -- pseudo-pair scores, Tables 4-7, Sec. 4.2's claims.
 - :mod:`i2ibook.chapters.ch08_spaces` -- Figs. 9-10: reference faces, ellipses compared, plots.
+- :mod:`i2ibook.chapters.ch09_one_shot` -- OST on digits: Fig. 3 (a)'s protocol, baselines, the
+  sanity check, the grid's curve and the slides' claims.
 """

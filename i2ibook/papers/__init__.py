@@ -3,6 +3,8 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
 
 - :mod:`i2ibook.papers.ginger2019` -- Ginger et al. 2019, *Implicit Pairs for Boosting Unpaired
   Image-to-Image Translation* (Tables 1-7, Secs. 4.1-4.2, Sec. 5 on Figs. 9-10).
+- :mod:`i2ibook.papers.benaim2018` -- Benaim and Wolf 2018, *One-Shot Unsupervised Cross Domain
+  Translation*, as their slides present it (Fig. 3's caption, Table 2, the claims).
 - :mod:`i2ibook.papers.ucsd_report` -- Kumar, Singh and Satyadharma, *Paired and Unpaired Image
   to Image Translation* (Tables 1-2, Sec. 7).
 """

@@ -22,6 +22,8 @@ One concept per module:
   (``faces`` extra).
 - :mod:`~i2ilib.metrics.attributes` -- the SynthFaces attribute classifier ``synthattr-v1``
   (trained by :mod:`~i2ilib.metrics.train_attributes`) and task completion.
+- :mod:`~i2ilib.metrics.digitnet` -- the printed-digit classifier ``digitcnn-v1`` (trained by
+  :mod:`~i2ilib.metrics.train_digits`), the judge of digit translations (OST's Fig. 3 (a)).
 - :mod:`~i2ilib.metrics.assets` -- loading and saving the networks shipped in ``i2ilib/assets``;
   :mod:`~i2ilib.metrics.retrain` retrains them (``python -m i2ilib.metrics.retrain all``).
 - :mod:`~i2ilib.metrics.spaces` -- representation spaces: embeddings, PCA, fitted ellipses.

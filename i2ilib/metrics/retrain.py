@@ -1,9 +1,10 @@
 """Retrain the networks shipped in ``i2ilib/assets`` (what ``make assets`` runs)::
 
-    python -m i2ilib.metrics.retrain features|segnet|identity|attributes|all [--out-dir DIR] [...]
+    python -m i2ilib.metrics.retrain features|segnet|identity|attributes|digits|all [--out-dir DIR] [...]
 
-One entry point for the four training scripts: each of ``train_features``, ``train_segnet``,
-``train_identity`` and ``train_attributes`` declares its options (``add_arguments``), builds
+One entry point for the five training scripts: each of ``train_features``, ``train_segnet``,
+``train_identity``, ``train_attributes`` and ``train_digits`` declares its options
+(``add_arguments``), builds
 its data and trains (``train``) and writes its weights with their JSON record (``save``); this
 module parses the command line, runs them and reports the held-out scores. With the default
 options the shipped weights are reproduced (each script's docstring states its data and time).
@@ -22,7 +23,8 @@ import torch
 
 #: The shipped networks, in the order ``all`` trains them, and the module that trains each.
 NETWORKS: dict[str, str] = {"features": "train_features", "segnet": "train_segnet",
-                            "identity": "train_identity", "attributes": "train_attributes"}
+                            "identity": "train_identity", "attributes": "train_attributes",
+                            "digits": "train_digits"}
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 
