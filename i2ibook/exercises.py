@@ -60,6 +60,9 @@ Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 - ``ex-06-visible``, ``ex-07-infosim``, ``ex-07-judge``: reading tables or images and
   explaining.
 - ``ex-07-study``: a user study with people.
+- ``ex-09-inversion``, ``ex-09-collapse``: an argument or an explanation (then a run to test it).
+- ``ex-09-sample``, ``ex-09-shared``: training runs whose accuracies or curves are read for their
+  meaning.
 """
 
 from __future__ import annotations
@@ -124,6 +127,10 @@ OPEN_EXERCISES: dict[str, str] = {
     "ex-08-noglasses": "measurements on the stored runs, which differ between scales",
     "ex-08-infosim": "measurements on the stored runs, which differ between scales",
     "ex-08-glasses": "measurements on the stored runs, which differ between scales",
+    "ex-09-inversion": "argue both sides, then decide: the answer is the argument",
+    "ex-09-sample": "training more seeds and reading their per-class accuracy",
+    "ex-09-collapse": "an explanation, then a training run to test it",
+    "ex-09-shared": "a training run whose curves are read for their meaning",
 }
 
 F = TypeVar("F", bound=Callable[..., str])

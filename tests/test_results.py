@@ -88,9 +88,13 @@ def test_config_diff_lists_nested_changes():
 def test_stored_book_runs_match_their_definitions(chapter):
     """`make book` must load every book-scale run, never retrain one: each run defined in
     the run catalogue has a stored twin with exactly its configuration."""
+    pending = catalogue.pending_runs("book")
     for make in catalogue.RUNS[chapter]:
         name, config = make("book")
         run = find_run(name, config)
+        if name in pending:  # planned, not trained yet: the list must not go stale
+            assert run is None, f"{name} is stored: remove it from catalogue.PENDING"
+            continue
         if run is None:
             stored = read_run_or_none(name)
             diff = config_diff(stored.config, config) if stored else ["not stored"]
