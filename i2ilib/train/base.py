@@ -598,6 +598,32 @@ class Trainer:
         if self.run_dir is not None and Path(path) == self.checkpoint_path:
             self._saved_at = (self.global_step, self.epoch, self.step_in_epoch)
 
+    @classmethod
+    def starting_state(cls, source: Any, what: str) -> dict[str, Any]:
+        """The state another run starts from (OST's Phase I, a pretrained GAN): ``source`` is a
+        trainer of this class, the state itself, its run folder or a checkpoint file (loaded
+        weights-only). ``what`` names the state in the error message.
+
+        Returns:
+            ``{"trainer", "config", "nets", "global_step", "epoch"}`` (a checkpoint's keys).
+
+        Raises:
+            FileNotFoundError: no checkpoint at the path given.
+        """
+        if isinstance(source, cls):
+            return {"trainer": type(source).__name__, "config": source.config.to_dict(),
+                    "nets": {k: v.state_dict() for k, v in source.nets.items()},
+                    "global_step": source.global_step, "epoch": source.epoch}
+        if isinstance(source, dict):
+            return source
+        path = Path(source)
+        if path.is_dir():
+            path = path / "checkpoints" / "latest.pt"
+        if not path.is_file():
+            raise FileNotFoundError(f"No {what} checkpoint at {path}: pass a {cls.__name__}, "
+                                    "its run folder or its checkpoints/latest.pt.")
+        return load_checkpoint(path, map_location="cpu")
+
     def generator_state(self) -> dict[str, dict[str, Tensor]]:
         """The generators' weights only (what the results store keeps)."""
         return {k: self.nets[k].state_dict() for k in self.generator_names}

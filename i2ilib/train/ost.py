@@ -106,7 +106,6 @@ from ..losses import GANLoss, kl_to_standard_normal, reconstruction_loss
 from ..nets import define_D
 from ..nets.ost import OSTArchitecture, OSTTranslator, define_ost_parts
 from .base import Trainer, TrainerConfig, set_requires_grad
-from .checkpoint import load_checkpoint
 from .pool import ImagePool
 from .schedule import linear_decay_scheduler
 
@@ -321,21 +320,9 @@ class OSTTrainer(Trainer):
         self.phase1 = {"global_step": int(state["global_step"]), "epoch": int(state["epoch"]),
                        "config": dict(state["config"])}
 
-    @staticmethod
-    def _phase1_state(source: OSTTrainer | str | Path | dict[str, Any]) -> dict[str, Any]:
-        if isinstance(source, OSTTrainer):
-            return {"trainer": type(source).__name__, "config": source.config.to_dict(),
-                    "nets": {k: v.state_dict() for k, v in source.nets.items()},
-                    "global_step": source.global_step, "epoch": source.epoch}
-        if isinstance(source, dict):
-            return source
-        path = Path(source)
-        if path.is_dir():
-            path = path / "checkpoints" / "latest.pt"
-        if not path.is_file():
-            raise FileNotFoundError(f"No Phase I checkpoint at {path}: pass a Phase I trainer, "
-                                    "its run folder or its checkpoints/latest.pt.")
-        return load_checkpoint(path, map_location="cpu")
+    @classmethod
+    def _phase1_state(cls, source: OSTTrainer | str | Path | dict[str, Any]) -> dict[str, Any]:
+        return cls.starting_state(source, "Phase I")
 
     def fit(
         self,

@@ -103,7 +103,6 @@ from ..nets.wgan_resnet import (
     transfer_state,
 )
 from .base import Trainer, TrainerConfig, set_requires_grad
-from .checkpoint import load_checkpoint
 from .schedule import linear_decay_scheduler
 
 __all__ = ["MINEGAN_MNIST", "WGAN_METHODS", "ImageSet", "WGANConfig", "WGANTrainer",
@@ -377,21 +376,9 @@ class WGANTrainer(Trainer):
             raise ValueError(f"Source {i} conditions by {config.get('conditioning')!r}, this run "
                              f"by {c.conditioning!r}.")
 
-    @staticmethod
-    def _source_state(source: Any) -> dict[str, Any]:
-        if isinstance(source, WGANTrainer):
-            return {"trainer": type(source).__name__, "config": source.config.to_dict(),
-                    "nets": {k: v.state_dict() for k, v in source.nets.items()},
-                    "global_step": source.global_step}
-        if isinstance(source, dict):
-            return source
-        path = Path(source)
-        if path.is_dir():
-            path = path / "checkpoints" / "latest.pt"
-        if not path.is_file():
-            raise FileNotFoundError(f"No pretrained checkpoint at {path}: pass a WGANTrainer, "
-                                    "its run folder or its checkpoints/latest.pt.")
-        return load_checkpoint(path, map_location="cpu")
+    @classmethod
+    def _source_state(cls, source: Any) -> dict[str, Any]:
+        return cls.starting_state(source, "pretrained")
 
     def fit(self, dataset: Dataset, max_steps: int | None = None, progress: bool = True,
             resume: bool = True, sample_batch: dict[str, Tensor] | None = None,
