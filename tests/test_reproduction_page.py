@@ -137,3 +137,24 @@ def test_cache_projections_visits_the_runs_the_page_reads(stored, monkeypatch):
     assert sorted(seen["translations"]) == sorted(Path(r.path).name
                                                   for rs in runs.values() for r in rs)
     assert counts == {"training sets": 3, "translations": 9, "missing runs": 9}
+
+
+def test_the_page_has_chapter_09_with_its_verdicts_and_the_slides_table_2():
+    from i2ibook.papers import benaim2018
+
+    page = (ROOT / rp.PAGE).read_text(encoding="utf-8")
+    fig3 = _section(page, "### Fig. 3 (a): classifier accuracy")
+    assert _words(fig3) == ["inconclusive"] * 3  # seeds 1 and 2 of OST fail their sanity check
+    assert "| OST | 0.530 (passes) | 0.448 (fails) | 0.420 (fails) |" in fig3
+    assert "| baseline: identity | 0.454 |" in fig3
+    table2 = page[page.index("### Table 2: perceptual content and style distances"):]
+    for values in (benaim2018.TABLE2_CONTENT, benaim2018.TABLE2_STYLE):
+        for task, by in values.items():
+            assert f"| {task} | " + " | ".join(f"{v:.2f}" for v in by.values()) + " |" in table2
+    assert table2.count("| ours | not run |") == 2
+
+
+def test_the_one_shot_section_without_runs_says_so(tmp_path):
+    section = "\n".join(rp._one_shot_section(tmp_path))
+    assert "Stored runs: 0 of 21; none has been trained yet." in section
+    assert "### Fig. 3 (a)" not in section and "- **" not in section

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -115,14 +116,16 @@ def checks_table(checks: Sequence[SanityCheck]) -> str:
                           "lcl")
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False) -> Run | None:
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
+            results_dir: str | Path | None = None) -> Run | None:
     """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
-    scale always trained, in a temporary folder), or None."""
+    scale always trained, in a temporary folder), or None. ``results_dir``: where the stored
+    runs are looked up (default: the book's ``results/``)."""
     name, config = make(scale)
     if train or scale == "smoke":
         return load_or_train(name, config, partial(train_translation, progress=progress),
                              verbose=progress)
-    return find_run(name, config)
+    return find_run(name, config, results_dir)
 
 
 def accuracy(run: Run) -> float:
@@ -166,14 +169,16 @@ def phase1_on_A(scale: str = "book", seed: int = 0) -> dict[str, Any]:
 
 def curve(scale: str = "book", seeds: Sequence[int] = OST_SEEDS,
           models: Sequence[str] = ("OST", "CycleGAN"),
-          n_As: Sequence[int | str] = OST_N_A) -> dict[str, dict[int | str, list[float]]]:
+          n_As: Sequence[int | str] = OST_N_A, results_dir: str | Path | None = None
+          ) -> dict[str, dict[int | str, list[float]]]:
     """The Fig. 3 (a) analogue from the stored runs: ``{model: {n_A: [accuracy per stored
     seed]}}`` (an empty list where no seed is stored)."""
     out: dict[str, dict[int | str, list[float]]] = {}
     for m in models:
         out[m] = {}
         for n_A in n_As:
-            runs = [get_run(partial(MODELS[m](n_A), seed=s), scale) for s in seeds]
+            runs = [get_run(partial(MODELS[m](n_A), seed=s), scale, results_dir=results_dir)
+                    for s in seeds]
             out[m][n_A] = [accuracy(r) for r in runs if r is not None]
     return out
 
@@ -223,6 +228,42 @@ def verdict_against_baseline(claim_key: str, claim: str, runs: Sequence[Run | No
                         evidence=CLAIMS.get(claim_key, ""), failed_checks=failed)
 
 
+def runs_of(model: str, n_A: int | str, scale: str = "book", seeds: Sequence[int] = OST_SEEDS,
+            results_dir: str | Path | None = None) -> list[Run | None]:
+    """The stored runs of ``model`` (a key of :data:`MODELS`) with ``n_A`` samples of A, one per
+    seed (None where a seed is not stored)."""
+    return [get_run(partial(MODELS[model](n_A), seed=s), scale, results_dir=results_dir)
+            for s in seeds]
+
+
+#: The claims the grid is put to: ``(key into CLAIMS, the claim in the book's words, model,
+#: the model it must beat or None for the input left unchanged)``, all with one A sample.
+COMPARISONS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("one_sample", "OST with one A sample beats the input left unchanged", "OST", None),
+    ("one_sample", "with one A sample, OST beats CycleGAN (Fig. 3 (a))", "OST", "CycleGAN"),
+    ("overfitting", "without selective backpropagation, OST does worse on the test digits",
+     "OST", "OST, no selective backprop"),
+)
+
+
+def claims(baselines: Mapping[str, float], scale: str = "book",
+           results_dir: str | Path | None = None, min_seeds: int = 3) -> list[Verdict]:
+    """A verdict for each of :data:`COMPARISONS` whose two sides have at least ``min_seeds``
+    seeds stored (paired within seed; against the identity baseline for the first); claims
+    with fewer stored seeds are left out. ``baselines``: :func:`baseline_scores`' accuracies."""
+    out = []
+    for key, claim, model, other in COMPARISONS:
+        better = runs_of(model, 1, scale, results_dir=results_dir)
+        if other is None:
+            if sum(r is not None for r in better) >= min_seeds:
+                out.append(verdict_against_baseline(key, claim, better, baselines))
+            continue
+        worse = runs_of(other, 1, scale, results_dir=results_dir)
+        if sum(a is not None and b is not None for a, b in zip(better, worse)) >= min_seeds:
+            out.append(verdict(key, claim, better, worse, baselines))
+    return out
+
+
 def inverted_reference(scale: str = "book") -> dict[str, Any]:
     """A hand-made "translation" that is not one of the sanity check's baselines: the
     handwritten test digits with their grey levels inverted (dark ink on a light ground, as
@@ -234,14 +275,14 @@ def inverted_reference(scale: str = "book") -> dict[str, Any]:
 
 def seed_table(baselines: Mapping[str, float], scale: str = "book", n_A: int | str = 1,
                models: Sequence[str] = ("OST", "OST, no selective backprop", "CycleGAN"),
-               seeds: Sequence[int] = OST_SEEDS) -> str:
+               seeds: Sequence[int] = OST_SEEDS, results_dir: str | Path | None = None) -> str:
     """Every stored run at ``n_A`` by model and seed: its accuracy and whether it passes the
     sanity check (a Markdown table; "not stored" where a run is missing)."""
     rows = []
     for m in models:
         cells = []
         for s in seeds:
-            run = get_run(partial(MODELS[m](n_A), seed=s), scale)
+            run = get_run(partial(MODELS[m](n_A), seed=s), scale, results_dir=results_dir)
             if run is None:
                 cells.append("not stored")
             else:
