@@ -944,7 +944,7 @@ def train_content(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train a content-transfer configuration and score it (:func:`content_scores`). Stored:
     the model ``AE`` (``e1``, ``e2``, ``g``) in float16 and every
     :data:`CONTENT_HISTORY_EVERY`-th step's losses."""
-    exp, spec, tcfg = parse_experiment(config)
+    _, spec, tcfg = parse_experiment(config)
     data = content_data(config["data"])
     trainer = ContentTransferTrainer(tcfg, run_dir=run_dir_for(config))
     train = TensorPairDataset(data.A, data.B, paired=False, flip=spec.flip, seed=spec.seed)
