@@ -103,6 +103,10 @@ def test_verdict_table4_pairs_seeds_and_refuses_failing_models():
     assert v.verdict == "inconclusive" and "seed 1" in v.evidence
     assert ch.verdict_table4({"ours (e1, e2, g)": {}, "Fader-style baseline": {}}).verdict == \
         "not testable here"
+    # a failing pilot makes the comparison inconclusive even before the baseline is run
+    v = ch.verdict_table4({"ours (e1, e2, g)": {0: _fake_run([0.3] * 4, passes=False)},
+                           "Fader-style baseline": {}})
+    assert v.verdict == "inconclusive" and "Fader-style baseline: not run" in v.evidence
 
 
 def test_tables_show_the_paper_beside_ours():
