@@ -30,6 +30,9 @@ def main() -> None:
     p.add_argument("--per-identity", type=int, default=6)
     p.add_argument("--n-test", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--continue-from", default=None,
+                   help="a checkpoint (e.g. the stored pilot's runs/<hash>/checkpoints/latest.pt) "
+                        "whose networks, optimisers and step count this pilot continues from")
     p.add_argument("--option", action="append", default=[],
                    help="trainer option key=value (JSON value), repeatable")
     a = p.parse_args()
@@ -44,6 +47,12 @@ def main() -> None:
     run_dir = Path("/tmp/pilot_ct") / a.name
     trainer = ContentTransferTrainer(cfg, run_dir=run_dir)
     train = TensorPairDataset(data.A, data.B, paired=False, flip=True, seed=a.seed)
+    if a.continue_from and not trainer.checkpoint_path.exists():
+        from i2ilib.train import load_checkpoint
+
+        state = load_checkpoint(a.continue_from, map_location="cpu")
+        state["config"] = trainer.config.to_dict()  # only the schedule's length may differ
+        trainer.load_state_dict(state)
     t1 = time.perf_counter()
     trainer.fit(train, max_steps=a.steps, progress=False)
     train_s = time.perf_counter() - t1
