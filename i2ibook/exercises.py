@@ -40,6 +40,8 @@ Checked exercises (label: check):
 - ``ex-07-transparency``: :func:`check_transparency_errors`, pseudo-glasses error by
   transparency.
 - ``ex-08-nstd``: :func:`check_ellipse_size`, which Fig. 10 numbers depend on the ellipse size.
+- ``ex-10-codes``: :func:`check_code_sizes`, the numbers in e1's and e2's codes at book scale.
+- ``ex-10-confusion``: :func:`check_reverse_confusion`, a function: the encoders' term -L_D.
 
 Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 
@@ -63,6 +65,7 @@ Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 - ``ex-09-inversion``, ``ex-09-collapse``: an argument or an explanation (then a run to test it).
 - ``ex-09-sample``, ``ex-09-shared``: training runs whose accuracies or curves are read for their
   meaning.
+- ``ex-10-sep``: a training run (a larger e2) whose removal scores are read for their meaning.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ __all__ = [
     "check_alpha_sources",
     "check_attribute_regions",
     "check_background_identity",
+    "check_code_sizes",
     "check_ellipse_size",
     "check_failure_signatures",
     "check_fd_bias",
@@ -92,6 +96,7 @@ __all__ = [
     "check_noskip_bottleneck",
     "check_patch_shape",
     "check_receptive_fields",
+    "check_reverse_confusion",
     "check_seeds_needed",
     "check_train_mode_translation",
     "check_transparency_errors",
@@ -131,6 +136,7 @@ OPEN_EXERCISES: dict[str, str] = {
     "ex-09-sample": "training more seeds and reading their per-class accuracy",
     "ex-09-collapse": "an explanation, then a training run to test it",
     "ex-09-shared": "a training run whose curves are read for their meaning",
+    "ex-10-sep": "a training run (a larger e2) whose removal scores are read for their meaning",
 }
 
 F = TypeVar("F", bound=Callable[..., str])
@@ -748,3 +754,66 @@ def check_ellipse_size(answer: Any, *, graded: bool = False) -> str:
             raise WrongAnswer(f"{name}: wrong. Compute it with fit_ellipse(points, n_std=1.0) "
                                  "and with n_std=2.0.")
     return "Only the pictures and the fraction outside depend on the ellipses' size."
+
+
+# --- 10: content transfer ----------------------------------------------------------------------
+
+def _book_content_codes() -> tuple[int, int]:
+    """The numbers in e1's and e2's codes of chapter 10's book-scale model, measured."""
+    from i2ibook.catalogue import content_transfer_run
+    from i2ilib.train.content import content_transfer_from_config
+
+    config = content_transfer_run("book")[1]["trainer"]
+    net = content_transfer_from_config(config)
+    x = torch.zeros(1, 3, config["size"], config["size"])
+    with torch.no_grad():
+        return int(net.common(x).numel()), int(net.separate_code(x).numel())
+
+
+@_exercise("ex-10-codes")
+def check_code_sizes(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``(numbers in e1(x), numbers in e2(x))`` for one 64 px face of the book-scale
+    model."""
+    e1, e2 = _book_content_codes()
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise WrongAnswer("give the two sizes as (numbers in e1(x), numbers in e2(x)).")
+    a1, a2 = (int(_number(v, "each size")) for v in answer)
+    if a1 != e1:
+        raise WrongAnswer(f"e1: {a1} is {_direction(a1, e1)}. Count e1's stride-2 layers "
+                             "(n_down) and its output channels (content_nc).")
+    if a2 != e2:
+        raise WrongAnswer(f"e2: {a2} is {_direction(a2, e2)}. e2 ends in a 1 x 1 map: how many "
+                             "channels (sep)?")
+    return f"e1 keeps {e1 / (64 * 64 * 3):.2f} numbers per input number; e2 only {e2}."
+
+
+@_exercise("ex-10-confusion")
+def check_reverse_confusion(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a function ``confusion(logits_A, logits_B) -> Tensor``, the encoders' term
+    ``-L_D`` (binary cross-entropy on logits, A labelled 0 and B labelled 1), which must
+    back-propagate to the logits."""
+    from i2ilib.losses.content import confusion_loss
+
+    if not callable(answer):
+        raise WrongAnswer(f"give the function itself, got {type(answer).__name__}.")
+    g = torch.Generator().manual_seed(10)
+    sizes = [(4, 4), (3, 7)] + ([(1, 1), (16, 5), (2, 9)] if graded else [])
+    for n_a, n_b in sizes:
+        la = (torch.randn(n_a, generator=g) * 3).requires_grad_()
+        lb = (torch.randn(n_b, generator=g) * 3).requires_grad_()
+        value = answer(la, lb)
+        if value is None:
+            raise _Unanswered("the function returns None: write its body")
+        if not isinstance(value, torch.Tensor) or value.numel() != 1:
+            raise WrongAnswer("return a scalar tensor (so that it can be back-propagated).")
+        reference = confusion_loss(la, lb, "reverse")
+        if not torch.allclose(value.detach().float(), reference.detach(), atol=1e-5):
+            sign = " Check the sign: the encoders maximise L_D." if torch.allclose(
+                -value.detach().float(), reference.detach(), atol=1e-5) else ""
+            raise WrongAnswer(f"with {n_a} A and {n_b} B logits the value is "
+                              f"{_direction(float(value.detach()), float(reference))}.{sign} "
+                              "Average each "
+                              "domain's term over its own batch.")
+        if not value.requires_grad:
+            raise WrongAnswer("the result does not depend on the logits through autograd.")
+    return "Its gradient is L_D's, reversed: what a gradient-reversal layer computes."

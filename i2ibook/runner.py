@@ -29,6 +29,10 @@ chapter measure how far each translation is from the true counterpart. A data ke
 ``"alpha": a`` instead hides ``round(a * n_train)`` true pairs among the unpaired images
 (Ginger et al. 2019, Sec. 3.2; :func:`alpha_paired_train`).
 
+Content transfer (``"source": "content"``, ``method = "content"``, chapter 10) trains the two
+encoders and one decoder of Press et al. (2019) on faces without and with an attribute and scores
+removal and guided transfer against the truth SynthFaces renders (:func:`train_content`).
+
 Digits (``"source": "digits"``, chapter 09) train OST's two phases (``method = "ost"``; a
 Phase II configuration names its stored Phase I run under ``"phase1"``) or CycleGAN on a few
 handwritten digits and many printed ones, and are scored by the printed-digit classifier on
@@ -52,6 +56,8 @@ from i2ibook.specs import parse_data, parse_experiment
 from i2ilib.data.folders import TensorPairDataset
 from i2ilib.results import Outcome, Run, config_hash, project_root
 from i2ilib.train import (
+    ContentTransferConfig,
+    ContentTransferTrainer,
     CycleGANConfig,
     CycleGANTrainer,
     OSTConfig,
@@ -63,7 +69,8 @@ from i2ilib.train import (
 from i2ilib.viz import image_grid
 
 METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer),
-           "ost": (OSTConfig, OSTTrainer)}
+           "ost": (OSTConfig, OSTTrainer),
+           "content": (ContentTransferConfig, ContentTransferTrainer)}
 
 
 def trainer_config(method: str, **options: Any):
@@ -89,7 +96,7 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
 
 #: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
-DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits")
+DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content")
 
 
 def data_root() -> Path:
@@ -574,6 +581,8 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     parse_experiment(config)  # before anything is built or rendered
     if config["data"]["source"] == "digits":
         return train_digits(config, progress)
+    if config["data"]["source"] == "content":
+        return train_content(config, progress)
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
@@ -844,4 +853,109 @@ def train_digits(config: dict[str, Any], progress: bool = True) -> Outcome:
     state = trainer.generator_state()
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
                    generators={k: _half(state[k]) for k in keep}, figure=fig,
+                   device=trainer.device, wall_time_s=wall)
+
+
+# --------------------------------------------------------------------------------------------
+# Faces: content transfer (Press, Galanti, Benaim & Wolf, ICLR 2019)
+
+#: A content-transfer run stores the losses of every so many steps.
+CONTENT_HISTORY_EVERY = 10
+
+
+def content_data(spec: dict[str, Any]):
+    """The :class:`~i2ilib.data.contenttransfer.ContentTransferData` of a ``"content"`` data
+    specification. SynthFaces are rendered (with the truth of both tasks); CelebA (paper
+    scale) is read through the dataset registry from ``$I2I_DATA`` and has no truth.
+
+    Raises:
+        DataLayoutError / DatasetDownloadError: CelebA is missing and could not be downloaded
+            (offline, or the drive's quota): the message says where to put it.
+    """
+    from i2ilib.data.contenttransfer import content_transfer_data
+
+    parse_data(spec)
+    if spec.get("dataset", "synthfaces") == "celeba":
+        return _celeba_content(spec)
+    return content_transfer_data(spec["attribute"], int(spec["n_identities"]),
+                                 int(spec["images_per_identity"]), int(spec["size"]),
+                                 int(spec["n_test"]), int(spec.get("seed", 0)))
+
+
+def _celeba_content(spec: dict[str, Any]):
+    """CelebA's faces without / with the attribute (train split: the domains; test split: the
+    tasks, with guides), center-cropped to 178 px and resized to ``size`` as the reference
+    code does. The truth arrays are empty: real photos have no true counterpart."""
+    import numpy as np
+    import torchvision.transforms as T
+
+    from i2ilib.data.contenttransfer import ContentTransferData
+    from i2ilib.data.registry import celeba_torchvision
+
+    registry_folder({"dataset": "celeba"})  # a clear error when it is missing
+    size, att, n = int(spec["size"]), spec["attribute"], int(spec.get("n_train", 0))
+    tf = T.Compose([T.CenterCrop(178), T.Resize(size)])
+
+    def images(split: str, on: bool, limit: int) -> np.ndarray:
+        subset = celeba_torchvision(data_root(), split, where={att: on}, transform=tf)
+        k = len(subset) if not limit else min(limit, len(subset))
+        return np.stack([np.asarray(subset[i][0], dtype=np.uint8) for i in range(k)])
+
+    n_test = int(spec["n_test"])
+    rng = np.random.default_rng(int(spec.get("seed", 0)))
+    test_on, test_off = images("test", True, 2 * n_test), images("test", False, n_test)
+    empty = np.zeros((0, size, size, 3), np.uint8)
+    return ContentTransferData(A=images("train", False, n), B=images("train", True, n),
+                               removal_input=test_on[:n_test], removal_truth=empty,
+                               transfer_input=test_off,
+                               transfer_guide=test_on[rng.integers(0, len(test_on), n_test)],
+                               transfer_truth=empty, attribute=att)
+
+
+def content_scores(trainer, data) -> dict[str, Any]:
+    """Removal and guided-transfer scores of a trained content-transfer model: per-image arrays
+    (as lists) and means, the trivial baselines of removal and the sanity check (SynthFaces);
+    on real faces (no truth) only the attribute classifier's probabilities."""
+    import numpy as np
+
+    from i2ibook.chapters import ch10_disentanglement as ch10
+
+    if len(data.removal_truth) == 0:
+        probs = {"removal": ch10.attribute_prob(_translate_all(trainer.remove,
+                                                               data.tensors("removal_input")),
+                                                data.attribute),
+                 "transfer": ch10.attribute_prob(trainer.transfer(data.tensors("transfer_input"),
+                                                                  data.tensors("transfer_guide")),
+                                                 data.attribute)}
+        return {k: {"attribute_prob": v.tolist(), "mean": {"attribute_prob": float(v.mean())}}
+                for k, v in probs.items()}
+    res = ch10.evaluate_trainer(trainer, data)
+
+    def store(scores):
+        return {**{k: np.asarray(v).round(7).tolist() for k, v in scores.items()},
+                "mean": ch10.summary(scores)}
+
+    return {"removal": store(res["removal"]), "transfer": store(res["transfer"]),
+            "baselines": {k: store(v) for k, v in res["baselines"].items()},
+            "sanity": res["sanity"], "passes": res["passes"]}
+
+
+def train_content(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train a content-transfer configuration and score it (:func:`content_scores`). Stored:
+    the model ``AE`` (``e1``, ``e2``, ``g``) in float16 and every
+    :data:`CONTENT_HISTORY_EVERY`-th step's losses."""
+    _, spec, tcfg = parse_experiment(config)
+    data = content_data(config["data"])
+    trainer = ContentTransferTrainer(tcfg, run_dir=run_dir_for(config))
+    train = TensorPairDataset(data.A, data.B, paired=False, flip=spec.flip, seed=spec.seed)
+    t0 = time.perf_counter()
+    trainer.fit(train, progress=progress)
+    wall = trainer.wall_time or (time.perf_counter() - t0)
+    metrics = content_scores(trainer, data)
+    metrics["steps"] = trainer.global_step
+    n = config.get("n_show", 6)
+    a, b = data.tensors("transfer_input")[:n], data.tensors("removal_input")[:n]
+    fig = image_grid(trainer.samples({"A": a, "B": b}), max_rows=n)
+    return Outcome(metrics=metrics, history=trainer.history[::CONTENT_HISTORY_EVERY],
+                   generators={"AE": _half(trainer.generator_state()["AE"])}, figure=fig,
                    device=trainer.device, wall_time_s=wall)

@@ -17,7 +17,10 @@ The three data sources:
   (``"source": "pseudopairs"``);
 - :class:`DigitsData` -- handwritten digits (A) and printed, street-number-like digits (B) of
   :mod:`i2ilib.data.digits`, a few A samples beside many B samples (``"source": "digits"``,
-  one-shot translation).
+  one-shot translation);
+- :class:`ContentData` -- faces without (A) and with (B) an attribute, for content transfer
+  (``"source": "content"``: SynthFaces with the truth of removal and guided transfer, or
+  CelebA at paper scale).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["DATA_SPECS", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
+__all__ = ["DATA_SPECS", "ContentData", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
            "SpecError", "parse_data", "parse_experiment"]
 
 
@@ -215,13 +218,53 @@ class DigitsData:
             raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
 
 
+@dataclass(frozen=True)
+class ContentData:
+    """Faces for content transfer (:func:`i2ibook.runner.content_data`): domain A without
+    ``attribute``, domain B with it. ``dataset`` ``"synthfaces"``: ``n_identities`` people with
+    ``images_per_identity`` renderings each (:func:`i2ilib.data.contenttransfer.
+    content_transfer_data`), ``n_test`` held-out faces per task with their truth;
+    ``"celeba"`` (paper scale): CelebA's train split through the dataset registry (``n_train``
+    images per domain, 0 = all), its test split for ``n_test`` faces per task, no truth."""
+
+    source: str
+    attribute: str
+    size: int
+    n_test: int
+    dataset: str = "synthfaces"
+    n_identities: int = 0
+    images_per_identity: int = 0
+    n_train: int = 0
+    seed: int = 0
+    flip: bool = True
+
+    DATASETS: ClassVar[tuple[str, ...]] = ("synthfaces", "celeba")
+
+    def check(self, where: str) -> None:
+        from i2ilib.data.contenttransfer import CONTENT_ATTRIBUTES
+
+        if self.attribute not in CONTENT_ATTRIBUTES:
+            raise SpecError(f"{where}['attribute'] must be one of "
+                            f"{', '.join(CONTENT_ATTRIBUTES)}, got {self.attribute!r}.")
+        if self.dataset not in self.DATASETS:
+            raise SpecError(f"{where}['dataset'] must be one of {', '.join(self.DATASETS)}, got "
+                            f"{self.dataset!r}.")
+        _positive(where, size=self.size, n_test=self.n_test)
+        if self.dataset == "synthfaces":
+            _positive(where, n_identities=self.n_identities,
+                      images_per_identity=self.images_per_identity)
+        if self.n_train < 0 or self.seed < 0:
+            raise SpecError(f"{where}['n_train'] and ['seed'] must be >= 0.")
+
+
 #: The data sources a configuration's ``data["source"]`` may name, and their schemas.
 DATA_SPECS: dict[str, type] = {"synthscenes": SceneData, "registry": RegistryData,
-                               "pseudopairs": PseudoPairData, "digits": DigitsData}
+                               "pseudopairs": PseudoPairData, "digits": DigitsData,
+                               "content": ContentData}
 
 
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
-        PseudoPairData | DigitsData:
+        PseudoPairData | DigitsData | ContentData:
     """The typed form of a data specification (``config["data"]``).
 
     Raises:
@@ -267,7 +310,7 @@ class Experiment:
     warm_start: dict | None = None
     phase1: dict | None = None
 
-    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost")
+    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "content")
 
     def check(self, where: str) -> None:
         from i2ibook.scale import SCALES
@@ -338,6 +381,9 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             if {k: v for k, v in dataclasses.asdict(first_data).items() if k != "n_A"} != same:
                 raise SpecError("Phase I and Phase II must use the same B digits (their data "
                                 "may differ in n_A only).")
+    elif (exp.method == "content") != isinstance(data, ContentData):
+        raise SpecError("method 'content' (content transfer) trains on data source 'content', "
+                        "and that source is for it only.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
     return exp, data, trainer

@@ -115,6 +115,42 @@ def test_background_identity(capsys):
              match="not a fraction")
 
 
+def test_code_sizes(capsys):
+    from i2ibook.catalogue import content_transfer_run
+
+    t = content_transfer_run("book")[1]["trainer"]
+    side = t["size"] // 2 ** t["n_down"]  # e1: n_down stride-2 layers; e2: down to 1 x 1
+    right = (t["content_nc"] * side * side, t["sep"])
+    _accepts(exercises.check_code_sizes, right, capsys=capsys)
+    _rejects(exercises.check_code_sizes, (t["content_nc"] * side * side * 4, t["sep"]),
+             match="too large")
+    _rejects(exercises.check_code_sizes, (right[0], t["sep"] * 4), match="e2")
+    _rejects(exercises.check_code_sizes, right[0], match="two sizes")
+
+
+def test_reverse_confusion(capsys):
+    import torch.nn.functional as F
+
+    def confusion(la, lb):
+        return -(F.binary_cross_entropy_with_logits(la, torch.zeros_like(la))
+                 + F.binary_cross_entropy_with_logits(lb, torch.ones_like(lb)))
+
+    def wrong_sign(la, lb):
+        return -confusion(la, lb)
+
+    def pooled(la, lb):  # one mean over both batches, not a mean per domain
+        x = torch.cat([la, lb])
+        y = torch.cat([torch.zeros_like(la), torch.ones_like(lb)])
+        return -2 * F.binary_cross_entropy_with_logits(x, y)
+
+    _accepts(exercises.check_reverse_confusion, confusion, capsys=capsys)
+    exercises.check_reverse_confusion(confusion, graded=True)
+    _rejects(exercises.check_reverse_confusion, wrong_sign, match="sign")
+    _rejects(exercises.check_reverse_confusion, pooled, match="own batch")
+    _rejects(exercises.check_reverse_confusion, lambda la, lb: float(confusion(la, lb)),
+             match="scalar tensor")
+
+
 def test_mode_kl(capsys):
     from scipy.stats import entropy
 

@@ -157,8 +157,9 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
     for runs in catalogue.RUNS.values():
         for make in runs:
             _, config = make(scale)
-            assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits")  # generated
-            assert "dataset" not in config["data"]
+            assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits",
+                                                "content")  # generated
+            assert config["data"].get("dataset", "synthfaces") == "synthfaces"  # not a real set
 
 
 def test_paper_only_tasks_fail_clearly_below_paper_scale():

@@ -5,6 +5,9 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
   Image-to-Image Translation* (Tables 1-7, Secs. 4.1-4.2, Sec. 5 on Figs. 9-10).
 - :mod:`i2ibook.papers.benaim2018` -- Benaim and Wolf 2018, *One-Shot Unsupervised Cross Domain
   Translation*, as their slides present it (Fig. 3's caption, Table 2, the claims).
+- :mod:`i2ibook.papers.press2019` -- Press, Galanti, Benaim and Wolf 2019, *Emerging
+  Disentanglement in Auto-Encoder Based Unsupervised Image Content Transfer*, as the slides
+  present it (the losses, Tables 1, 3 and 4, Figs. 2 and 6).
 - :mod:`i2ibook.papers.ucsd_report` -- Kumar, Singh and Satyadharma, *Paired and Unpaired Image
   to Image Translation* (Tables 1-2, Sec. 7).
 """

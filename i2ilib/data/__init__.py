@@ -15,6 +15,8 @@
 - :mod:`i2ilib.data.synthfaces` -- SynthFaces: faces with identities, attributes, landmarks and
   true pairs (drawn by :mod:`i2ilib.data.synthfaces_render`), written in CelebA's layout by
   :mod:`i2ilib.data.celeba_format`.
+- :mod:`i2ilib.data.contenttransfer` -- SynthFaces without (A) and with (B) an attribute for
+  content transfer, with the truth of removal and of guided transfer.
 - :mod:`i2ilib.data.digits` -- handwritten and printed digits; :mod:`i2ilib.data.objects` --
   coloured objects.
 - :mod:`i2ilib.data.pairing` -- α-paired sets (a fraction of true pairs hidden in unpaired data).

@@ -4,8 +4,15 @@ losses of mix and match networks (:mod:`.crossmodal`: L2, Berhu, cross-entropy, 
 consistency ``L_LAT`` and the pseudo-pair terms ``L_PP``), and the WGAN-GP critic and generator
 losses, the AC-GAN classification term and MineGAN's supersample maximum and selector
 frequencies (:mod:`.wgan`), and UDIT's least-squares, reconstruction, latent reconstruction and
-semantic-constraint terms (:mod:`.diverse`)."""
+semantic-constraint terms (:mod:`.diverse`), and content transfer's L_A, L_B and
+domain-confusion terms (:mod:`.content`)."""
 
+from .content import (
+    CONFUSION_KINDS,
+    confusion_loss,
+    content_reconstruction_loss,
+    domain_loss,
+)
 from .crossmodal import (
     LATENT_KINDS,
     berhu,
@@ -40,6 +47,7 @@ from .wgan import (
 )
 
 __all__ = [
+    "CONFUSION_KINDS",
     "GAN_MODES",
     "LATENT_KINDS",
     "RECONSTRUCTION_KINDS",
@@ -47,7 +55,10 @@ __all__ = [
     "auxiliary_classifier_loss",
     "berhu",
     "berhu_loss",
+    "confusion_loss",
+    "content_reconstruction_loss",
     "cycle_loss",
+    "domain_loss",
     "gradient_penalty",
     "identity_loss",
     "image_reconstruction_loss",

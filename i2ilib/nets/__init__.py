@@ -31,6 +31,8 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :mod:`i2ilib.nets.sdit` -- SDIT (thesis chapter 6): the label-conditioned encoder ``E``, the
   mapping ``M``, the generator with conditional instance normalisation (CIN) and attention
   (eq. 6.9), and the discriminator with heads ``D_src``, ``D_cls`` and ``F_rec``.
+* :mod:`i2ilib.nets.content` -- content transfer (Press et al. 2019): the common encoder
+  ``e1``, the separate encoder ``e2``, one decoder ``g`` and the latent domain discriminator.
 * :mod:`i2ilib.nets.semantic` -- semantic extractors ``h`` for UDIT's constraint (Section
   5.5.1): a network's method as a module, and the reduced ``1 x 1 x D`` variant.
 
@@ -45,6 +47,14 @@ Width (``ngf``/``ndf``) and depth (``n_blocks``, ``num_downs``, ``n_layers``) ar
 book-scale runs use the same classes as the papers, only smaller.
 """
 
+from .content import (
+    SEPARATE_KINDS,
+    ContentDecoder,
+    ContentTransferNet,
+    ConvEncoder,
+    LatentDiscriminator,
+    build_content_transfer,
+)
 from .factory import (
     DISCRIMINATOR_NAMES,
     GENERATOR_NAMES,
@@ -100,8 +110,13 @@ __all__ = [
     "GENERATOR_NAMES",
     "INIT_TYPES",
     "NORMS",
+    "SEPARATE_KINDS",
     "ClassBatchNorm2d",
+    "ContentDecoder",
+    "ContentTransferNet",
+    "ConvEncoder",
     "Latent",
+    "LatentDiscriminator",
     "MMNetArchitecture",
     "MMNetDiscriminator",
     "MMNetTranslator",
@@ -124,6 +139,7 @@ __all__ = [
     "UnsharedEncoder",
     "WGANResnetCritic",
     "WGANResnetGenerator",
+    "build_content_transfer",
     "build_generator_for",
     "define_D",
     "define_G",

@@ -19,6 +19,8 @@
 - :mod:`i2ilib.train.sdit` -- ``SDITTrainer`` (Wang 2020, thesis chapter 6): one encoder-generator
   for many domains with CIN from a mapped latent code, attention and a three-headed
   discriminator.
+- :mod:`i2ilib.train.content` -- ``ContentTransferTrainer`` (Press et al. 2019): the common
+  and separate encoders, one decoder, domain confusion; and the Fader-style baseline.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -34,6 +36,11 @@ from .base import (
     set_requires_grad,
 )
 from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
+from .content import (
+    ContentTransferConfig,
+    ContentTransferTrainer,
+    content_transfer_from_config,
+)
 from .cyclegan import CycleGANConfig, CycleGANTrainer
 from .mmnets import (
     MMNET_PARTS,
@@ -65,6 +72,8 @@ __all__ = [
     "MMNET_TRANSLATORS",
     "UDIT_NETWORKS",
     "WGAN_METHODS",
+    "ContentTransferConfig",
+    "ContentTransferTrainer",
     "CycleGANConfig",
     "CycleGANTrainer",
     "ImagePool",
@@ -86,6 +95,7 @@ __all__ = [
     "WGANTrainer",
     "atomic_save",
     "autoencoder_warm_start",
+    "content_transfer_from_config",
     "generator_from_config",
     "linear_decay_factor",
     "linear_decay_scheduler",

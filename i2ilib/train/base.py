@@ -643,6 +643,10 @@ def generator_from_config(config: dict[str, Any], name: str) -> nn.Module:
         from .udit import udit_autoencoder_from_config
 
         return udit_autoencoder_from_config(config, name)
+    if name == "AE" and "sep" in config:  # content transfer's e1, e2 and g in one module
+        from .content import content_transfer_from_config
+
+        return content_transfer_from_config(config)
     if name == "SDIT":  # SDIT's encoder, mapping and generator in one module
         from .sdit import sdit_generator_from_config
 
