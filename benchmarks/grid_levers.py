@@ -59,7 +59,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import torch
-from torch import nn
+
+from i2ilib.train.grid import fold
 
 
 def _options() -> dict:
