@@ -19,6 +19,7 @@
 - :mod:`i2ilib.train.sdit` -- ``SDITTrainer`` (Wang 2020, thesis chapter 6): one encoder-generator
   for many domains with CIN from a mapped latent code, attention and a three-headed
   discriminator.
+- :mod:`i2ilib.train.grid` -- ``fit_grid``: K CycleGAN runs folded into one network, each its own run.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -35,6 +36,7 @@ from .base import (
 )
 from .checkpoint import atomic_save, load_checkpoint, remove_stale_temporaries
 from .cyclegan import CycleGANConfig, CycleGANTrainer
+from .grid import fit_grid
 from .mmnets import (
     MMNET_PARTS,
     MMNET_TRANSLATORS,
@@ -86,6 +88,7 @@ __all__ = [
     "WGANTrainer",
     "atomic_save",
     "autoencoder_warm_start",
+    "fit_grid",
     "generator_from_config",
     "linear_decay_factor",
     "linear_decay_scheduler",
