@@ -21,6 +21,7 @@
   discriminator.
 - :mod:`i2ilib.train.content` -- ``ContentTransferTrainer`` (Press et al. 2019): the common
   and separate encoders, one decoder, domain confusion; and the Fader-style baseline.
+- :mod:`i2ilib.train.grid` -- ``fit_grid``: K CycleGAN runs folded into one network, each its own run.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
@@ -42,6 +43,7 @@ from .content import (
     content_transfer_from_config,
 )
 from .cyclegan import CycleGANConfig, CycleGANTrainer
+from .grid import fit_grid
 from .mmnets import (
     MMNET_PARTS,
     MMNET_TRANSLATORS,
@@ -96,6 +98,7 @@ __all__ = [
     "atomic_save",
     "autoencoder_warm_start",
     "content_transfer_from_config",
+    "fit_grid",
     "generator_from_config",
     "linear_decay_factor",
     "linear_decay_scheduler",
