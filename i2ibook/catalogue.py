@@ -556,8 +556,10 @@ def transfer_source_run(scale: str | None = None, domain: str = TRANSFER_SOURCE,
     """Chapter 11: the source GAN, a WGAN-GP trained from scratch on many images of ``domain``
     (the thesis's ImageNet/Places/bedroom/CelebA models). Every target run starts from it."""
     scale = get_scale(scale)
-    n = pick(scale, smoke=64, book=2000, paper=2000)
-    steps = pick(scale, smoke=4, book=3000, paper=50000)
+    if scale == "paper" and domain == TRANSFER_SOURCE:
+        domain = "celeba"  # the thesis's CelebA source, read through the dataset registry
+    n = pick(scale, smoke=64, book=2000, paper=100000)
+    steps = pick(scale, smoke=4, book=3000, paper=250000)  # paper: 50K iterations
     data = {"source": "imageset", "domain": domain, "size": pick(scale, smoke=16, book=32,
                                                                  paper=64), "n_train": n,
             "n_test": pick(scale, smoke=32, book=500, paper=500), "seed": seed}
@@ -577,7 +579,7 @@ def transfer_gan_run(scale: str | None = None, init: str = "TransferGAN", seed: 
         raise ValueError(f"Unknown initialisation {init!r}: choose one of "
                          f"{', '.join(TRANSFER_INITS)}.")
     n = n_target or pick(scale, smoke=32, book=200, paper=1000)
-    steps = pick(scale, smoke=4, book=600, paper=10000)
+    steps = pick(scale, smoke=4, book=300, paper=200000)  # paper: 40K iterations
     pretrained = TRANSFER_INITS[init]
     first_name, first = transfer_source_run(scale, source)
     data = dict(first["data"], domain=domain, n_train=n, seed=seed)
@@ -585,7 +587,7 @@ def transfer_gan_run(scale: str | None = None, init: str = "TransferGAN", seed: 
                           pick(scale, smoke=2, book=100, paper=1000),
                           {"name": first_name, "config": first} if any(pretrained) else None)
     slug = _slug(init)
-    src = f"-from-{source}" if any(pretrained) else ""
+    src = f"-from-{first['data']['domain']}" if any(pretrained) else ""
     return f"11_transfer_gans/{slug}{src}-{domain}-n{n}-seed{seed}", config
 
 

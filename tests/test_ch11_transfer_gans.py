@@ -96,12 +96,15 @@ def test_trivial_generators_match_the_pixel_statistics():
 
 def test_sanity_check_needs_clearly_lower_fd():
     trivial = {"mean_noise": 100.0, "blur": 10.0, "train_set": 0.1}
-    passed = chapter.sanity_check(7.9, trivial)
-    assert [c.name for c in passed] == ["FD at most 0.8 x that of mean_noise",
-                                        "FD at most 0.8 x that of blur"]
+    passed = chapter.sanity_check(79.0, trivial)
+    assert [c.name for c in passed] == ["FD at most 0.8 x that of mean_noise"]
     assert chapter.passes(passed)
-    assert not chapter.passes(chapter.sanity_check(8.5, trivial))  # below, but not clearly
-    assert chapter.passes(chapter.sanity_check(8.5, trivial, margin=0.9))
+    assert not chapter.passes(chapter.sanity_check(85.0, trivial))  # below, but not clearly
+    assert chapter.passes(chapter.sanity_check(85.0, trivial, margin=0.9))
+    run = SimpleNamespace(metrics={"fd": 79.0, "baselines": trivial})
+    assert not chapter.beats_blur(run)
+    run.metrics["fd"] = 7.9
+    assert chapter.beats_blur(run)
     with pytest.raises(ValueError):
         chapter.sanity_check(float("nan"), trivial)
 

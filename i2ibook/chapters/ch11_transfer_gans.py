@@ -11,12 +11,18 @@ the other halves (lower is closer; the thesis prints it negated). Both are store
 (:func:`i2ibook.runner.train_wgan`), FD also every 100 critic steps (the Fig. 2.1 curve).
 
 **The sanity check** (:func:`sanity_check`). A GAN passes when the FD of its samples is *clearly*
-below that of two trivial generators built from its own training images: the training set's
-mean image plus per-pixel Gaussian noise with the training set's per-pixel standard deviation,
-and the training images blurred (Gaussian, sigma 1.5 px). "Clearly" is at most :data:`MARGIN`
-(0.8) times the trivial generator's FD. For the source GAN (the pilot) the book also checks
-that the feature network's domain head reads its samples as the source domain
+below that of a trivial generator built from its own training images: the training set's mean
+image plus per-pixel Gaussian noise with the training set's per-pixel standard deviation.
+"Clearly" is at most :data:`MARGIN` (0.8) times that generator's FD. For the source GAN (the
+pilot) the book also checks that the feature network's domain head reads its samples as faces
 (:func:`domain_shares`).
+
+**The memorising references.** Two more rows stand beside every run: the training images
+blurred (Gaussian, sigma 1.5 px), and the training images themselves (thesis Table 2.2's lower
+bound). Both are copies of the training set, not generators that learned anything; in this
+feature space a blur barely moves an image, so the blurred copy scores almost like the copy
+itself. :func:`beats_blur` says whether a run's FD is clearly below the blur's too (the stricter
+test the chapter reports but does not require).
 """
 
 from __future__ import annotations
@@ -49,26 +55,29 @@ from i2ilib.results import Run, cached_result, find_run, load_or_train
 
 #: A GAN's FD must be at most this share of each trivial generator's FD ("clearly below").
 MARGIN = 0.8
-#: The trivial generators of the sanity check, as the runs store their FD.
-TRIVIAL = ("mean_noise", "blur")
+#: The trivial generator of the sanity check, as the runs store its FD.
+TRIVIAL = ("mean_noise",)
+#: The memorising references: the blurred training images and the training images themselves.
+MEMORISING = ("blur", "train_set")
 #: The share of samples the domain head must read as the intended domain (the pilot).
 MIN_DOMAIN_SHARE = 0.5
 #: The four initialisations' keys in thesis Table 2.1: (generator, critic).
 TABLE_KEYS: dict[str, tuple[str, str]] = {
     init: ("pretrained" if g else "scratch", "pretrained" if d else "scratch")
     for init, (g, d) in TRANSFER_INITS.items()}
-#: The early step of the "faster" comparison (Fig. 2.1): one sixth of the target schedule.
+#: The early step of the "faster" comparison (Fig. 2.1): a third of the target schedule.
 EARLY_STEP = 100
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False) -> Run | None:
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
+            results_dir=None) -> Run | None:
     """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
     scale always trained, in a temporary folder), or None."""
     name, config = make(scale)
     if train or scale == "smoke":
         return load_or_train(name, config, partial(train_translation, progress=progress),
                              verbose=progress)
-    return find_run(name, config)
+    return find_run(name, config, results_dir)
 
 
 def fd(run: Run) -> float:
@@ -110,6 +119,12 @@ def sanity_check(fd_value: float, trivial: Mapping[str, float], margin: float = 
     return [SanityCheck(f"FD at most {margin:g} x that of {name}", fd_value <= margin * value,
                         f"FD {fd_value:.1f} vs {name} {value:.1f}")
             for name, value in trivial.items() if name in TRIVIAL]
+
+
+def beats_blur(run: Run, margin: float = MARGIN) -> bool:
+    """The stricter test: the run's FD is at most ``margin`` times that of the blurred
+    training images."""
+    return fd(run) <= margin * baselines(run)["blur"]
 
 
 def passes(checks: Sequence[SanityCheck]) -> bool:
@@ -175,7 +190,7 @@ def real_domain_shares(images: Tensor) -> dict[str, float]:
     return {d: float((pred == k).float().mean()) for k, d in enumerate(DOMAINS)}
 
 
-def pilot_checks(run: Run, domain: str = "street_day") -> list[SanityCheck]:
+def pilot_checks(run: Run, domain: str = "face") -> list[SanityCheck]:
     """The source GAN's pilot: :func:`sanity_check` and the domain head's reading of its
     samples (at least :data:`MIN_DOMAIN_SHARE` of them read as ``domain``)."""
     share = domain_shares(run)[domain]
@@ -187,10 +202,10 @@ def pilot_checks(run: Run, domain: str = "street_day") -> list[SanityCheck]:
 # --------------------------------------------------------------------------- Table 2.1
 
 def init_runs(scale: str = "book", seeds: Sequence[int] = TRANSFER_SEEDS,
-              train: bool = False) -> dict[str, list[Run | None]]:
+              train: bool = False, results_dir=None) -> dict[str, list[Run | None]]:
     """``{initialisation: [run per seed]}`` (None where a run is not stored)."""
-    return {init: [get_run(partial(transfer_gan_run, init=init, seed=s), scale, train)
-                   for s in seeds] for init in TRANSFER_INITS}
+    return {init: [get_run(partial(transfer_gan_run, init=init, seed=s), scale, train,
+                           results_dir=results_dir) for s in seeds] for init in TRANSFER_INITS}
 
 
 def table2_1(runs: Mapping[str, Sequence[Run | None]]) -> str:
@@ -301,3 +316,30 @@ def summary_numbers(runs: Mapping[str, Sequence[Run | None]]) -> dict[str, Any]:
         out[init] = {"fd": [fd(r) for r in stored], "iw": [iw(r) for r in stored],
                      "passing": sum(run_passes(r) for r in stored), "n": len(stored)}
     return out
+
+
+#: The thesis's claims the book has no runs for yet, with what is missing.
+NOT_RUN: dict[str, str] = {
+    "limited_data": "Table 2.2 (target-set size x scratch/pretrained): the runs are not stored",
+    "source_choice": "Tables 2.4-2.5 (which source transfers best): only one source is trained",
+    "conditional": "Tables 2.6-2.7 (AC-GAN transfer): the runs are not stored",
+}
+
+
+def not_run_verdicts() -> list[Verdict]:
+    """*not testable here* for each claim of :data:`NOT_RUN`."""
+    return [verdict_from(CLAIMS[k].split(": ", 1)[1].strip('"').rstrip("."), None, None,
+                         missing=why)
+            for k, why in NOT_RUN.items()]
+
+
+def all_verdicts(runs: Mapping[str, Sequence[Run | None]]) -> list[Verdict]:
+    """The chapter's verdicts: Table 2.1 on FD and on IW, Fig. 2.1, then the claims not run."""
+    complete = all(r is not None for rs in runs.values() for r in rs)
+    if complete:
+        out = table2_1_verdicts(runs, "FD") + table2_1_verdicts(runs, "IW")
+        out.append(faster_verdict(runs))
+    else:
+        out = [verdict_from(claim, None, None, missing="the grid's runs are not all stored")
+               for claim, _, _ in COMPARISONS]
+    return out + not_run_verdicts()
