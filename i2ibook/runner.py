@@ -1042,13 +1042,14 @@ def train_wgan(config: dict[str, Any], progress: bool = True) -> Outcome:
         curve.append({"step": trainer.global_step, "fd": score()})
         curve_path.write_text(json.dumps(curve))
     fake = trainer.generate(n, generator=torch.Generator().manual_seed(SAMPLE_SEED))
-    iw = independent_wasserstein_images(test, fake, ndf=IW_NDF, seed=0,
-                                        n_steps=IW_STEPS if exp.scale != "smoke" else 10)
+    iw_steps = IW_STEPS if exp.scale != "smoke" else 10
+    iw = independent_wasserstein_images(test, fake, ndf=IW_NDF, seed=0, n_steps=iw_steps)
     baselines = {k: set_fd(v, f_test) for k, v in trivial_generators(train, n).items()}
     baselines["train_set"] = set_fd(train, f_test)
     wall = time.perf_counter() - t0
     metrics = {"fd": curve[-1]["fd"], "fd_curve": curve, "iw": float(iw.value),
                "baselines": baselines, "steps": trainer.global_step, "n_samples": n,
+               "iw_steps": iw_steps,
                "extractor": "synthcnn-v1-d192"}
     k = config.get("n_show", 6)
     fig = image_grid({"training images": train[:k], "samples": fake[:k]}, max_rows=k)
