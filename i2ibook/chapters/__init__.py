@@ -7,4 +7,6 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
 - :mod:`i2ibook.chapters.ch08_spaces` -- Figs. 9-10: reference faces, ellipses compared, plots.
 - :mod:`i2ibook.chapters.ch09_one_shot` -- OST on digits: Fig. 3 (a)'s protocol, baselines, the
   sanity check, the grid's curve and the slides' claims.
+- :mod:`i2ibook.chapters.ch11_transfer_gans` -- TransferGAN on faces: the pilot, Table 2.1's four
+  initialisations, Fig. 2.1's FD curves and the thesis's claims.
 """

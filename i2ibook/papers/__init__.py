@@ -7,4 +7,6 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
   Translation*, as their slides present it (Fig. 3's caption, Table 2, the claims).
 - :mod:`i2ibook.papers.ucsd_report` -- Kumar, Singh and Satyadharma, *Paired and Unpaired Image
   to Image Translation* (Tables 1-2, Sec. 7).
+- :mod:`i2ibook.papers.wang2018_transfergan` -- Wang et al. 2018, *Transferring GANs* (thesis
+  chapter 2: Tables 2.1-2.2, 2.4-2.7, the claims of Sections 2.3-2.4).
 """
