@@ -343,3 +343,43 @@ def all_verdicts(runs: Mapping[str, Sequence[Run | None]]) -> list[Verdict]:
         out = [verdict_from(claim, None, None, missing="the grid's runs are not all stored")
                for claim, _, _ in COMPARISONS]
     return out + not_run_verdicts()
+
+
+#: The attributes that set the target domain apart (every target face has both).
+ACCESSORIES = ("Eyeglasses", "Wearing_Hat")
+
+
+def _accessory_reading(images: Tensor) -> dict[str, float]:
+    from i2ilib.data.synthfaces_render import RENDERED_ATTRIBUTES
+    from i2ilib.metrics import synth_feature_extractor
+
+    net = synth_feature_extractor()
+    with torch.no_grad():
+        on = torch.cat([net.heads(images[i:i + 100])["attributes"] > 0
+                        for i in range(0, len(images), 100)])
+    return {a: float(on[:, RENDERED_ATTRIBUTES.index(a)].float().mean()) for a in ACCESSORIES}
+
+
+def accessory_shares(run: Run, n: int = 500) -> dict[str, float]:
+    """The share of ``n`` samples in which the feature network's attribute head sees glasses
+    and a hat (the target domain's two marks), cached beside the run."""
+    return cached_result(run, "accessory_shares.json", 1,
+                         lambda: _accessory_reading(samples(run, n, seed=1)))
+
+
+def real_accessory_shares(images: Tensor) -> dict[str, float]:
+    """:func:`accessory_shares` of real images."""
+    return _accessory_reading(images)
+
+
+def domain_gap(scale: str = "book") -> dict[str, float]:
+    """What FD sees of the two domains: ``"source_vs_target"``, FD between the held-out real
+    source faces and the held-out real target faces; ``"source_train_vs_source_test"``, the
+    same between the source's training and test faces (sampling noise alone)."""
+    from i2ibook.catalogue import transfer_gan_run, transfer_source_run
+    from i2ibook.runner import image_domain, image_features, set_fd
+
+    s_train, s_test = image_domain(transfer_source_run(scale)[1]["data"])
+    _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
+    return {"source_vs_target": set_fd(s_test, image_features(t_test)),
+            "source_train_vs_source_test": set_fd(s_test, image_features(s_train))}
