@@ -645,8 +645,9 @@ SHOWN: tuple[tuple[Callable[[str], tuple[str, Config]], str], ...] = (
 )
 SHOWN = (*SHOWN,
          (transfer_source_run, "chapter 11: the source GAN's samples and the critic it hands on"),
-         *((partial(transfer_gan_run, init=i, seed=0), "chapter 11: samples from scratch and "
-            "TransferGAN (seed 0)") for i in ("scratch", "TransferGAN")))
+         *((partial(transfer_gan_run, init=i, seed=0),
+            "chapter 11: samples from scratch and TransferGAN (seed 0)")
+           for i in ("scratch", "TransferGAN")))
 
 
 #: Runs of the catalogue that are not trained yet: each chapter says so where it would use them
