@@ -157,8 +157,10 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
     for runs in catalogue.RUNS.values():
         for make in runs:
             _, config = make(scale)
-            assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits")  # generated
+            assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits",
+                                                "imageset")  # generated
             assert "dataset" not in config["data"]
+            assert config["data"].get("domain") != "celeba"  # the image sets' real one
 
 
 def test_paper_only_tasks_fail_clearly_below_paper_scale():
