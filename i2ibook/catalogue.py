@@ -574,6 +574,95 @@ def _content_runs() -> list[Callable[[str], tuple[str, Config]]]:
             for s in CONTENT_SEEDS]
 
 
+# --------------------------------------------------------------------------------------------
+# Chapter 11: transferring GANs (TransferGAN, Wang et al. ECCV 2018 = Wang 2020 thesis, ch. 2)
+
+#: The four initialisations of thesis Table 2.1: (generator, critic) from the source or not.
+TRANSFER_INITS: dict[str, tuple[bool, bool]] = {
+    "scratch": (False, False), "pretrained G": (True, False), "pretrained D": (False, True),
+    "TransferGAN": (True, True)}
+TRANSFER_SEEDS = (0, 1, 2)
+#: The book's source and target domains: SynthFaces (many) and faces that all wear glasses and
+#: a hat (few), the analogue of the thesis's CelebA -> LFW.
+TRANSFER_SOURCE, TRANSFER_TARGET = "faces", "faces_accessories"
+
+
+def _transfer_trainer(scale: str, n_images: int, steps: int, seed: int,
+                      pretrained: tuple[bool, bool] = (False, False)) -> dict[str, Any]:
+    """The WGAN-GP of thesis Section 2.3.3 cut to book size: 32 px (three residual blocks per
+    network instead of four), width units ``ngf`` 16 and ``ndf`` 8 instead of 64, batch 16
+    instead of 64 (128 for the sources); the thesis's Adam(1e-4, betas (0, 0.9)), ``n_critic`` 5,
+    ``lambda`` 10, ``|z|`` 128. ``steps`` critic steps (one generator update per five),
+    rounded up to whole epochs."""
+    sizes = pick(scale, smoke=dict(image_size=16, ngf=4, ndf=4, batch_size=16),
+                 book=dict(image_size=32, ngf=16, ndf=8, batch_size=16),
+                 paper=dict(image_size=64, ngf=64, ndf=64, batch_size=64))
+    per_epoch = -(-n_images // sizes["batch_size"])
+    return dict(output_nc=3, n_epochs=max(1, -(-steps // per_epoch)), seed=seed,
+                pretrained_G=pretrained[0], pretrained_D=pretrained[1], **sizes)
+
+
+def _wgan_config(scale: str, data: dict[str, Any], trainer: dict[str, Any], fd_every: int,
+                 pretrained: dict[str, Any] | None = None) -> Config:
+    """A complete WGAN configuration, checked like :func:`i2ibook.runner.make_config`'s."""
+    from i2ibook.runner import trainer_config
+    from i2ibook.specs import parse_experiment
+
+    config = {"scale": scale, "method": "wgan", "data": dict(data),
+              "trainer": trainer_config("wgan", **trainer).to_dict(), "n_show": 6,
+              "fd_every": fd_every}
+    if pretrained is not None:
+        config["pretrained"] = pretrained
+    parse_experiment(config)
+    return config
+
+
+def transfer_source_run(scale: str | None = None, domain: str = TRANSFER_SOURCE,
+                        seed: int = 0) -> tuple[str, Config]:
+    """Chapter 11: the source GAN, a WGAN-GP trained from scratch on many images of ``domain``
+    (the thesis's ImageNet/Places/bedroom/CelebA models). Every target run starts from it."""
+    scale = get_scale(scale)
+    if scale == "paper" and domain == TRANSFER_SOURCE:
+        domain = "celeba"  # the thesis's CelebA source, read through the dataset registry
+    n = pick(scale, smoke=64, book=2000, paper=100000)
+    steps = pick(scale, smoke=4, book=3000, paper=250000)  # paper: 50K iterations
+    data = {"source": "imageset", "domain": domain, "size": pick(scale, smoke=16, book=32,
+                                                                 paper=64), "n_train": n,
+            "n_test": pick(scale, smoke=32, book=500, paper=500), "seed": seed}
+    config = _wgan_config(scale, data, _transfer_trainer(scale, n, steps, seed),
+                          pick(scale, smoke=2, book=500, paper=5000))
+    return f"11_transfer_gans/source-{domain}-seed{seed}", config
+
+
+def transfer_gan_run(scale: str | None = None, init: str = "TransferGAN", seed: int = 0,
+                     n_target: int | None = None, domain: str = TRANSFER_TARGET,
+                     source: str = TRANSFER_SOURCE) -> tuple[str, Config]:
+    """Chapter 11: a WGAN-GP on ``n_target`` images of the target ``domain`` (the training
+    subset of ``seed``), initialised as ``init`` says (:data:`TRANSFER_INITS`) from the stored
+    source run of ``source`` (seed 0), for as many steps whatever the initialisation."""
+    scale = get_scale(scale)
+    if init not in TRANSFER_INITS:
+        raise ValueError(f"Unknown initialisation {init!r}: choose one of "
+                         f"{', '.join(TRANSFER_INITS)}.")
+    n = n_target or pick(scale, smoke=32, book=200, paper=1000)
+    steps = pick(scale, smoke=4, book=300, paper=200000)  # paper: 40K iterations
+    pretrained = TRANSFER_INITS[init]
+    first_name, first = transfer_source_run(scale, source)
+    data = dict(first["data"], domain=domain, n_train=n, seed=seed)
+    config = _wgan_config(scale, data, _transfer_trainer(scale, n, steps, seed, pretrained),
+                          pick(scale, smoke=2, book=100, paper=1000),
+                          {"name": first_name, "config": first} if any(pretrained) else None)
+    slug = _slug(init)
+    src = f"-from-{first['data']['domain']}" if any(pretrained) else ""
+    return f"11_transfer_gans/{slug}{src}-{domain}-n{n}-seed{seed}", config
+
+
+def _transfer_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    """Chapter 11's grid: the source run, then Table 2.1's four initialisations per seed."""
+    return [transfer_source_run] + [partial(transfer_gan_run, init=i, seed=s)
+                                    for s in TRANSFER_SEEDS for i in TRANSFER_INITS]
+
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
            partial(pix2pix_scenes_run, task="day2night")],
@@ -587,6 +676,7 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "09": _ost_runs(),
     "10": _content_runs(),
 }
+RUNS["11"] = _transfer_runs()
 
 
 #: The runs whose images the book shows, with where it shows them: only these keep their
@@ -622,6 +712,11 @@ SHOWN: tuple[tuple[Callable[[str], tuple[str, Config]], str], ...] = (
     (partial(content_transfer_run, seed=0), "chapter 10: the pilot and the Fig. 2 grid"),
     (partial(content_transfer_run, separate="fader", seed=0), "chapter 10: removal, ours vs Fader"),
 )
+SHOWN = (*SHOWN,
+         (transfer_source_run, "chapter 11: the source GAN's samples and the critic it hands on"),
+         *((partial(transfer_gan_run, init=i, seed=0),
+            "chapter 11: samples from scratch and TransferGAN (seed 0)")
+           for i in ("scratch", "TransferGAN")))
 
 
 #: Runs of the catalogue that are not trained yet: each chapter says so where it would use them

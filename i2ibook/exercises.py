@@ -43,6 +43,11 @@ Checked exercises (label: check):
 - ``ex-10-codes``: :func:`check_code_sizes`, the numbers in e1's and e2's codes at book scale.
 - ``ex-10-confusion``: :func:`check_reverse_confusion`, a function: the encoders' term -L_D.
 
+
+- ``ex-11-iterations``: :func:`check_generator_updates`, generator updates of a target run.
+- ``ex-11-effect``: :func:`check_table2_1_effect`, the thesis's effect in the verdicts' unit.
+- ``ex-11-gp``: :func:`check_gradient_penalty`, a function: the WGAN-GP gradient penalty.
+
 Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 
 - ``ex-00-scales``: compare printed cells and explain: a discussion.
@@ -66,6 +71,9 @@ Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 - ``ex-09-sample``, ``ex-09-shared``: training runs whose accuracies or curves are read for their
   meaning.
 - ``ex-10-sep``: a training run (a larger e2) whose removal scores are read for their meaning.
+
+
+- ``ex-11-source``: a project: another source GAN, trained and compared.
 """
 
 from __future__ import annotations
@@ -91,6 +99,8 @@ __all__ = [
     "check_ellipse_size",
     "check_failure_signatures",
     "check_fd_bias",
+    "check_generator_updates",
+    "check_gradient_penalty",
     "check_mode_kl",
     "check_no_half",
     "check_noskip_bottleneck",
@@ -98,6 +108,7 @@ __all__ = [
     "check_receptive_fields",
     "check_reverse_confusion",
     "check_seeds_needed",
+    "check_table2_1_effect",
     "check_train_mode_translation",
     "check_transparency_errors",
 ]
@@ -137,6 +148,9 @@ OPEN_EXERCISES: dict[str, str] = {
     "ex-09-collapse": "an explanation, then a training run to test it",
     "ex-09-shared": "a training run whose curves are read for their meaning",
     "ex-10-sep": "a training run (a larger e2) whose removal scores are read for their meaning",
+
+
+    "ex-11-source": "a project: another source GAN, trained and compared",
 }
 
 F = TypeVar("F", bound=Callable[..., str])
@@ -817,3 +831,98 @@ def check_reverse_confusion(answer: Any, *, graded: bool = False) -> str:
         if not value.requires_grad:
             raise WrongAnswer("the result does not depend on the logits through autograd.")
     return "Its gradient is L_D's, reversed: what a gradient-reversal layer computes."
+
+
+# --- 11: transferring GANs ---------------------------------------------------------------------
+
+def _critic_steps() -> int:
+    from i2ibook.catalogue import transfer_gan_run
+
+    t = transfer_gan_run("book", init="scratch", seed=0)[1]
+    n = t["data"]["n_train"]
+    c = t["trainer"]
+    return c["n_epochs"] * math.ceil(n / c["batch_size"])
+
+
+def _generator_updates() -> int:
+    from i2ibook.catalogue import transfer_gan_run
+
+    return _critic_steps() // transfer_gan_run("book")[1]["trainer"]["n_critic"]
+
+
+@_exercise("ex-11-iterations")
+def check_generator_updates(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: how many times the generator of a book-scale target run is updated."""
+    value = _number(answer, "answer")
+    reference = _generator_updates()
+    if value == _critic_steps():
+        raise WrongAnswer("that is the number of critic steps: the generator moves on every "
+                          "n_critic-th one.")
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: count the batches of one epoch "
+                          "(the last one may be smaller), the epochs, then divide by n_critic.")
+    return "The thesis's target runs take 40K such iterations (Table 2.1)."
+
+
+@_exercise("ex-11-effect")
+def check_table2_1_effect(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``(FID(pretrained G, scratch D) - FID(scratch G, pretrained D)) /
+    FID(scratch, scratch)`` from thesis Table 2.1, as a fraction (0.5 for 50 %)."""
+    from i2ibook.papers.wang2018_transfergan import TABLE2_1_FID
+
+    value = _number(answer, "answer")
+    scratch = TABLE2_1_FID[("scratch", "scratch")]
+    reference = (TABLE2_1_FID[("pretrained", "scratch")]
+                 - TABLE2_1_FID[("scratch", "pretrained")]) / scratch
+    if math.isclose(value, 100 * reference, rel_tol=1e-3):
+        raise WrongAnswer("give a fraction, not a percentage.")
+    if math.isclose(abs(value), abs(reference) * scratch / TABLE2_1_FID[("pretrained", "scratch")],
+                    rel_tol=1e-3):
+        raise WrongAnswer("divide by the FID of the run trained from scratch, not by the worse "
+                          "run's.")
+    if not math.isclose(value, reference, rel_tol=2e-3, abs_tol=5e-4):
+        hint = " Mind the sign: a lower FID is better." if math.isclose(
+            value, -reference, rel_tol=2e-3) else " Read the columns: generator first."
+        raise WrongAnswer(f"{_direction(value, reference)}.{hint}")
+    return "The chapter's verdicts compare our effect with this number."
+
+
+def _linear_critic(w: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+    return lambda x: (x.flatten(1) * w.flatten()).sum(1, keepdim=True)
+
+
+@_exercise("ex-11-gp")
+def check_gradient_penalty(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``def penalty(D, real, fake, lambda_gp=10.0)``, the WGAN-GP gradient penalty
+    of eq. 2.3 at random interpolates of ``real`` and ``fake`` (one weight per sample)."""
+    from i2ilib.losses import gradient_penalty
+
+    if not callable(answer):
+        raise WrongAnswer("give the function penalty(D, real, fake, lambda_gp=10.0).")
+    g = torch.Generator().manual_seed(11)
+    cases = [(torch.randn(2, 4, 4, generator=g) * s, lam) for s, lam in ((1.0, 10.0), (0.1, 1.0))]
+    if graded:
+        cases += [(torch.randn(2, 4, 4, generator=g) * 3.0, 5.0)]
+    for w, lam in cases:
+        real, fake = torch.randn(5, 2, 4, 4, generator=g), torch.randn(5, 2, 4, 4, generator=g)
+        D = _linear_critic(w)
+        got = answer(D, real, fake, lambda_gp=lam)
+        if got is None:
+            raise _Unanswered("the body is still ...")
+        # a linear critic has the same gradient everywhere: the interpolation does not matter
+        want = gradient_penalty(D, real, fake, lambda_gp=lam)
+        if not isinstance(got, torch.Tensor) or got.numel() != 1:
+            raise WrongAnswer("return one number as a tensor (a scalar the critic's loss adds).")
+        if not torch.isclose(got.detach().float().reshape(()), want.float(), rtol=1e-4):
+            raise WrongAnswer("wrong value for a linear critic D(x) = <w, x>: its gradient is w "
+                              "at every x; check the norm (over all pixels of one sample), the "
+                              "- 1 and the square, and lambda.")
+    # the gradient must flow into the critic (create_graph=True)
+    w = torch.randn(2, 4, 4, generator=g).requires_grad_(True)
+    D2 = lambda x: ((x.flatten(1) * w.flatten()) ** 2).sum(1, keepdim=True)
+    real, fake = torch.randn(4, 2, 4, 4, generator=g), torch.randn(4, 2, 4, 4, generator=g)
+    got = answer(D2, real, fake, lambda_gp=10.0)
+    if not isinstance(got, torch.Tensor) or not got.requires_grad:
+        raise WrongAnswer("the penalty must be differentiable with respect to the critic's "
+                          "weights: pass create_graph=True to torch.autograd.grad.")
+    return "The library's version is i2ilib.losses.gradient_penalty."

@@ -66,11 +66,13 @@ from i2ilib.train import (
     Pix2PixTrainer,
     generator_from_config,
 )
+from i2ilib.train.wgan import ImageSet, WGANConfig, WGANTrainer
 from i2ilib.viz import image_grid
 
 METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer),
            "ost": (OSTConfig, OSTTrainer),
            "content": (ContentTransferConfig, ContentTransferTrainer)}
+METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
 
 
 def trainer_config(method: str, **options: Any):
@@ -96,7 +98,7 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
 
 #: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
-DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content")
+DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content", "imageset")
 
 
 def data_root() -> Path:
@@ -583,6 +585,8 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         return train_digits(config, progress)
     if config["data"]["source"] == "content":
         return train_content(config, progress)
+    if config["method"] == "wgan":
+        return train_wgan(config, progress)
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
@@ -959,3 +963,211 @@ def train_content(config: dict[str, Any], progress: bool = True) -> Outcome:
     return Outcome(metrics=metrics, history=trainer.history[::CONTENT_HISTORY_EVERY],
                    generators={"AE": _half(trainer.generator_state()["AE"])}, figure=fig,
                    device=trainer.device, wall_time_s=wall)
+
+
+# --------------------------------------------------------------------------------------------
+# One image domain for an unconditional GAN: TransferGAN (Wang et al. 2018, thesis chapter 2)
+
+#: The embedded domains of ``"imageset"`` data: SynthScenes street photos by day and the same
+#: kind of scenes at night, SynthFaces, coloured objects (the SDIT colours) and printed digits.
+IMAGE_DOMAINS = ("scenes_day", "scenes_night", "faces", "faces_accessories", "objects",
+                 "digits_printed", "celeba")
+#: SynthFaces' attribute probabilities of the ``"faces_accessories"`` domain: every face wears
+#: glasses and a hat (8 % of the default faces wear a hat, 30 % glasses).
+FACES_ACCESSORIES = {"Eyeglasses": 1.0, "Wearing_Hat": 1.0}
+#: Each domain draws the training images of seed ``s`` from its own seeds ``offset + s``, so no
+#: two domains share a scene layout, a face or an object (the day and night renderings of one
+#: scene are the same layout: a source run by day must not see the target's scenes).
+_DOMAIN_OFFSETS = {"scenes_day": 1000, "scenes_night": 2000, "faces": 3000,
+                   "faces_accessories": 6000, "objects": 4000, "digits_printed": 5000,
+                   "celeba": 0}
+#: The seed of every domain's held-out test images (scenes: the "test" split instead).
+IMAGE_TEST_SEED = 999
+#: Seed of the noise of the samples a WGAN run is scored on (the same for every run).
+SAMPLE_SEED = 2018
+#: The independent Wasserstein critic (IW, thesis eq. 2.6) of a WGAN run: its critic's width and
+#: steps (cut to book size; the thesis gives no schedule).
+IW_NDF, IW_STEPS = 8, 200
+
+_IMAGE_CACHE: dict[tuple, Tensor] = {}
+
+
+def _u8_to_tensor(images) -> Tensor:
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0).contiguous()
+
+
+def _render_domain(domain: str, n: int, size: int, seed: int, test: bool) -> Tensor:
+    import numpy as np
+
+    key = (domain, n, size, seed, test)
+    if key in _IMAGE_CACHE:
+        return _IMAGE_CACHE[key]
+    if domain in ("scenes_day", "scenes_night"):
+        from i2ilib.data.synthscenes import render_scenes
+
+        scenes = render_scenes(n, size, seed=0 if test else seed, split="test" if test else "train")
+        images = scenes["photo" if domain == "scenes_day" else "night"]
+    elif domain in ("faces", "faces_accessories"):
+        from i2ilib.data.synthfaces import make_synthfaces
+
+        probs = FACES_ACCESSORIES if domain == "faces_accessories" else None
+        images = make_synthfaces(n, 1, size, seed=seed,
+                                 attribute_probs=probs).images
+    elif domain == "objects":
+        from i2ilib.data.objects import SDIT_DOMAINS, colour_objects
+
+        per = -(-n // len(SDIT_DOMAINS))
+        images = colour_objects(per, size=size, seed=seed)["images"]
+        images = images[np.random.default_rng(seed).permutation(len(images))[:n]]
+    elif domain == "digits_printed":
+        from i2ilib.data.digits import printed_digits
+
+        images = printed_digits(n, size, seed=seed)[0]
+    elif domain == "celeba":
+        images = _celeba_images(n, size, seed, test)
+    else:
+        raise ValueError(f"Unknown image domain {domain!r}: choose one of "
+                         f"{', '.join(IMAGE_DOMAINS)}.")
+    _IMAGE_CACHE[key] = _u8_to_tensor(np.ascontiguousarray(images))
+    return _IMAGE_CACHE[key]
+
+
+def _celeba_images(n: int, size: int, seed: int, test: bool):
+    """CelebA's aligned faces (paper scale: the thesis's CelebA source) from the registry's
+    folder: the central 108x108 crop resized to ``size``; test images are the last files,
+    training images a draw of ``seed`` from the others. Offline and without the set, the
+    registry's error names the folder to fill and the files it needs."""
+    import numpy as np
+    from PIL import Image
+
+    folder = registry_folder({"source": "registry", "dataset": "celeba"})
+    files = sorted((folder / "img_align_celeba").glob("*.jpg"))
+    if len(files) < 2 * n:
+        raise ValueError(f"CelebA in {folder} holds {len(files)} images; {2 * n} are needed.")
+    pool = files[-n:] if test else [files[i] for i in np.random.default_rng(seed).choice(
+        len(files) - 10_000, n, replace=False)]
+    out = np.empty((n, size, size, 3), np.uint8)
+    for i, f in enumerate(pool):
+        im = Image.open(f).convert("RGB")
+        w, h = im.size
+        box = ((w - 108) // 2, (h - 108) // 2, (w + 108) // 2, (h + 108) // 2)
+        out[i] = np.asarray(im.crop(box).resize((size, size), Image.BICUBIC))
+    return out
+
+
+def image_domain(spec: dict[str, Any]) -> tuple[Tensor, Tensor]:
+    """``(train, test)``: the ``n_train`` training images of an ``"imageset"`` specification
+    (those of its seed) and its ``n_test`` held-out images (the same for every seed), each
+    ``(N, 3, size, size)`` in [-1, 1], rendered once per process."""
+    d = parse_data(spec)
+    train = _render_domain(d.domain, d.n_train, d.size, _DOMAIN_OFFSETS[d.domain] + d.seed, False)
+    test = _render_domain(d.domain, d.n_test, d.size, IMAGE_TEST_SEED, True)
+    return train, test
+
+
+def image_features(images: Tensor):
+    """The ``synthcnn-v1-d192`` features (float64 numpy) of images in [-1, 1] for FD."""
+    from i2ilib.metrics import extract_features
+
+    return extract_features(_set_metric_extractor("synthcnn-v1-d192"), images,
+                            progress=False).double().numpy()
+
+
+def trivial_generators(train: Tensor, n: int, seed: int = 0) -> dict[str, Tensor]:
+    """The pilot's trivial generators (``n`` images each, [-1, 1]) a GAN must beat:
+    ``"mean_noise"``, the training set's mean image plus per-pixel Gaussian noise with the
+    training set's per-pixel std; ``"blur"``, training images (cycled) blurred by a Gaussian of
+    sigma 1.5 px."""
+    from torchvision.transforms.functional import gaussian_blur
+
+    g = torch.Generator().manual_seed(seed)
+    mean, std = train.mean(0, keepdim=True), train.std(0, keepdim=True)
+    noise = (mean + std * torch.randn(n, *train.shape[1:], generator=g)).clamp(-1, 1)
+    picks = train[torch.arange(n) % len(train)]
+    return {"mean_noise": noise, "blur": gaussian_blur(picks, kernel_size=7, sigma=1.5)}
+
+
+def set_fd(images: Tensor, reference_features) -> float:
+    """Fréchet distance (``synthcnn-v1-d192``) between images and reference features."""
+    from i2ilib.metrics import distribution
+
+    return float(distribution.frechet_distance(reference_features, image_features(images)))
+
+
+def wgan_source_state(pretrained: dict[str, Any], progress: bool = False) -> dict[str, Any]:
+    """The state a TransferGAN run starts from: the stored source run ``pretrained``
+    (``{"name", "config"}``; trained and stored first if missing) with its ``G`` and ``D`` as
+    the store keeps them (float16, read back as float32), in the form
+    :meth:`i2ilib.train.wgan.WGANTrainer.start_from_pretrained` takes."""
+    from i2ilib.results import load_or_train
+
+    run = load_or_train(pretrained["name"], pretrained["config"], train_translation,
+                        verbose=progress)
+    nets = run.generator_state()
+    return {"trainer": WGANTrainer.__name__, "config": dict(run.config["trainer"]),
+            "nets": {k: nets[k] for k in ("G", "D")}, "global_step": int(run.metrics["steps"]),
+            "epoch": 0}
+
+
+def train_wgan(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train a WGAN-GP on one image domain, from scratch or from a stored source run
+    (``config["pretrained"]``, the generator and/or critic as ``pretrained_G``/``pretrained_D``
+    say), and score it.
+
+    Metrics: ``"fd"``, the Fréchet distance (``synthcnn-v1-d192``) between ``n_test`` samples
+    and the held-out test images; ``"fd_curve"``, the same every ``config["fd_every"]`` steps
+    (step 0 included: where a pretrained run starts); ``"iw"``, the independent Wasserstein
+    critic's estimate (eq. 2.6; lower = closer; the thesis's tables print ``-iw``); and, for the
+    pilot, ``"baselines"``: the FD of :func:`trivial_generators` and of the training images
+    themselves (``"train_set"``, the lower bound of thesis Table 2.2).
+
+    Stored: ``G`` and ``D`` in float16 (a source run's critic is what a TransferGAN run takes
+    over), every tenth step's losses, a grid of samples beside training images.
+    """
+    import json
+
+    from i2ilib.metrics.wasserstein_critic import independent_wasserstein_images
+
+    exp, _, tcfg = parse_experiment(config)
+    train, test = image_domain(config["data"])
+    trainer = WGANTrainer(tcfg, run_dir=run_dir_for(config))
+    if exp.pretrained is not None and not trainer.checkpoint_path.exists():
+        trainer.start_from_pretrained(wgan_source_state(exp.pretrained, progress))
+    dataset = ImageSet(train)
+    total = trainer.total_epochs * trainer.batches_per_epoch(len(dataset))
+    every = exp.fd_every or total
+    f_test = image_features(test)
+    n = len(test)
+
+    def score() -> float:
+        return set_fd(trainer.generate(n, generator=torch.Generator().manual_seed(SAMPLE_SEED)),
+                      f_test)
+
+    trainer.run_dir.mkdir(parents=True, exist_ok=True)
+    curve_path = trainer.run_dir / "fd_curve.json"
+    curve = json.loads(curve_path.read_text()) if curve_path.exists() else []
+    t0 = time.perf_counter()
+    goals = [0, *range(every, total, every), total]
+    for goal in goals:
+        if curve and curve[-1]["step"] >= goal:
+            continue
+        if goal:
+            trainer.fit(dataset, max_steps=goal, progress=progress)
+        curve.append({"step": trainer.global_step, "fd": score()})
+        curve_path.write_text(json.dumps(curve))
+    fake = trainer.generate(n, generator=torch.Generator().manual_seed(SAMPLE_SEED))
+    iw_steps = IW_STEPS if exp.scale != "smoke" else 10
+    iw = independent_wasserstein_images(test, fake, ndf=IW_NDF, seed=0, n_steps=iw_steps)
+    baselines = {k: set_fd(v, f_test) for k, v in trivial_generators(train, n).items()}
+    baselines["train_set"] = set_fd(train, f_test)
+    wall = time.perf_counter() - t0
+    metrics = {"fd": curve[-1]["fd"], "fd_curve": curve, "iw": float(iw.value),
+               "baselines": baselines, "steps": trainer.global_step, "n_samples": n,
+               "iw_steps": iw_steps,
+               "extractor": "synthcnn-v1-d192"}
+    k = config.get("n_show", 6)
+    fig = image_grid({"training images": train[:k], "samples": fake[:k]}, max_rows=k)
+    state = trainer.generator_state()
+    nets = {"G": _half(state["G"]), "D": _half(trainer.D.state_dict())}
+    return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY], generators=nets,
+                   figure=fig, device=trainer.device, wall_time_s=wall)

@@ -257,10 +257,39 @@ class ContentData:
             raise SpecError(f"{where}['n_train'] and ['seed'] must be >= 0.")
 
 
+@dataclass(frozen=True)
+class ImageSetData:
+    """One embedded image domain for an unconditional GAN (chapter 11, TransferGAN;
+    :func:`i2ibook.runner.image_domain`): ``n_train`` training images of ``domain``
+    (:data:`i2ibook.runner.IMAGE_DOMAINS`) drawn by ``seed``, and ``n_test`` held-out images of
+    the same domain (the same for every seed), all at ``size`` px."""
+
+    source: str
+    domain: str
+    size: int
+    n_train: int
+    n_test: int
+    seed: int = 0
+
+    def check(self, where: str) -> None:
+        from i2ibook.runner import IMAGE_DOMAINS
+
+        _positive(where, size=self.size, n_train=self.n_train, n_test=self.n_test)
+        if self.domain not in IMAGE_DOMAINS:
+            raise SpecError(f"{where}['domain'] must be one of {', '.join(IMAGE_DOMAINS)}, got "
+                            f"{self.domain!r}.")
+        if self.size not in (16, 32, 64):
+            raise SpecError(f"{where}['size'] must be 16, 32 or 64 (the WGAN-GP ResNet's sizes), "
+                            f"got {self.size}.")
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
 #: The data sources a configuration's ``data["source"]`` may name, and their schemas.
 DATA_SPECS: dict[str, type] = {"synthscenes": SceneData, "registry": RegistryData,
                                "pseudopairs": PseudoPairData, "digits": DigitsData,
                                "content": ContentData}
+DATA_SPECS["imageset"] = ImageSetData
 
 
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
@@ -309,8 +338,10 @@ class Experiment:
     fcn_scores: bool = False
     warm_start: dict | None = None
     phase1: dict | None = None
+    pretrained: dict | None = None
+    fd_every: int | None = None
 
-    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "content")
+    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "content", "wgan")
 
     def check(self, where: str) -> None:
         from i2ibook.scale import SCALES
@@ -336,6 +367,13 @@ class Experiment:
                                         or set(self.phase1) != {"name", "config"}):
             raise SpecError(f"{where}['phase1'] belongs to OST's Phase II and must be "
                             "{'name': ..., 'config': ...}, the Phase I run it starts from.")
+        if self.pretrained is not None and (self.method != "wgan"
+                                            or set(self.pretrained) != {"name", "config"}):
+            raise SpecError(f"{where}['pretrained'] belongs to a WGAN run (TransferGAN) and must "
+                            "be {'name': ..., 'config': ...}, the source run it starts from.")
+        if self.fd_every is not None and (self.method != "wgan" or self.fd_every < 1):
+            raise SpecError(f"{where}['fd_every'] (a WGAN run's FD over training) must be a "
+                            f"positive number of steps, got {self.fd_every!r}.")
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
@@ -386,4 +424,11 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
                         "and that source is for it only.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
+    if (exp.method == "wgan") != isinstance(data, ImageSetData):
+        raise SpecError("method 'wgan' trains on one image domain (data source 'imageset'), and "
+                        "that source is for method 'wgan' only.")
+    if exp.method == "wgan" and (trainer.pretrained_G or trainer.pretrained_D) != (
+            exp.pretrained is not None):
+        raise SpecError("A WGAN run with pretrained_G or pretrained_D names its source run "
+                        "(config['pretrained']); one from scratch does not.")
     return exp, data, trainer

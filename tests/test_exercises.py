@@ -666,3 +666,43 @@ def test_assignment_grades_solutions_and_unanswered_placeholders(exported, tmp_p
     ran = _run(submitted, tmp_path, monkeypatch)
     assert _errors(ran["ex-00-shapes-answer"]) == ["NotImplementedError"]
     assert _errors(ran["ex-00-shapes-test"]) == ["WrongAnswer"]
+
+
+# --- chapter 11 ----------------------------------------------------------------------------------
+
+def test_generator_updates(capsys):
+    from i2ibook.catalogue import transfer_gan_run
+
+    t = transfer_gan_run("book", init="scratch")[1]
+    n, c = t["data"]["n_train"], t["trainer"]
+    steps = c["n_epochs"] * -(-n // c["batch_size"])
+    _accepts(exercises.check_generator_updates, steps // 5, capsys=capsys)
+    _rejects(exercises.check_generator_updates, steps, match="critic steps")
+    _rejects(exercises.check_generator_updates, c["n_epochs"] * (n // c["batch_size"]) // 5,
+             match="too small")  # dropped the last, smaller batch
+
+
+def test_table2_1_effect(capsys):
+    right = (56.16 - 30.57) / 32.87
+    _accepts(exercises.check_table2_1_effect, right, capsys=capsys)
+    _rejects(exercises.check_table2_1_effect, 100 * right, match="fraction")
+    _rejects(exercises.check_table2_1_effect, -right, match="sign")
+    _rejects(exercises.check_table2_1_effect, (56.16 - 30.57) / 56.16, match="scratch")
+
+
+def _penalty(D, real, fake, lambda_gp=10.0, create_graph=True, square=True):
+    a = torch.rand(len(real), 1, 1, 1)
+    x = (a * real + (1 - a) * fake).requires_grad_(True)
+    (g,) = torch.autograd.grad(D(x).sum(), x, create_graph=create_graph)
+    d = g.flatten(1).norm(dim=1) - 1
+    return lambda_gp * (d**2 if square else d.abs()).mean()
+
+
+def test_gradient_penalty(capsys):
+    from functools import partial
+
+    _accepts(exercises.check_gradient_penalty, _penalty, capsys=capsys)
+    exercises.check_gradient_penalty(_penalty, graded=True)
+    _rejects(exercises.check_gradient_penalty, partial(_penalty, create_graph=False),
+             match="create_graph")
+    _rejects(exercises.check_gradient_penalty, partial(_penalty, square=False), match="wrong value")

@@ -158,8 +158,9 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
         for make in runs:
             _, config = make(scale)
             assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits",
-                                                "content")  # generated
+                                                "content", "imageset")  # generated
             assert config["data"].get("dataset", "synthfaces") == "synthfaces"  # not a real set
+            assert config["data"].get("domain") != "celeba"  # the image sets' real one
 
 
 def test_paper_only_tasks_fail_clearly_below_paper_scale():

@@ -10,6 +10,7 @@ from i2ibook.runner import build_data, make_config, train_translation
 from i2ibook.specs import (
     ContentData,
     DigitsData,
+    ImageSetData,
     PseudoPairData,
     RegistryData,
     SceneData,
@@ -37,7 +38,8 @@ def test_every_catalogue_configuration_parses_with_its_dict_and_hash_unchanged()
         assert (config, config_hash(config)) == before, name
         n += 1
     assert n >= 300
-    assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ContentData}
+    assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ContentData,
+                     ImageSetData}
 
 
 def _scene_config(**data_changes):

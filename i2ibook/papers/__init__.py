@@ -10,4 +10,6 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
   present it (the losses, Tables 1, 3 and 4, Figs. 2 and 6).
 - :mod:`i2ibook.papers.ucsd_report` -- Kumar, Singh and Satyadharma, *Paired and Unpaired Image
   to Image Translation* (Tables 1-2, Sec. 7).
+- :mod:`i2ibook.papers.wang2018_transfergan` -- Wang et al. 2018, *Transferring GANs* (thesis
+  chapter 2: Tables 2.1-2.2, 2.4-2.7, the claims of Sections 2.3-2.4).
 """

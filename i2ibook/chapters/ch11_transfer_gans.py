@@ -1,0 +1,385 @@
+"""Chapter 11's measurements: TransferGAN (Wang et al. 2018; Wang 2020 thesis, chapter 2) on the
+book's embedded images: a WGAN-GP source GAN trained on many street scenes by day, then target
+GANs on 200 street scenes at night, initialised in the four ways of thesis Table 2.1, and the
+verdicts.
+
+**The measures.** FD is the Fréchet distance (thesis eq. 2.5) between 500 samples of a run and
+500 held-out target images, on the book's offline feature network ``synthcnn-v1-d192`` (not
+Inception: the scale is not FID's). IW is the independent Wasserstein critic (eq. 2.6), a small
+WGAN-GP critic trained on half of the held-out images and half of the samples and evaluated on
+the other halves (lower is closer; the thesis prints it negated). Both are stored with each run
+(:func:`i2ibook.runner.train_wgan`), FD also every 100 critic steps (the Fig. 2.1 curve).
+
+**The sanity check** (:func:`sanity_check`). A GAN passes when the FD of its samples is *clearly*
+below that of a trivial generator built from its own training images: the training set's mean
+image plus per-pixel Gaussian noise with the training set's per-pixel standard deviation.
+"Clearly" is at most :data:`MARGIN` (0.8) times that generator's FD. For the source GAN (the
+pilot) the book also checks that the feature network's domain head reads its samples as faces
+(:func:`domain_shares`).
+
+**The memorising references.** Two more rows stand beside every run: the training images
+blurred (Gaussian, sigma 1.5 px), and the training images themselves (thesis Table 2.2's lower
+bound). Both are copies of the training set, not generators that learned anything; in this
+feature space a blur barely moves an image, so the blurred copy scores almost like the copy
+itself. :func:`beats_blur` says whether a run's FD is clearly below the blur's too (the stricter
+test the chapter reports but does not require).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from i2ibook.catalogue import (
+    TRANSFER_INITS,
+    TRANSFER_SEEDS,
+    transfer_gan_run,
+)
+from i2ibook.papers.wang2018_transfergan import CLAIMS, TABLE2_1_FID, TABLE2_1_IW
+from i2ibook.runner import train_translation
+from i2ibook.verdicts import (
+    FigureOnly,
+    Verdict,
+    fmt_mean_std,
+    markdown_table,
+    paired_effect,
+    verdict_from,
+)
+from i2ilib.metrics.baselines import SanityCheck
+from i2ilib.results import Run, cached_result, find_run, load_or_train
+
+#: A GAN's FD must be at most this share of each trivial generator's FD ("clearly below").
+MARGIN = 0.8
+#: The trivial generator of the sanity check, as the runs store its FD.
+TRIVIAL = ("mean_noise",)
+#: The memorising references: the blurred training images and the training images themselves.
+MEMORISING = ("blur", "train_set")
+#: The share of samples the domain head must read as the intended domain (the pilot).
+MIN_DOMAIN_SHARE = 0.5
+#: The four initialisations' keys in thesis Table 2.1: (generator, critic).
+TABLE_KEYS: dict[str, tuple[str, str]] = {
+    init: ("pretrained" if g else "scratch", "pretrained" if d else "scratch")
+    for init, (g, d) in TRANSFER_INITS.items()}
+#: The early step of the "faster" comparison (Fig. 2.1): a third of the target schedule.
+EARLY_STEP = 100
+
+
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
+            results_dir=None) -> Run | None:
+    """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
+    scale always trained, in a temporary folder), or None."""
+    name, config = make(scale)
+    if train or scale == "smoke":
+        return load_or_train(name, config, partial(train_translation, progress=progress),
+                             verbose=progress)
+    return find_run(name, config, results_dir)
+
+
+def fd(run: Run) -> float:
+    """FD (``synthcnn-v1-d192``) of the run's samples to the held-out images of its domain."""
+    return float(run.metrics["fd"])
+
+
+def iw(run: Run) -> float:
+    """The independent Wasserstein critic's estimate (eq. 2.6; lower is closer)."""
+    return float(run.metrics["iw"])
+
+
+def baselines(run: Run) -> dict[str, float]:
+    """FD of the trivial generators of the run's training images, and of the training images
+    themselves (``"train_set"``, the lower bound of thesis Table 2.2)."""
+    return {k: float(v) for k, v in run.metrics["baselines"].items()}
+
+
+def fd_curve(run: Run) -> tuple[list[int], list[float]]:
+    """``(steps, FD)`` logged during training (step 0: where the run starts)."""
+    points = run.metrics["fd_curve"]
+    return [int(p["step"]) for p in points], [float(p["fd"]) for p in points]
+
+
+def fd_at(run: Run, step: int) -> float:
+    """FD at the logged step ``step``."""
+    steps, values = fd_curve(run)
+    if step not in steps:
+        raise ValueError(f"FD was not logged at step {step}; logged: {steps}")
+    return values[steps.index(step)]
+
+
+def sanity_check(fd_value: float, trivial: Mapping[str, float], margin: float = MARGIN
+                 ) -> list[SanityCheck]:
+    """The checks a GAN must pass (module docstring): its FD at most ``margin`` times that of
+    every trivial generator in ``trivial`` (``{name: FD}``)."""
+    if not np.isfinite(fd_value) or fd_value < 0:
+        raise ValueError(f"FD must be a finite number >= 0, got {fd_value}")
+    return [SanityCheck(f"FD at most {margin:g} x that of {name}", fd_value <= margin * value,
+                        f"FD {fd_value:.1f} vs {name} {value:.1f}")
+            for name, value in trivial.items() if name in TRIVIAL]
+
+
+def beats_blur(run: Run, margin: float = MARGIN) -> bool:
+    """The stricter test: the run's FD is at most ``margin`` times that of the blurred
+    training images."""
+    return fd(run) <= margin * baselines(run)["blur"]
+
+
+def passes(checks: Sequence[SanityCheck]) -> bool:
+    """Every check passed."""
+    return all(c.passed for c in checks)
+
+
+def run_passes(run: Run) -> bool:
+    """The run's FD passes :func:`sanity_check` against its own trivial generators."""
+    return passes(sanity_check(fd(run), baselines(run)))
+
+
+def checks_table(checks: Sequence[SanityCheck]) -> str:
+    """The checks as a Markdown table."""
+    return markdown_table(["check", "passed", "numbers"],
+                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
+                          "lcl")
+
+
+def generator(run: Run):
+    """The stored generator of a run (weights kept for the runs the book shows), eval mode."""
+    from i2ilib.train.wgan import wgan_generator_from_config
+
+    G = wgan_generator_from_config(run.config["trainer"], "G")
+    G.load_state_dict(run.generator_state()["G"])
+    return G.eval()
+
+
+def samples(run: Run, n: int = 16, seed: int = 0) -> Tensor:
+    """``n`` samples of a stored run, ``(n, 3, S, S)`` in [-1, 1]."""
+    G = generator(run)
+    z = torch.randn(n, run.config["trainer"]["z_dim"], generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        return G(z).clamp(-1, 1)
+
+
+def domain_shares(run: Run, n: int = 500) -> dict[str, float]:
+    """The share of ``n`` samples that the feature network's domain head reads as each of its
+    domains (``face``, ``street_day``, ``street_night``, ``facade``), cached beside the run."""
+    from i2ilib.metrics import synth_feature_extractor
+    from i2ilib.metrics.synthnet import DOMAINS
+
+    def compute() -> dict[str, float]:
+        net = synth_feature_extractor()
+        x = samples(run, n, seed=1)
+        with torch.no_grad():
+            pred = torch.cat([net.heads(x[i:i + 100])["domain"].argmax(1)
+                              for i in range(0, n, 100)])
+        return {d: float((pred == k).float().mean()) for k, d in enumerate(DOMAINS)}
+
+    return cached_result(run, "domain_shares.json", 1, compute)
+
+
+def real_domain_shares(images: Tensor) -> dict[str, float]:
+    """:func:`domain_shares` of real images (what the head reads in the data themselves)."""
+    from i2ilib.metrics import synth_feature_extractor
+    from i2ilib.metrics.synthnet import DOMAINS
+
+    net = synth_feature_extractor()
+    with torch.no_grad():
+        pred = torch.cat([net.heads(images[i:i + 100])["domain"].argmax(1)
+                          for i in range(0, len(images), 100)])
+    return {d: float((pred == k).float().mean()) for k, d in enumerate(DOMAINS)}
+
+
+def pilot_checks(run: Run, domain: str = "face") -> list[SanityCheck]:
+    """The source GAN's pilot: :func:`sanity_check` and the domain head's reading of its
+    samples (at least :data:`MIN_DOMAIN_SHARE` of them read as ``domain``)."""
+    share = domain_shares(run)[domain]
+    return [*sanity_check(fd(run), baselines(run)),
+            SanityCheck(f"at least {MIN_DOMAIN_SHARE:.0%} of samples read as {domain}",
+                        share >= MIN_DOMAIN_SHARE, f"{share:.0%} of 500 samples")]
+
+
+# --------------------------------------------------------------------------- Table 2.1
+
+def init_runs(scale: str = "book", seeds: Sequence[int] = TRANSFER_SEEDS,
+              train: bool = False, results_dir=None) -> dict[str, list[Run | None]]:
+    """``{initialisation: [run per seed]}`` (None where a run is not stored)."""
+    return {init: [get_run(partial(transfer_gan_run, init=init, seed=s), scale, train,
+                           results_dir=results_dir) for s in seeds] for init in TRANSFER_INITS}
+
+
+def table2_1(runs: Mapping[str, Sequence[Run | None]]) -> str:
+    """Thesis Table 2.1 beside ours: FD and IW (mean ± std over the stored seeds), how many
+    seeds pass the sanity check, and the thesis's FID and IW (negated, as printed)."""
+    rows = []
+    for init, rs in runs.items():
+        stored = [r for r in rs if r is not None]
+        key = TABLE_KEYS[init]
+        ok = sum(run_passes(r) for r in stored)
+        rows.append([init, *key,
+                     fmt_mean_std([fd(r) for r in stored], 1) if stored else "not stored",
+                     fmt_mean_std([iw(r) for r in stored], 2) if stored else "not stored",
+                     f"{ok} of {len(stored)}",
+                     f"{TABLE2_1_FID[key]:.2f}", f"{TABLE2_1_IW[key]:.2f}"])
+    return markdown_table(["initialisation", "G", "D", "FD (ours)", "IW (ours, lower = closer)",
+                           "seeds passing", "FID (thesis)", "IW (thesis, printed -IW)"],
+                          rows, "lllrrrrr")
+
+
+def relative_differences(worse: Sequence[Run | None], better: Sequence[Run | None],
+                         scratch: Sequence[Run | None], measure=fd) -> list[float]:
+    """Per seed with all three runs stored: ``(m(worse) - m(better)) / m(scratch)``, positive
+    when ``better`` is better (lower)."""
+    return [(measure(w) - measure(b)) / measure(s) for w, b, s in zip(worse, better, scratch)
+            if w is not None and b is not None and s is not None]
+
+
+def paper_relative(worse: tuple[str, str], better: tuple[str, str], table=TABLE2_1_FID,
+                   sign: float = 1.0) -> float:
+    """The thesis's effect in the same units: ``(worse - better) / scratch`` from Table 2.1
+    (``sign=-1`` for IW, which the thesis prints negated)."""
+    s = sign * table[("scratch", "scratch")]
+    return (sign * table[worse] - sign * table[better]) / s
+
+
+#: The comparisons of Table 2.1 that the chapter judges: (claim, worse init, better init).
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    ("Transferring the critic helps (pretrained D vs scratch)", "scratch", "pretrained D"),
+    ("The critic matters more than the generator (pretrained D vs pretrained G)",
+     "pretrained G", "pretrained D"),
+    ("The generator alone harms (scratch vs pretrained G)", "pretrained G", "scratch"),
+    ("Transferring both is best (TransferGAN vs pretrained D)", "pretrained D", "TransferGAN"),
+    ("Transferring both beats scratch (TransferGAN vs scratch)", "scratch", "TransferGAN"),
+)
+
+
+def table2_1_verdicts(runs: Mapping[str, Sequence[Run | None]], measure: str = "FD"
+                      ) -> list[Verdict]:
+    """One verdict per :data:`COMPARISONS` on FD (or IW): the paired relative difference over
+    seeds against the thesis's (``(worse - better) / scratch``); *inconclusive* when a compared
+    run fails its sanity check."""
+    m, table, sign = (fd, TABLE2_1_FID, 1.0) if measure == "FD" else (iw, TABLE2_1_IW, -1.0)
+    out = []
+    for claim, worse, better in COMPARISONS:
+        diffs = relative_differences(runs[worse], runs[better], runs["scratch"], m)
+        failed = [f"{init} seed {i} fails its sanity check" for init in (worse, better)
+                  for i, r in enumerate(runs[init]) if r is not None and not run_passes(r)]
+        paper = paper_relative(TABLE_KEYS[worse], TABLE_KEYS[better], table, sign)
+        out.append(verdict_from(f"{claim}, on {measure}", paired_effect(diffs, "%")
+                                if diffs else None, paper,
+                                evidence=f"relative {measure} difference per seed (share of the "
+                                         "scratch run's)", failed_checks=failed))
+    return out
+
+
+def faster_verdict(runs: Mapping[str, Sequence[Run | None]], step: int = EARLY_STEP) -> Verdict:
+    """Fig. 2.1's claim: at an early step the pretrained run (TransferGAN) has a lower FD than
+    the run from scratch (paired by seed, relative to the scratch run's FD at that step)."""
+    diffs = [(fd_at(s, step) - fd_at(t, step)) / fd_at(s, step)
+             for s, t in zip(runs["scratch"], runs["TransferGAN"])
+             if s is not None and t is not None]
+    return verdict_from(f"Pretrained GANs reach a given FD in fewer iterations (FD at step "
+                        f"{step})", paired_effect(diffs, "%") if diffs else None, None,
+                        evidence=CLAIMS["faster"],
+                        figure_only=FigureOnly("the FID over iterations", "Fig. 2.1"))
+
+
+def plot_curves(runs: Mapping[str, Sequence[Run | None]], ax=None,
+                inits: Sequence[str] = ("scratch", "TransferGAN"), trivial: float | None = None):
+    """The Fig. 2.1 analogue: FD over critic steps for each initialisation, every seed thin and
+    the mean thick; optionally the trivial generator's FD as a horizontal line."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.6))
+    for i, init in enumerate(inits):
+        curves = [fd_curve(r) for r in runs[init] if r is not None]
+        for steps, values in curves:
+            ax.plot(steps, values, color=f"C{i}", lw=0.7, alpha=0.5)
+        if curves:
+            ax.plot(curves[0][0], np.mean([v for _, v in curves], axis=0), color=f"C{i}", lw=2,
+                    label=f"{init} (mean of {len(curves)} seeds)")
+    if trivial is not None:
+        ax.axhline(trivial, color="0.5", ls="--", lw=1, label="best trivial generator")
+    ax.set_xlabel("critic steps (one generator update per 5)")
+    ax.set_ylabel("FD to held-out night scenes")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def summary_numbers(runs: Mapping[str, Sequence[Run | None]]) -> dict[str, Any]:
+    """The numbers the chapter's prose quotes, computed from the stored runs."""
+    out: dict[str, Any] = {}
+    for init, rs in runs.items():
+        stored = [r for r in rs if r is not None]
+        out[init] = {"fd": [fd(r) for r in stored], "iw": [iw(r) for r in stored],
+                     "passing": sum(run_passes(r) for r in stored), "n": len(stored)}
+    return out
+
+
+#: The thesis's claims the book has no runs for yet, with what is missing.
+NOT_RUN: dict[str, str] = {
+    "limited_data": "Table 2.2 (target-set size x scratch/pretrained): the runs are not stored",
+    "source_choice": "Tables 2.4-2.5 (which source transfers best): only one source is trained",
+    "conditional": "Tables 2.6-2.7 (AC-GAN transfer): the runs are not stored",
+}
+
+
+def not_run_verdicts() -> list[Verdict]:
+    """*not testable here* for each claim of :data:`NOT_RUN`."""
+    return [verdict_from(CLAIMS[k].split(": ", 1)[1].strip('"').rstrip("."), None, None,
+                         missing=why)
+            for k, why in NOT_RUN.items()]
+
+
+def all_verdicts(runs: Mapping[str, Sequence[Run | None]]) -> list[Verdict]:
+    """The chapter's verdicts: Table 2.1 on FD and on IW, Fig. 2.1, then the claims not run."""
+    complete = all(r is not None for rs in runs.values() for r in rs)
+    if complete:
+        out = table2_1_verdicts(runs, "FD") + table2_1_verdicts(runs, "IW")
+        out.append(faster_verdict(runs))
+    else:
+        out = [verdict_from(claim, None, None, missing="the grid's runs are not all stored")
+               for claim, _, _ in COMPARISONS]
+    return out + not_run_verdicts()
+
+
+#: The attributes that set the target domain apart (every target face has both).
+ACCESSORIES = ("Eyeglasses", "Wearing_Hat")
+
+
+def _accessory_reading(images: Tensor) -> dict[str, float]:
+    from i2ilib.data.synthfaces_render import RENDERED_ATTRIBUTES
+    from i2ilib.metrics import synth_feature_extractor
+
+    net = synth_feature_extractor()
+    with torch.no_grad():
+        on = torch.cat([net.heads(images[i:i + 100])["attributes"] > 0
+                        for i in range(0, len(images), 100)])
+    return {a: float(on[:, RENDERED_ATTRIBUTES.index(a)].float().mean()) for a in ACCESSORIES}
+
+
+def accessory_shares(run: Run, n: int = 500) -> dict[str, float]:
+    """The share of ``n`` samples in which the feature network's attribute head sees glasses
+    and a hat (the target domain's two marks), cached beside the run."""
+    return cached_result(run, "accessory_shares.json", 1,
+                         lambda: _accessory_reading(samples(run, n, seed=1)))
+
+
+def real_accessory_shares(images: Tensor) -> dict[str, float]:
+    """:func:`accessory_shares` of real images."""
+    return _accessory_reading(images)
+
+
+def domain_gap(scale: str = "book") -> dict[str, float]:
+    """What FD sees of the two domains: ``"source_vs_target"``, FD between the held-out real
+    source faces and the held-out real target faces; ``"source_train_vs_source_test"``, the
+    same between the source's training and test faces (sampling noise alone)."""
+    from i2ibook.catalogue import transfer_gan_run, transfer_source_run
+    from i2ibook.runner import image_domain, image_features, set_fd
+
+    s_train, s_test = image_domain(transfer_source_run(scale)[1]["data"])
+    _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
+    return {"source_vs_target": set_fd(s_test, image_features(t_test)),
+            "source_train_vs_source_test": set_fd(s_test, image_features(s_train))}

@@ -1,0 +1,178 @@
+"""Chapter 11 (TransferGAN): the image domains, the WGAN configurations, the runner's training
+and scoring, the chapter's sanity check and verdict rules, and the paper module."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from i2ibook import catalogue
+from i2ibook.chapters import ch11_transfer_gans as chapter
+from i2ibook.papers import wang2018_transfergan as paper
+from i2ibook.runner import IMAGE_DOMAINS, image_domain, trivial_generators
+from i2ibook.specs import SpecError, parse_experiment
+
+
+def test_the_grid_is_the_source_then_four_initialisations_per_seed():
+    made = [make("book") for make in catalogue.RUNS["11"]]
+    names = [n for n, _ in made]
+    assert len(names) == len(set(names)) == 1 + 4 * len(catalogue.TRANSFER_SEEDS)
+    assert names[0] == catalogue.transfer_source_run("book")[0]
+    by_seed: dict[int, list[dict]] = {}
+    for _, config in made[1:]:
+        by_seed.setdefault(config["data"]["seed"], []).append(config)
+    for configs in by_seed.values():
+        # equal steps, equal data: only the initialisation differs within a seed
+        assert len({c["trainer"]["n_epochs"] for c in configs}) == 1
+        assert len({tuple(sorted(c["data"].items())) for c in configs}) == 1
+        inits = {(c["trainer"]["pretrained_G"], c["trainer"]["pretrained_D"]) for c in configs}
+        assert inits == set(catalogue.TRANSFER_INITS.values())
+        for c in configs:
+            assert ("pretrained" in c) == (c["trainer"]["pretrained_G"]
+                                           or c["trainer"]["pretrained_D"])
+
+
+def test_target_runs_share_the_source_architecture():
+    source = catalogue.transfer_source_run("book")[1]["trainer"]
+    target = catalogue.transfer_gan_run("book")[1]["trainer"]
+    for key in ("image_size", "z_dim", "ngf", "ndf", "output_nc"):
+        assert source[key] == target[key]
+    assert catalogue.transfer_gan_run("book")[1]["pretrained"]["config"] == \
+        catalogue.transfer_source_run("book")[1]
+
+
+def test_specs_refuse_what_cannot_run():
+    _, config = catalogue.transfer_gan_run("smoke", init="TransferGAN")
+    bad = {k: v for k, v in config.items() if k != "pretrained"}
+    with pytest.raises(SpecError, match="names its source run"):
+        parse_experiment(bad)
+    with pytest.raises(SpecError, match="domain"):
+        parse_experiment(dict(config, data=dict(config["data"], domain="bedrooms")))
+    with pytest.raises(SpecError, match="fd_every"):
+        parse_experiment(dict(config, fd_every=0))
+    scratch = catalogue.transfer_gan_run("smoke", init="scratch")[1]
+    with pytest.raises(SpecError, match="names its source run"):
+        parse_experiment(dict(scratch, pretrained=config["pretrained"]))
+    with pytest.raises(ValueError, match="initialisation"):
+        catalogue.transfer_gan_run("smoke", init="both")
+
+
+@pytest.mark.parametrize("domain", ["faces", "faces_accessories"])
+def test_image_domains_hold_out_their_test_images(domain):
+    spec = {"source": "imageset", "domain": domain, "size": 16, "n_train": 12, "n_test": 8,
+            "seed": 0}
+    train, test = image_domain(spec)
+    assert train.shape == (12, 3, 16, 16) and test.shape == (8, 3, 16, 16)
+    assert train.min() >= -1 and train.max() <= 1
+    # no test image is a training image, and another seed draws other training images
+    assert torch.cdist(train.flatten(1), test.flatten(1)).min() > 1e-3
+    other, test2 = image_domain(dict(spec, seed=1))
+    assert torch.equal(test, test2)
+    assert torch.cdist(train.flatten(1), other.flatten(1)).min() > 1e-3
+    assert domain in IMAGE_DOMAINS
+
+
+def test_target_domain_differs_from_source_domain():
+    spec = {"source": "imageset", "domain": "faces", "size": 32, "n_train": 64, "n_test": 8}
+    faces, _ = image_domain(spec)
+    hats, _ = image_domain(dict(spec, domain="faces_accessories"))
+    # hats cover the top of the head: the top rows of the accessories faces differ on average
+    assert (faces[:, :, :8].mean(0) - hats[:, :, :8].mean(0)).abs().mean() > 0.05
+
+
+def test_trivial_generators_match_the_pixel_statistics():
+    g = torch.Generator().manual_seed(0)
+    train = torch.rand(400, 3, 8, 8, generator=g) * 0.5 - 0.25
+    out = trivial_generators(train, 4000)
+    noise = out["mean_noise"]
+    assert torch.allclose(noise.mean(0), train.mean(0), atol=0.02)
+    assert torch.allclose(noise.std(0), train.std(0), rtol=0.1)
+    blur = out["blur"]
+    assert blur.shape == (4000, 3, 8, 8)
+    assert blur[:400].std() < train.std()  # blurred: less pixel variance than the images
+
+
+def test_sanity_check_needs_clearly_lower_fd():
+    trivial = {"mean_noise": 100.0, "blur": 10.0, "train_set": 0.1}
+    passed = chapter.sanity_check(79.0, trivial)
+    assert [c.name for c in passed] == ["FD at most 0.8 x that of mean_noise"]
+    assert chapter.passes(passed)
+    assert not chapter.passes(chapter.sanity_check(85.0, trivial))  # below, but not clearly
+    assert chapter.passes(chapter.sanity_check(85.0, trivial, margin=0.9))
+    run = SimpleNamespace(metrics={"fd": 79.0, "baselines": trivial})
+    assert not chapter.beats_blur(run)
+    run.metrics["fd"] = 7.9
+    assert chapter.beats_blur(run)
+    with pytest.raises(ValueError):
+        chapter.sanity_check(float("nan"), trivial)
+
+
+def _fake_run(fd, iw=1.0, noise=200.0, blur=200.0, curve=None):
+    metrics = {"fd": fd, "iw": iw, "baselines": {"mean_noise": noise, "blur": blur,
+                                                 "train_set": 0.5},
+               "fd_curve": curve or [{"step": 0, "fd": 2 * fd}, {"step": 100, "fd": fd}]}
+    return SimpleNamespace(metrics=metrics)
+
+
+def test_paper_effects_and_ours_share_a_unit():
+    # Table 2.1: (pretrained G - pretrained D) / scratch
+    assert chapter.paper_relative(("pretrained", "scratch"), ("scratch", "pretrained")) == \
+        pytest.approx((56.16 - 30.57) / 32.87)
+    # IW is printed negated: -4.27 (scratch) is worse than -4.02 (pretrained D)
+    assert chapter.paper_relative(("scratch", "scratch"), ("scratch", "pretrained"),
+                                  paper.TABLE2_1_IW, -1.0) == pytest.approx((4.27 - 4.02) / 4.27)
+    worse = [_fake_run(30.0), _fake_run(40.0)]
+    better = [_fake_run(20.0), _fake_run(20.0)]
+    scratch = [_fake_run(50.0), _fake_run(40.0)]
+    assert chapter.relative_differences(worse, better, scratch) == pytest.approx([0.2, 0.5])
+
+
+def _runs(fds_by_init, **kw):
+    return {init: [_fake_run(f, **kw) for f in fds] for init, fds in fds_by_init.items()}
+
+
+def test_verdicts_follow_the_vocabulary():
+    clear = _runs({"scratch": [40, 41, 42], "pretrained G": [60, 62, 61],
+                   "pretrained D": [30, 30.5, 31], "TransferGAN": [20, 21, 20.5]})
+    words = {v.claim: v.verdict for v in chapter.table2_1_verdicts(clear)}
+    assert set(words.values()) == {"reproduced"}
+    flipped = _runs({"scratch": [40, 41, 42], "pretrained G": [20, 21, 22],
+                     "pretrained D": [60, 61, 62], "TransferGAN": [20, 21, 20.5]})
+    v = chapter.table2_1_verdicts(flipped)[1]
+    assert v.claim.startswith("The critic matters more") and v.verdict == "contradicted"
+    failing = _runs({"scratch": [40, 41, 42], "pretrained G": [60, 62, 61],
+                     "pretrained D": [30, 30.5, 31], "TransferGAN": [20, 21, 20.5]}, noise=35.0)
+    assert {v.verdict for v in chapter.table2_1_verdicts(failing)} == {"inconclusive"}
+    faster = chapter.faster_verdict(clear)
+    assert faster.verdict == "reproduced" and "Fig. 2.1" in faster.evidence
+
+
+def test_paper_numbers_are_quoted_not_computed():
+    assert paper.TABLE2_1_FID[("pretrained", "pretrained")] == 24.35
+    assert paper.table2_1_ranking()[0] == ("pretrained", "pretrained")
+    assert paper.table2_1_ranking()[-1] == ("pretrained", "scratch")
+    assert paper.TABLE2_2["Pre-trained"]["1K"] == (93.4, -22.5)
+    assert set(paper.CLAIMS) >= {"critic_matters_more", "faster", "limited_data"}
+
+
+def test_smoke_runs_train_and_transfer(tmp_path, monkeypatch):
+    """A smoke-scale source and TransferGAN run: the target starts from the source's
+    generator (its step-0 FD is that generator's), a scratch run does not."""
+    from i2ibook.runner import train_translation
+    from i2ilib.results import load_or_train
+
+    monkeypatch.setenv("I2I_RESULTS", str(tmp_path / "results"))
+    runs = {}
+    for init in ("scratch", "TransferGAN"):
+        name, config = catalogue.transfer_gan_run("smoke", init=init)
+        runs[init] = load_or_train(name, config, train_translation, results_dir=tmp_path,
+                                   verbose=False)
+    t, s = runs["TransferGAN"].metrics, runs["scratch"].metrics
+    assert t["steps"] == s["steps"] > 0
+    assert [p["step"] for p in t["fd_curve"]] == [p["step"] for p in s["fd_curve"]]
+    assert t["fd_curve"][0]["fd"] != pytest.approx(s["fd_curve"][0]["fd"])
+    for m in (t, s):
+        assert set(m["baselines"]) == {"mean_noise", "blur", "train_set"}
+        assert m["fd"] == m["fd_curve"][-1]["fd"]
