@@ -677,6 +677,26 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "10": _content_runs(),
 }
 RUNS["11"] = _transfer_runs()
+#: Thesis Table 2.2's analogue: target sets smaller and larger than the grid's (book: 50 and 1000
+#: images beside the grid's 200), scratch and TransferGAN, every seed, as many critic steps as the
+#: grid's runs whatever the size (300, rounded up to whole epochs).
+TRANSFER_SIZES: dict[str, dict[str, int]] = {"smaller": dict(smoke=16, book=50, paper=200),
+                                             "larger": dict(smoke=64, book=1000, paper=5000)}
+
+
+def transfer_size_run(scale: str | None = None, init: str = "TransferGAN", seed: int = 0,
+                      size: str = "smaller") -> tuple[str, Config]:
+    """Chapter 11, Table 2.2: :func:`transfer_gan_run` on the ``size`` target set
+    (:data:`TRANSFER_SIZES`)."""
+    scale = get_scale(scale)
+    if size not in TRANSFER_SIZES:
+        raise ValueError(f"Unknown target size {size!r}: choose one of "
+                         f"{', '.join(TRANSFER_SIZES)}.")
+    return transfer_gan_run(scale, init, seed, n_target=pick(scale, **TRANSFER_SIZES[size]))
+
+
+RUNS["11"] += [partial(transfer_size_run, init=i, seed=s, size=z) for z in TRANSFER_SIZES
+               for s in TRANSFER_SEEDS for i in ("scratch", "TransferGAN")]
 
 
 #: The runs whose images the book shows, with where it shows them: only these keep their
