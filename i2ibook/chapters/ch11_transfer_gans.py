@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import partial
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -38,9 +39,11 @@ from torch import Tensor
 from i2ibook.catalogue import (
     TRANSFER_INITS,
     TRANSFER_SEEDS,
+    TRANSFER_SIZES,
     transfer_gan_run,
+    transfer_size_run,
 )
-from i2ibook.papers.wang2018_transfergan import CLAIMS, TABLE2_1_FID, TABLE2_1_IW
+from i2ibook.papers.wang2018_transfergan import CLAIMS, TABLE2_1_FID, TABLE2_1_IW, TABLE2_2
 from i2ibook.runner import train_translation
 from i2ibook.verdicts import (
     FigureOnly,
@@ -320,7 +323,6 @@ def summary_numbers(runs: Mapping[str, Sequence[Run | None]]) -> dict[str, Any]:
 
 #: The thesis's claims the book has no runs for yet, with what is missing.
 NOT_RUN: dict[str, str] = {
-    "limited_data": "Table 2.2 (target-set size x scratch/pretrained): the runs are not stored",
     "source_choice": "Tables 2.4-2.5 (which source transfers best): only one source is trained",
     "conditional": "Tables 2.6-2.7 (AC-GAN transfer): the runs are not stored",
 }
@@ -333,8 +335,11 @@ def not_run_verdicts() -> list[Verdict]:
             for k, why in NOT_RUN.items()]
 
 
-def all_verdicts(runs: Mapping[str, Sequence[Run | None]]) -> list[Verdict]:
-    """The chapter's verdicts: Table 2.1 on FD and on IW, Fig. 2.1, then the claims not run."""
+def all_verdicts(runs: Mapping[str, Sequence[Run | None]],
+                 sizes: Mapping[int, Mapping[str, Sequence[Run | None]]] | None = None
+                 ) -> list[Verdict]:
+    """The chapter's verdicts: Table 2.1 on FD and on IW, Fig. 2.1, Table 2.2 (``sizes``, see
+    :func:`size_runs`), then the claims not run."""
     complete = all(r is not None for rs in runs.values() for r in rs)
     if complete:
         out = table2_1_verdicts(runs, "FD") + table2_1_verdicts(runs, "IW")
@@ -342,6 +347,12 @@ def all_verdicts(runs: Mapping[str, Sequence[Run | None]]) -> list[Verdict]:
     else:
         out = [verdict_from(claim, None, None, missing="the grid's runs are not all stored")
                for claim, _, _ in COMPARISONS]
+    if sizes is not None and all(r is not None for by in sizes.values() for rs in by.values()
+                                 for r in rs):
+        out += size_verdicts(sizes)
+    else:
+        out.append(verdict_from(CLAIMS["limited_data"].split(": ", 1)[1].strip('"').rstrip("."),
+                                None, None, missing="Table 2.2's runs are not all stored"))
     return out + not_run_verdicts()
 
 
@@ -383,3 +394,115 @@ def domain_gap(scale: str = "book") -> dict[str, float]:
     _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
     return {"source_vs_target": set_fd(s_test, image_features(t_test)),
             "source_train_vs_source_test": set_fd(s_test, image_features(s_train))}
+
+
+# --------------------------------------------------------------------------- Table 2.2
+
+#: The initialisations of Table 2.2: the thesis trains from scratch or pretrains both networks.
+SIZE_INITS = ("scratch", "TransferGAN")
+#: The thesis's sizes our three are set against, by rank (its three smallest target sets).
+THESIS_SIZES = ("1K", "5K", "10K")
+
+
+def _size_make(size: str | None, init: str, seed: int):
+    """The catalogue's maker of a Table 2.2 run (``size`` None: the grid's target set)."""
+    if size is None:
+        return partial(transfer_gan_run, init=init, seed=seed)
+    return partial(transfer_size_run, init=init, seed=seed, size=size)
+
+
+def size_runs(scale: str = "book", seeds: Sequence[int] = TRANSFER_SEEDS, train: bool = False,
+              results_dir=None) -> dict[int, dict[str, list[Run | None]]]:
+    """``{target images: {initialisation: [run per seed]}}`` for Table 2.2, smallest set first:
+    the grid's size and those of :data:`i2ibook.catalogue.TRANSFER_SIZES`."""
+    out = {}
+    for size in (None, *TRANSFER_SIZES):
+        n = _size_make(size, "scratch", 0)(scale)[1]["data"]["n_train"]
+        out[n] = {init: [get_run(_size_make(size, init, s), scale, train, results_dir=results_dir)
+                         for s in seeds] for init in SIZE_INITS}
+    return dict(sorted(out.items()))
+
+
+def lower_bound(run: Run) -> float:
+    """Table 2.2's lower bound: FD between the run's training images and the held-out set."""
+    return baselines(run)["train_set"]
+
+
+def gains(runs: Mapping[str, Sequence[Run | None]]) -> list[float]:
+    """Per seed: the gain of pretraining, ``(FD(scratch) - FD(TransferGAN)) / FD(scratch)``."""
+    return relative_differences(runs["scratch"], runs["TransferGAN"], runs["scratch"])
+
+
+def paper_gain(size: str) -> float:
+    """The thesis's gain at ``size`` (Table 2.2), in the unit of :func:`gains`."""
+    s, p = TABLE2_2["From scratch"][size][0], TABLE2_2["Pre-trained"][size][0]
+    return (s - p) / s
+
+
+def table2_2(sizes: Mapping[int, Mapping[str, Sequence[Run | None]]]) -> str:
+    """Our Table 2.2: FD by target-set size and initialisation (mean ± std over seeds), the gain
+    of pretraining, the lower bound (FD of the training images themselves), the critic steps
+    and how many runs pass the sanity check."""
+    rows = []
+    for n, runs in sizes.items():
+        cells = []
+        for init in SIZE_INITS:
+            stored = [r for r in runs[init] if r is not None]
+            cells.append(fmt_mean_std([fd(r) for r in stored], 1) if stored else "not stored")
+        every = [r for init in SIZE_INITS for r in runs[init] if r is not None]
+        g = gains(runs)
+        rows.append([n, *cells, f"{fmt_mean_std([100 * x for x in g], 0)} %" if g else "—",
+                     fmt_mean_std([lower_bound(r) for r in runs["scratch"] if r is not None], 2)
+                     if every else "—",
+                     ", ".join(sorted({str(r.metrics["steps"]) for r in every})) or "—",
+                     f"{sum(run_passes(r) for r in every)} of {len(every)}"])
+    return markdown_table(["target images", "FD scratch", "FD TransferGAN",
+                           "gain of pretraining", "lower bound (training images)",
+                           "critic steps", "runs passing"], rows, "rrrrrrr")
+
+
+def thesis_table2_2() -> str:
+    """The thesis's Table 2.2 (FID) with its gain of pretraining in the unit of :func:`gains`."""
+    rows = [[size, f"{TABLE2_2['From scratch'][size][0]:.1f}",
+             f"{TABLE2_2['Pre-trained'][size][0]:.1f}", f"{100 * paper_gain(size):.0f} %"]
+            for size in TABLE2_2["From scratch"]]
+    return markdown_table(["target images (thesis)", "FID scratch", "FID pre-trained",
+                           "gain of pretraining"], rows, "rrrr")
+
+
+def _failed(runs: Mapping[str, Sequence[Run | None]], n: int) -> list[str]:
+    return [f"{init} seed {i} with {n} images fails its sanity check" for init in SIZE_INITS
+            for i, r in enumerate(runs[init]) if r is not None and not run_passes(r)]
+
+
+def size_verdicts(sizes: Mapping[int, Mapping[str, Sequence[Run | None]]]) -> list[Verdict]:
+    """Section 2.3.5's claims, paired within seed: pretraining improves FD at every size (the
+    thesis's effect: its smallest gain over its sizes, the bar "in all cases" sets), and the gain
+    is larger with the smaller of every two sizes (in points of gain; the thesis's effect from
+    the pair of its sizes of the same ranks, :data:`THESIS_SIZES`)."""
+    ns = list(sizes)
+    if len(ns) > len(THESIS_SIZES):
+        raise ValueError(f"At most {len(THESIS_SIZES)} sizes are set against the thesis's; "
+                         f"got {ns}")
+    floor = min(TABLE2_2["From scratch"], key=paper_gain)
+    out = []
+    for n in ns:
+        g = gains(sizes[n])
+        out.append(verdict_from(
+            f"Pretraining improves FD with {n} target images (TransferGAN vs scratch)",
+            paired_effect(g, "%") if g else None, paper_gain(floor),
+            evidence="relative FD difference per seed (share of the scratch run's); the thesis's "
+                     f"effect is its smallest gain, with {floor} images",
+            failed_checks=_failed(sizes[n], n)))
+    thesis = dict(zip(ns, THESIS_SIZES))
+    for small, large in combinations(ns, 2):
+        g_small, g_large = gains(sizes[small]), gains(sizes[large])
+        diffs = [a - b for a, b in zip(g_small, g_large)]
+        out.append(verdict_from(
+            f"The gain of pretraining is larger with {small} than with {large} target images",
+            paired_effect(diffs, "points") if diffs else None,
+            paper_gain(thesis[small]) - paper_gain(thesis[large]),
+            evidence=f"gain with {small} minus gain with {large} images, per seed; the thesis's "
+                     f"effect from its {thesis[small]} and {thesis[large]} rows",
+            failed_checks=_failed(sizes[small], small) + _failed(sizes[large], large)))
+    return out
