@@ -663,6 +663,48 @@ def _transfer_runs() -> list[Callable[[str], tuple[str, Config]]]:
                                     for s in TRANSFER_SEEDS for i in TRANSFER_INITS]
 
 
+# --------------------------------------------------------------------------------------------
+# Chapter 12: MineGAN (Wang et al. CVPR 2020 = Wang 2020 thesis, ch. 3)
+
+#: The adaptations chapter 12 trains itself (TransferGAN and scratch are chapter 11's runs, the
+#: same settings): ``(method, mining steps as a share of the run)``; ``None``: not MineGAN.
+MINEGAN_METHODS: dict[str, tuple[str, float | None]] = {
+    "MineGAN": ("minegan", 0.5), "MineGAN w/o FT": ("minegan", -1.0), "BSA": ("bsa", None)}
+MINEGAN_SEEDS = (0, 1, 2)
+
+
+def minegan_run(scale: str | None = None, method: str = "MineGAN", seed: int = 0,
+                n_target: int | None = None, domain: str = TRANSFER_TARGET,
+                source: str = TRANSFER_SOURCE) -> tuple[str, Config]:
+    """Chapter 12: ``method`` (:data:`MINEGAN_METHODS`) on ``n_target`` images of ``domain``
+    from chapter 11's stored source run, with exactly :func:`transfer_gan_run`'s data, sizes,
+    optimiser and number of steps. MineGAN: a miner of four fully connected layers (thesis
+    Section 3.4) in front of the frozen source generator, trained with the source's critic for
+    the first half of the steps (stage 1), then everything fine-tuned (stage 2)."""
+    scale = get_scale(scale)
+    if method not in MINEGAN_METHODS:
+        raise ValueError(f"Unknown method {method!r}: choose one of "
+                         f"{', '.join(MINEGAN_METHODS)}.")
+    _, like = transfer_gan_run(scale, "TransferGAN", seed, n_target, domain, source)
+    kind, share = MINEGAN_METHODS[method]
+    trainer = {k: like["trainer"][k] for k in ("output_nc", "n_epochs", "seed", "image_size",
+                                               "ngf", "ndf", "batch_size")}
+    trainer.update(method=kind, pretrained_G=True, pretrained_D=True)
+    if kind == "minegan":
+        steps = trainer["n_epochs"] * -(-like["data"]["n_train"] // trainer["batch_size"])
+        trainer.update(miner_layers=4,
+                       mining_steps=-1 if share < 0 else int(round(share * steps)))
+    config = _wgan_config(scale, like["data"], trainer, like["fd_every"], like["pretrained"])
+    n = like["data"]["n_train"]
+    return (f"12_minegan/{_slug(method)}-from-{like['pretrained']['config']['data']['domain']}"
+            f"-{domain}-n{n}-seed{seed}", config)
+
+
+def _minegan_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    """Chapter 12's grid: every method of :data:`MINEGAN_METHODS` per seed."""
+    return [partial(minegan_run, method=m, seed=s) for s in MINEGAN_SEEDS for m in MINEGAN_METHODS]
+
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
            partial(pix2pix_scenes_run, task="day2night")],
@@ -677,6 +719,7 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "10": _content_runs(),
 }
 RUNS["11"] = _transfer_runs()
+RUNS["12"] = _minegan_runs()
 
 
 #: The runs whose images the book shows, with where it shows them: only these keep their

@@ -47,6 +47,9 @@ Checked exercises (label: check):
 - ``ex-11-iterations``: :func:`check_generator_updates`, generator updates of a target run.
 - ``ex-11-effect``: :func:`check_table2_1_effect`, the thesis's effect in the verdicts' unit.
 - ``ex-11-gp``: :func:`check_gradient_penalty`, a function: the WGAN-GP gradient penalty.
+- ``ex-12-miner``: :func:`check_miner_parameters`, the parameters stage 1 trains in ``G``'s place.
+- ``ex-12-selector``: :func:`check_selector`, a function: the selector's ``p_hat`` (eqs. 3.5-3.6).
+- ``ex-12-effect``: :func:`check_table3_1_effect`, Table 3.1's effect in the verdicts' unit.
 
 Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 
@@ -109,6 +112,9 @@ __all__ = [
     "check_reverse_confusion",
     "check_seeds_needed",
     "check_table2_1_effect",
+    "check_miner_parameters",
+    "check_selector",
+    "check_table3_1_effect",
     "check_train_mode_translation",
     "check_transparency_errors",
 ]
@@ -151,6 +157,7 @@ OPEN_EXERCISES: dict[str, str] = {
 
 
     "ex-11-source": "a project: another source GAN, trained and compared",
+    "ex-12-targets": "training runs on 10 and 1000 target images, read for their FD curves",
 }
 
 F = TypeVar("F", bound=Callable[..., str])
@@ -926,3 +933,69 @@ def check_gradient_penalty(answer: Any, *, graded: bool = False) -> str:
         raise WrongAnswer("the penalty must be differentiable with respect to the critic's "
                           "weights: pass create_graph=True to torch.autograd.grad.")
     return "The library's version is i2ilib.losses.gradient_penalty."
+
+
+def _miner_parameters() -> int:
+    from i2ibook.catalogue import minegan_run
+    from i2ilib.nets.miner import Miner
+
+    c = minegan_run("book", "MineGAN")[1]["trainer"]
+    return sum(p.numel() for p in Miner(c["z_dim"], c["miner_layers"]).parameters())
+
+
+@_exercise("ex-12-miner")
+def check_miner_parameters(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: how many parameters the miner of a book-scale MineGAN run has (what stage 1
+    trains on the generator's side)."""
+    value = _number(answer, "answer")
+    reference = _miner_parameters()
+    if value == reference - 4 * 128:
+        raise WrongAnswer("count the biases too.")
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: the miner has miner_layers fully "
+                          "connected layers of z_dim inputs and z_dim outputs each.")
+    return "Compare it with sum(p.numel() for p in G.parameters()) of the source generator."
+
+
+@_exercise("ex-12-selector")
+def check_selector(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``def p_hat(scores)``: ``(K, N)`` critic scores of K supersamples -> ``(N,)``
+    the share of supersamples each generator wins (thesis Section 3.3.3)."""
+    from i2ilib.losses import selector_probabilities, supersample_max
+
+    if not callable(answer):
+        raise WrongAnswer("give the function p_hat(scores).")
+    g = torch.Generator().manual_seed(12)
+    shapes = [(64, 2), (50, 3), (7, 4)] + ([(1, 5), (300, 3)] if graded else [])
+    for k, n in shapes:
+        scores = torch.randn(k, n, generator=g) + torch.linspace(0, 1, n)
+        got = answer(scores)
+        if got is None:
+            raise _Unanswered("the body is still ...")
+        want = selector_probabilities(supersample_max(scores)[1], n)
+        got = torch.as_tensor(got, dtype=torch.float64).flatten()
+        if got.shape != want.shape:
+            raise WrongAnswer(f"return one probability per generator: shape ({n},), got "
+                              f"{tuple(got.shape)}.")
+        if not torch.allclose(got, want, atol=1e-6):
+            raise WrongAnswer("not the arg-max shares: count, for each generator, the "
+                              "supersamples (rows) in which it has the highest score, and "
+                              "divide by K.")
+    return "The library's version is selector_probabilities(supersample_max(scores)[1], N)."
+
+
+@_exercise("ex-12-effect")
+def check_table3_1_effect(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``(min TransferGAN FID - MineGAN FID) / Scratch FID`` for the 0.5:0.5
+    red-vehicle target of thesis Table 3.1, as a fraction."""
+    from i2ibook.papers.wang2020_minegan import table3_1_relative
+
+    value = _number(answer, "answer")
+    reference = table3_1_relative("Red vehicle", 1)["TransferGAN_minus_MineGAN"]
+    if math.isclose(value, 100 * reference, rel_tol=1e-3):
+        raise WrongAnswer("give a fraction, not a percentage.")
+    if not math.isclose(value, reference, rel_tol=2e-3, abs_tol=5e-4):
+        raise WrongAnswer(f"{_direction(value, reference)}: take the better of the two "
+                          "TransferGAN rows (the lower FID) in the middle column, and divide "
+                          "by the Scratch FID of that column.")
+    return "The chapter's own effects are in the same unit (share of the scratch run's FD)."

@@ -75,7 +75,7 @@ METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConf
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
 
 
-def trainer_config(method: str, **options: Any):
+def trainer_config(method: str, /, **options: Any):
     """The full trainer configuration for ``method`` with ``options`` changed."""
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}: choose one of {', '.join(METHODS)}.")
@@ -1168,6 +1168,6 @@ def train_wgan(config: dict[str, Any], progress: bool = True) -> Outcome:
     k = config.get("n_show", 6)
     fig = image_grid({"training images": train[:k], "samples": fake[:k]}, max_rows=k)
     state = trainer.generator_state()
-    nets = {"G": _half(state["G"]), "D": _half(trainer.D.state_dict())}
+    nets = {**{k: _half(v) for k, v in state.items()}, "D": _half(trainer.D.state_dict())}
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY], generators=nets,
                    figure=fig, device=trainer.device, wall_time_s=wall)
