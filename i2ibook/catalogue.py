@@ -760,6 +760,10 @@ SHOWN = (*SHOWN,
          *((partial(transfer_gan_run, init=i, seed=0),
             "chapter 11: samples from scratch and TransferGAN (seed 0)")
            for i in ("scratch", "TransferGAN")))
+SHOWN = (*SHOWN,
+         *((partial(minegan_run, method=m, seed=0),
+            "chapter 12: samples of MineGAN and of mining alone (seed 0)")
+           for m in ("MineGAN", "MineGAN w/o FT")))
 
 
 #: Runs of the catalogue that are not trained yet: each chapter says so where it would use them

@@ -633,6 +633,7 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
     out += _one_shot_section(results_dir)
     out += _content_section()
     out += _transfer_section(results_dir)
+    out += _minegan_section(results_dir)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -695,3 +696,42 @@ def _transfer_section(results_dir: str | Path | None) -> list[str]:
            ch11.table2_1(runs), "",
            _verdict_list(ch11.all_verdicts(runs)), ""]
     return out
+
+
+def _minegan_section(results_dir: str | Path | None) -> list[str]:
+    """Chapter 12: MineGAN against TransferGAN, BSA-style and scratch, Table 3.1 and A.2 quoted,
+    and the verdicts."""
+    from i2ibook.catalogue import MINEGAN_SEEDS, RUNS, transfer_gan_run
+    from i2ibook.chapters import ch12_minegan as ch12
+    from i2ibook.papers import wang2020_minegan as mine
+    from i2ibook.verdicts import markdown_table
+
+    runs = ch12.method_runs("book", MINEGAN_SEEDS, results_dir=results_dir)
+    own = [r for m in ("BSA", "MineGAN w/o FT", "MineGAN") for r in runs[m] if r is not None]
+    t0 = runs["TransferGAN"][0]
+    source = ch12.source_fd(t0) if t0 is not None else float("nan")
+    red = [[k, *(f"{x:g}" for x in v["Red vehicle"])] for k, v in mine.TABLE3_1_FID.items()
+           if "Red vehicle" in v]
+    a2 = [[f"{m} / {c}", f"{v[0]:g} / {v[1]:g}"] for (m, c), v in mine.TABLEA_2_AVERAGE.items()]
+    _, c = transfer_gan_run("book")
+    return [f"## MineGAN ({mine.PAPER.split(', MineGAN')[0]})", "",
+            "Chapter 12 puts a miner (four fully connected layers) in front of chapter 11's",
+            "frozen source generator, trains it with the source critic for half of the run",
+            "(eqs. 3.3-3.4), then fine-tunes everything (Section 3.3.4); beside it, mining alone",
+            "(MineGAN w/o FT), a BSA-style baseline (batch-norm parameters only, WGAN-GP loss)",
+            "and chapter 11's TransferGAN and scratch runs, all with the same "
+            f"{c['data']['n_train']} target faces per seed and the same steps. The thesis shows",
+            "its single-source comparisons only in figures (Figs. 3.5-3.6), so the verdicts",
+            "below have no paper effect to compare with; its numbers are for several sources",
+            "(Table 3.1) and MNIST (Table A.2), which the book has not run.", "",
+            _runs_summary(own, len(RUNS["12"])), "",
+            "### Ours: FD / IW by method (book scale)", "",
+            ch12.comparison_table(runs, source), "",
+            "### The thesis's Table 3.1 (FID, red vehicles, car:bus 0.3:0.7 / 0.5:0.5 / 0.7:0.3)",
+            "", markdown_table(["method", "0.3:0.7", "0.5:0.5", "0.7:0.3"], red, "lrrr"), "",
+            "Table 3.1's selector: p(car) = "
+            + " / ".join(f"{x:g}" for x in mine.TABLE3_1_P["Car"]["Red vehicle"])
+            + " for the three targets. Table A.2 (MNIST, average FID / classifier error %): "
+            + "; ".join(f"{k}: {v}" for k, v in a2) + ".", "",
+            _verdict_list(ch12.all_verdicts(runs)), ""]
+
