@@ -693,11 +693,11 @@ def minegan_run(scale: str | None = None, method: str = "MineGAN", seed: int = 0
     if kind == "minegan":
         steps = trainer["n_epochs"] * -(-like["data"]["n_train"] // trainer["batch_size"])
         trainer.update(miner_layers=4,
-                       mining_steps=-1 if share < 0 else int(round(share * steps)))
+                       mining_steps=-1 if share < 0 else round(share * steps))
     config = _wgan_config(scale, like["data"], trainer, like["fd_every"], like["pretrained"])
     n = like["data"]["n_train"]
-    return (f"12_minegan/{_slug(method)}-from-{like['pretrained']['config']['data']['domain']}"
-            f"-{domain}-n{n}-seed{seed}", config)
+    source_domain = like["pretrained"]["config"]["data"]["domain"]
+    return f"12_minegan/{_slug(method)}-from-{source_domain}-{domain}-n{n}-seed{seed}", config
 
 
 def _minegan_runs() -> list[Callable[[str], tuple[str, Config]]]:

@@ -719,8 +719,8 @@ def _minegan_section(results_dir: str | Path | None) -> list[str]:
             "frozen source generator, trains it with the source critic for half of the run",
             "(eqs. 3.3-3.4), then fine-tunes everything (Section 3.3.4); beside it, mining alone",
             "(MineGAN w/o FT), a BSA-style baseline (batch-norm parameters only, WGAN-GP loss)",
-            "and chapter 11's TransferGAN and scratch runs, all with the same "
-            f"{c['data']['n_train']} target faces per seed and the same steps. The thesis shows",
+            ("and chapter 11's TransferGAN and scratch runs, all with the same "
+             f"{c['data']['n_train']} target faces per seed and the same steps. The thesis shows"),
             "its single-source comparisons only in figures (Figs. 3.5-3.6), so the verdicts",
             "below have no paper effect to compare with; its numbers are for several sources",
             "(Table 3.1) and MNIST (Table A.2), which the book has not run.", "",

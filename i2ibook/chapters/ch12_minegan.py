@@ -58,7 +58,7 @@ from i2ibook.verdicts import (
 from i2ilib.metrics.baselines import SanityCheck
 from i2ilib.results import Run
 
-__all__ = ["METHODS", "fd", "fd_at", "fd_curve", "get_run", "iw", "baselines", "passes",
+__all__ = ["METHODS", "baselines", "fd", "fd_at", "fd_curve", "get_run", "iw", "passes",
            "run_passes", "sanity_check"]
 
 #: The five adaptations, in the order the chapter's tables list them.
