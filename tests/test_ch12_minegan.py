@@ -134,4 +134,16 @@ def test_smoke_minegan_run_trains_and_stores_its_miner(tmp_path, monkeypatch):
     x = chapter.samples(run, 4)
     assert x.shape[0] == 4 and x.abs().max() <= 1
     shift = chapter.latent_shift(run, 64)
-    assert shift["norm_ratio"] > 0
+    assert shift["spread"] > 0
+
+
+def test_latent_shift_reads_the_prior_as_the_prior():
+    from i2ilib.nets.miner import Miner
+
+    identity = Miner(16, 1)
+    with torch.no_grad():
+        identity.net[0].weight.copy_(torch.eye(16))
+    s = chapter.latent_shift(identity, 4000)
+    assert s["offset"] < 0.05 and abs(s["spread"] - 1) < 0.05 and s["cosine"] > 0.99
+    random = chapter.latent_shift(Miner(16, 4, generator=torch.Generator().manual_seed(0)), 4000)
+    assert random["offset"] > 0.1 and abs(random["cosine"]) < 0.2

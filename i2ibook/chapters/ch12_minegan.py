@@ -131,15 +131,16 @@ def samples(run: Run, n: int = 16, seed: int = 0) -> Tensor:
         return nets["G"](u).clamp(-1, 1)
 
 
-def latent_shift(run: Run, n: int = 2000, seed: int = 0) -> dict[str, float]:
-    """What a MineGAN run's miner did to the prior: the mean norm of ``M(u)`` relative to that
-    of ``u`` (``"norm_ratio"``), and the mean cosine between ``M(u)`` and ``u``."""
-    M = networks(run)["M_0"]
-    u = torch.randn(n, run.config["trainer"]["z_dim"],
-                    generator=torch.Generator().manual_seed(seed))
+def latent_shift(run_or_miner, n: int = 2000, seed: int = 0) -> dict[str, float]:
+    """What a miner does to the prior ``u ~ N(0, I)`` (a stored MineGAN run's ``M_0``, or a
+    :class:`~i2ilib.nets.miner.Miner`): ``"offset"``, the mean over latent dimensions of
+    ``|mean(M(u))|`` (0 for the prior); ``"spread"``, the mean over dimensions of ``std(M(u))``
+    (1 for the prior); ``"cosine"``, the mean cosine between ``M(u)`` and ``u``."""
+    M = run_or_miner if isinstance(run_or_miner, torch.nn.Module) else networks(run_or_miner)["M_0"]
+    u = torch.randn(n, M.z_dim, generator=torch.Generator().manual_seed(seed))
     with torch.no_grad():
         z = M(u)
-    return {"norm_ratio": float(z.norm(dim=1).mean() / u.norm(dim=1).mean()),
+    return {"offset": float(z.mean(0).abs().mean()), "spread": float(z.std(0).mean()),
             "cosine": float(torch.nn.functional.cosine_similarity(z, u).mean())}
 
 
