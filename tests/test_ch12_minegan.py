@@ -147,3 +147,13 @@ def test_latent_shift_reads_the_prior_as_the_prior():
     assert s["offset"] < 0.05 and abs(s["spread"] - 1) < 0.05 and s["cosine"] > 0.99
     random = chapter.latent_shift(Miner(16, 4, generator=torch.Generator().manual_seed(0)), 4000)
     assert random["offset"] > 0.1 and abs(random["cosine"]) < 0.2
+
+
+def test_reproduction_section_without_runs_says_so(tmp_path):
+    from i2ibook.reproduction import _minegan_section
+
+    text = "\n".join(_minegan_section(tmp_path))
+    assert "Stored runs: 0 of 9" in text
+    assert "61.2" in text and "0.34 / 0.48 / 0.64" in text  # Table 3.1 quoted
+    assert "**contradicted**" not in text and "**reproduced**" not in text
+    assert text.count("**not testable here**") == 7
