@@ -167,8 +167,8 @@ def comparison_table(runs: Mapping[str, Sequence[Run | None]], source: float) ->
 
 def relative(worse: Sequence[Run | None], better: Sequence[Run | None],
              scratch: Sequence[Run | None], measure=fd) -> list[float]:
-    """Per seed: ``(m(worse) - m(better)) / FD(scratch)``, positive when ``better`` is lower."""
-    return [(measure(w) - measure(b)) / fd(s) for w, b, s in zip(worse, better, scratch)
+    """Per seed: ``(m(worse) - m(better)) / m(scratch)``, positive when ``better`` is lower."""
+    return [(measure(w) - measure(b)) / measure(s) for w, b, s in zip(worse, better, scratch)
             if w is not None and b is not None and s is not None]
 
 
@@ -189,8 +189,8 @@ COMPARISONS: tuple[tuple[str, str, str, str, str], ...] = (
 def comparison_verdicts(runs: Mapping[str, Sequence[Run | None]], measure: str = "FD"
                         ) -> list[Verdict]:
     """One verdict per :data:`COMPARISONS`: the paired relative difference over seeds (share of
-    the scratch run's FD); the thesis shows these comparisons only in figures; *inconclusive*
-    when a compared run fails its sanity check."""
+    the scratch run's FD, or IW); the thesis shows these comparisons only in figures;
+    *inconclusive* when a compared run fails its sanity check."""
     m = fd if measure == "FD" else iw
     out = []
     for claim, worse, better, figure, what in COMPARISONS:
@@ -200,7 +200,7 @@ def comparison_verdicts(runs: Mapping[str, Sequence[Run | None]], measure: str =
         out.append(verdict_from(f"{claim}, on {measure}",
                                 paired_effect(diffs, "%") if diffs else None, None,
                                 evidence=f"relative {measure} difference per seed (share of "
-                                         "the scratch run's FD)",
+                                         f"the scratch run's {measure})",
                                 failed_checks=failed, figure_only=FigureOnly(what, figure)))
     return out
 
