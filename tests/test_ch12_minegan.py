@@ -157,3 +157,13 @@ def test_reproduction_section_without_runs_says_so(tmp_path):
     assert "61.2" in text and "0.34 / 0.48 / 0.64" in text  # Table 3.1 quoted
     assert "**contradicted**" not in text and "**reproduced**" not in text
     assert text.count("**not testable here**") == 7
+
+
+def test_paper_scale_builds_the_thesis_sizes_from_the_celeba_source():
+    name, config = catalogue.minegan_run("paper", "MineGAN")
+    t = config["trainer"]
+    assert (t["image_size"], t["ngf"], t["batch_size"]) == (64, 64, 64)
+    steps = t["n_epochs"] * -(-config["data"]["n_train"] // t["batch_size"])
+    assert t["mining_steps"] == steps // 2 and steps >= 200_000
+    assert config["pretrained"]["config"]["data"]["domain"] == "celeba"
+    assert "from-celeba" in name
