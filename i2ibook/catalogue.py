@@ -509,6 +509,75 @@ def _ost_runs() -> list[Callable[[str], tuple[str, Config]]]:
     return [partial(ost_phase1_run, seed=s) for s in OST_SEEDS] + one + more
 
 
+#: Chapter 13: the seeds of every comparison.
+ZERO_PAIR_SEEDS = (0, 1, 2)
+#: Chapter 13's main comparison (Tables 4.4-4.5 analogues): label -> the switches of
+#: :func:`zero_pair_run`.
+ZERO_PAIR_MODELS: dict[str, dict[str, Any]] = {
+    "M&MNets, pooling indices": dict(side_information="indices"),
+    "M&MNets, skip connections": dict(side_information="skip"),
+    "M&MNets, pooling indices + pseudo-pairs": dict(side_information="indices",
+                                                    pseudo_pairs=True),
+    "oracle (true depth-segmentation pairs)": dict(side_information="indices", oracle=True),
+}
+
+
+def _zero_pair_trainer(scale: str) -> dict[str, Any]:
+    """M&MNets' options at each scale. Paper: Section 4.6.1 and Appendix A.3.1 (VGG-16 widths,
+    five levels, 200K + 200K (+ 100K) steps at batch 6). Book: 32 px scenes, ``ngf`` 16, four
+    levels (a 2x2 latent code), a 3-layer discriminator of width 16 and 1,000 + 1,000 (+ 500)
+    steps; every weight, learning rate, noise level and the stage structure as published."""
+    sizes = pick(scale,
+                 smoke=dict(ngf=4, n_levels=4, ndf=4, n_layers_D=2),
+                 book=dict(ngf=16, n_levels=4, ndf=16, n_layers_D=3),
+                 paper=dict(ngf=64, n_levels=5, ndf=64, n_layers_D=4))
+    steps = pick(scale, smoke=(2, 2, 1), book=(1000, 1000, 500),
+                 paper=(200_000, 200_000, 100_000))
+    return dict(n_classes=12, batch_size=6, stage1_steps=steps[0], stage2_steps=steps[1],
+                stage3_steps=steps[2], **sizes)
+
+
+def zero_pair_run(scale: str | None = None, side_information: str = "indices",
+                  pseudo_pairs: bool = False, oracle: bool = False, autoencoders: bool = True,
+                  latent_consistency: bool = True, noise: bool = True,
+                  seed: int = 0) -> tuple[str, Config]:
+    """Chapter 13: mix and match networks (Wang 2020, thesis chapter 4) on two disjoint
+    SynthScenes sets ``D_RS`` (RGB, segmentation) and ``D_RD`` (RGB, depth), scored on the unseen
+    depth <-> segmentation translations; ``oracle``: the same encoders and decoders trained on
+    true (depth, segmentation) pairs of the same training scenes, as many steps.
+
+    The switches are Tables 4.2-4.3's: ``side_information`` (``"indices"``, ``"skip"``,
+    ``"none"``), ``pseudo_pairs`` (stage 3), ``autoencoders``, ``latent_consistency`` and the
+    latent ``noise``. At paper scale SynthScenes at 256 px with the published networks and
+    schedule: the registry has neither SceneNet RGB-D nor SUN RGB-D.
+    """
+    scale = get_scale(scale)
+    trainer = _zero_pair_trainer(scale)
+    trainer.update(seed=seed, side_information=side_information,
+                   pseudo_pairs=bool(pseudo_pairs) and not oracle,
+                   autoencoders=bool(autoencoders), latent_consistency=bool(latent_consistency),
+                   noise_std=0.5 if noise else 0.0)
+    data = {"source": "zeropair", "size": pick(scale, smoke=16, book=32, paper=256),
+            "n_train": pick(scale, smoke=8, book=400, paper=5000),
+            "n_test": pick(scale, smoke=4, book=64, paper=335), "seed": seed,
+            "depth_encoding": "log"}
+    if oracle:
+        name = f"oracle-{side_information}"
+    else:
+        off = [k for k, on in (("no-autoencoders", autoencoders),
+                               ("no-latent-consistency", latent_consistency),
+                               ("no-noise", noise)) if not on]
+        name = "-".join(["mmnets", side_information, *(["pp"] if pseudo_pairs else []), *off])
+    return (f"13_zero_pair_translation/{name}-seed{seed}",
+            make_config("mmnets-oracle" if oracle else "mmnets", data, trainer, scale))
+
+
+def _zero_pair_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    """Chapter 13's main comparison, the pilot (pooling indices, seed 0) first."""
+    return [partial(zero_pair_run, **switches, seed=s)
+            for switches in ZERO_PAIR_MODELS.values() for s in ZERO_PAIR_SEEDS]
+
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
            partial(pix2pix_scenes_run, task="day2night")],
@@ -520,6 +589,7 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "06": _implicit_runs(),
     "07": _pseudo_runs(),
     "09": _ost_runs(),
+    "13": _zero_pair_runs(),
 }
 
 

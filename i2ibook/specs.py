@@ -17,7 +17,10 @@ The three data sources:
   (``"source": "pseudopairs"``);
 - :class:`DigitsData` -- handwritten digits (A) and printed, street-number-like digits (B) of
   :mod:`i2ilib.data.digits`, a few A samples beside many B samples (``"source": "digits"``,
-  one-shot translation).
+  one-shot translation);
+- :class:`ZeroPairData` -- SynthScenes as two disjoint paired sets (RGB, segmentation) and (RGB,
+  depth) with test scenes that have all three (``"source": "zeropair"``, mix and match
+  networks).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = ["DATA_SPECS", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
-           "SpecError", "parse_data", "parse_experiment"]
+           "SpecError", "ZeroPairData", "parse_data", "parse_experiment"]
 
 
 class SpecError(ValueError):
@@ -215,9 +218,35 @@ class DigitsData:
             raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
 
 
+@dataclass(frozen=True)
+class ZeroPairData:
+    """Zero-pair scenes (:func:`i2ibook.runner.zero_pair_data`): ``n_train`` SynthScenes scenes
+    with (RGB, segmentation) and ``n_train`` others with (RGB, depth), ``n_test`` test scenes with
+    all three, at ``size`` px; depth encoded by ``depth_encoding`` (one of
+    :data:`i2ilib.data.zeropair.DEPTH_ENCODINGS`)."""
+
+    source: str
+    size: int
+    n_train: int
+    n_test: int
+    seed: int = 0
+    depth_encoding: str = "log"
+
+    def check(self, where: str) -> None:
+        from i2ilib.data.zeropair import DEPTH_ENCODINGS
+
+        _positive(where, size=self.size, n_train=self.n_train, n_test=self.n_test)
+        if self.depth_encoding not in DEPTH_ENCODINGS:
+            raise SpecError(f"{where}['depth_encoding'] must be one of "
+                            f"{', '.join(DEPTH_ENCODINGS)}, got {self.depth_encoding!r}.")
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
 #: The data sources a configuration's ``data["source"]`` may name, and their schemas.
 DATA_SPECS: dict[str, type] = {"synthscenes": SceneData, "registry": RegistryData,
-                               "pseudopairs": PseudoPairData, "digits": DigitsData}
+                               "pseudopairs": PseudoPairData, "digits": DigitsData,
+                               "zeropair": ZeroPairData}
 
 
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
@@ -267,7 +296,8 @@ class Experiment:
     warm_start: dict | None = None
     phase1: dict | None = None
 
-    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost")
+    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "mmnets",
+                                          "mmnets-oracle")
 
     def check(self, where: str) -> None:
         from i2ibook.scale import SCALES
@@ -338,6 +368,9 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             if {k: v for k, v in dataclasses.asdict(first_data).items() if k != "n_A"} != same:
                 raise SpecError("Phase I and Phase II must use the same B digits (their data "
                                 "may differ in n_A only).")
+    elif (exp.method in ("mmnets", "mmnets-oracle")) != isinstance(data, ZeroPairData):
+        raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') train on "
+                        "zero-pair scenes (data source 'zeropair'), and only they do.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
     return exp, data, trainer

@@ -1,0 +1,250 @@
+"""Chapter 13's measurements: mix and match networks (Wang 2020, thesis chapter 4) on zero-pair
+depth <-> segmentation translation in SynthScenes, the trivial baselines and sanity check, the
+Tables 4.4-4.5 analogues beside the thesis's numbers, the side-information analysis and the
+verdicts.
+
+**The protocol of Tables 4.4-4.5.** M&MNets train on two disjoint sets, ``D_RS`` (RGB,
+segmentation) and ``D_RD`` (RGB, depth), and are tested on the pair never seen together: depth ->
+segmentation (global accuracy, mean class accuracy, mIoU) and segmentation -> depth (eq. 4.15:
+``delta < 1.25, 1.25^2, 1.25^3``, RMSE in metres, RMSE of the natural log), on test scenes that
+have all three modalities. The oracle is the same architecture trained on true (depth,
+segmentation) pairs of the same training scenes.
+
+**The trivial baselines** (:func:`baseline_scores`). Depth -> segmentation: the *class prior*
+(the most frequent class of ``D_RS``'s labels at every pixel) and the *per-pixel majority*
+(at each pixel the class most frequent there in ``D_RS``: the street layout without looking at
+the input). Segmentation -> depth: the *mean depth* (the mean of ``D_RD``'s encoded depth, at
+every pixel), the *per-pixel mean depth* (the mean at each pixel of ``D_RD``) and the
+*per-class mean depth* (each class's mean depth, measured on true pairs of the training
+scenes: information M&MNets never has, so a strong reference rather than a trivial one).
+
+**The sanity check** (:func:`sanity_check`). A model passes when its depth -> segmentation
+beats both segmentation baselines in global accuracy and in mIoU, and its segmentation -> depth
+beats the mean depth and the per-pixel mean depth in RMSE (log) and in ``delta < 1.25``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+
+from i2ibook.catalogue import ZERO_PAIR_MODELS, ZERO_PAIR_SEEDS, zero_pair_run
+from i2ibook.papers import wang2018_mmnets as paper
+from i2ibook.runner import train_translation, zero_pair_data
+from i2ibook.verdicts import Verdict, fmt_mean_std, markdown_table, paired_effect, verdict_from
+from i2ilib.metrics.baselines import SanityCheck
+from i2ilib.results import Run, find_run, load_or_train
+
+#: The measures of the two unseen translations, with the direction in which they improve.
+SEG_MEASURES = {"global_acc": "global accuracy", "class_acc": "mean class accuracy",
+                "mean_iou": "mIoU"}
+DEPTH_MEASURES = {"delta1": "δ < 1.25", "delta2": "δ < 1.25²", "delta3": "δ < 1.25³",
+                  "rmse": "RMSE (m)", "rmse_log": "RMSE (log)"}
+LOWER_IS_BETTER = ("rmse", "rmse_log")
+#: The baselines a model must beat (the sanity check); the per-class mean depth is reported
+#: beside them as a reference that uses true pairs.
+SEG_BASELINES = ("class prior", "per-pixel majority")
+DEPTH_BASELINES = ("mean depth", "per-pixel mean depth")
+
+
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False) -> Run | None:
+    """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
+    scale always trained, in a temporary folder), or None."""
+    name, config = make(scale)
+    if train or scale == "smoke":
+        return load_or_train(name, config, partial(train_translation, progress=progress),
+                             verbose=progress)
+    return find_run(name, config)
+
+
+def model_runs(model: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
+               train: bool = False) -> list[Run | None]:
+    """The runs of one of :data:`~i2ibook.catalogue.ZERO_PAIR_MODELS`, one per seed."""
+    switches = ZERO_PAIR_MODELS[model]
+    return [get_run(partial(zero_pair_run, **switches, seed=s), scale, train) for s in seeds]
+
+
+def baseline_scores(scale: str = "book", seed: int = 0) -> dict[str, dict[str, float]]:
+    """The trivial baselines of the module docstring on the test scenes of ``seed``:
+    ``{"D->S": {baseline: scores}, "S->D": {baseline: scores}}``."""
+    from i2ilib.data.synthscenes import render_scenes
+    from i2ilib.data.zeropair import decode_depth, encode_depth
+    from i2ilib.metrics.depth import depth_scores
+    from i2ilib.metrics.segmentation import segmentation_scores
+
+    spec = zero_pair_run(scale, seed=seed)[1]["data"]
+    _, scenes = zero_pair_data(spec)
+    test, k, enc = scenes.test, scenes.n_classes, scenes.depth_encoding
+    labels = scenes.rs["S"]
+    prior = int(torch.bincount(labels.flatten(), minlength=k).argmax())
+    majority = torch.nn.functional.one_hot(labels, k).sum(0).argmax(-1)
+
+    def seg(pred: torch.Tensor) -> dict[str, float]:
+        s = segmentation_scores(pred, test["S"], k)
+        return {m: float(s[m]) for m in SEG_MEASURES}
+
+    def depth(encoded: torch.Tensor) -> dict[str, float]:
+        d = depth_scores(decode_depth(encoded, enc), test["depth_m"])
+        return {m: float(d[m]) for m in DEPTH_MEASURES}
+
+    z = scenes.rd["D"][:, 0]
+    train = render_scenes(2 * spec["n_train"], spec["size"], spec["seed"], "train")
+    z_all = encode_depth(train["depth"], enc)
+    s_all = torch.from_numpy(train["labels"].copy())
+    per_class = torch.stack([z_all[s_all == c].mean() if (s_all == c).any() else z_all.mean()
+                             for c in range(k)])
+    n = len(test["S"])
+    return {
+        "D->S": {"class prior": seg(torch.full_like(test["S"], prior)),
+                 "per-pixel majority": seg(majority.expand(n, -1, -1))},
+        "S->D": {"mean depth": depth(torch.full_like(test["depth_m"], float(z.mean()))),
+                 "per-pixel mean depth": depth(z.mean(0).expand(n, -1, -1)),
+                 "per-class mean depth (true pairs)": depth(per_class[test["S"]])},
+    }
+
+
+def better(measure: str, a: float, b: float) -> bool:
+    """``a`` is better than ``b`` on ``measure``."""
+    return a < b if measure in LOWER_IS_BETTER else a > b
+
+
+def sanity_check(metrics: Mapping[str, Any], baselines: Mapping[str, Mapping[str, Any]]
+                 ) -> list[SanityCheck]:
+    """The checks of the module docstring for one run's ``metrics``."""
+    checks = []
+    for name in SEG_BASELINES:
+        for m in ("global_acc", "mean_iou"):
+            ours, theirs = metrics["D->S"][m], baselines["D->S"][name][m]
+            checks.append(SanityCheck(f"depth -> segmentation beats {name} in {SEG_MEASURES[m]}",
+                                      better(m, ours, theirs), f"{ours:.3f} vs {theirs:.3f}"))
+    for name in DEPTH_BASELINES:
+        for m in ("rmse_log", "delta1"):
+            ours, theirs = metrics["S->D"][m], baselines["S->D"][name][m]
+            checks.append(SanityCheck(
+                f"segmentation -> depth beats {name} in {DEPTH_MEASURES[m]}",
+                better(m, ours, theirs), f"{ours:.3f} vs {theirs:.3f}"))
+    return checks
+
+
+def passes(checks: Sequence[SanityCheck]) -> bool:
+    """Every check passed."""
+    return all(c.passed for c in checks)
+
+
+def checks_table(checks: Sequence[SanityCheck]) -> str:
+    """The checks as a Markdown table."""
+    return markdown_table(["check", "passed", "numbers"],
+                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
+                          "lcl")
+
+
+def values(runs: Sequence[Run | None], direction: str, measure: str) -> list[float]:
+    """``measure`` of ``direction`` (``"D->S"``, ``"S->D"``, ...) of every stored run."""
+    return [float(r.metrics[direction][measure]) for r in runs if r is not None]
+
+
+def comparison_table(runs: Mapping[str, Sequence[Run | None]],
+                     baselines: Mapping[str, Mapping[str, Any]], direction: str) -> str:
+    """The Table 4.4 (``"D->S"``) or Table 4.5 (``"S->D"``) analogue: mean ± std over the stored
+    seeds of every model, the trivial baselines below (their test scenes: seed 0's)."""
+    measures = SEG_MEASURES if direction == "D->S" else DEPTH_MEASURES
+    rows = []
+    for model, rs in runs.items():
+        n = sum(r is not None for r in rs)
+        rows.append([f"{model} ({n} seeds)",
+                     *[fmt_mean_std(values(rs, direction, m)) if n else "not stored"
+                       for m in measures]])
+    for name, scores in baselines[direction].items():
+        rows.append([f"baseline: {name}", *[f"{scores[m]:.3f}" for m in measures]])
+    return markdown_table(["model", *measures.values()], rows, "l" + "r" * len(measures))
+
+
+def cascade_table(runs: Sequence[Run | None]) -> str:
+    """One model's every route to the unseen modality: direct (``D -> S``), through RGB
+    (``D -> R -> S``, Table 4.4's "M&M Nets D -> R -> S") and multi-modal (``(R, D) -> S``), and
+    the seen ``R -> S``; the same for depth."""
+    rows = []
+    for direction, label, m in (("D->S", "depth -> segmentation", "mean_iou"),
+                                ("D->R->S", "depth -> RGB -> segmentation", "mean_iou"),
+                                ("RD->S", "(RGB, depth) -> segmentation", "mean_iou"),
+                                ("R->S", "RGB -> segmentation (seen)", "mean_iou"),
+                                ("S->D", "segmentation -> depth", "rmse_log"),
+                                ("S->R->D", "segmentation -> RGB -> depth", "rmse_log"),
+                                ("RS->D", "(RGB, segmentation) -> depth", "rmse_log"),
+                                ("R->D", "RGB -> depth (seen)", "rmse_log")):
+        rows.append([label, "mIoU" if m == "mean_iou" else "RMSE (log)",
+                     fmt_mean_std(values(runs, direction, m))])
+    return markdown_table(["translation", "measure", "mean ± std over seeds"], rows, "llr")
+
+
+def paired_differences(a: Sequence[Run | None], b: Sequence[Run | None], direction: str,
+                       measure: str) -> list[float]:
+    """Per seed where both are stored: ``a``'s ``measure`` minus ``b``'s, oriented so that a
+    positive value means ``a`` is better."""
+    sign = -1.0 if measure in LOWER_IS_BETTER else 1.0
+    return [sign * (float(x.metrics[direction][measure]) - float(y.metrics[direction][measure]))
+            for x, y in zip(a, b) if x is not None and y is not None]
+
+
+def _failed(runs: Mapping[str, Sequence[Run | None]],
+            baselines: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    return [f"{model} seed {i} fails its sanity check" for model, rs in runs.items()
+            for i, r in enumerate(rs)
+            if r is not None and not passes(sanity_check(r.metrics, baselines))]
+
+
+def verdict(claim_key: str, claim: str, a: tuple[str, Sequence[Run | None]],
+            b: tuple[str, Sequence[Run | None]], baselines: Mapping[str, Mapping[str, Any]],
+            direction: str = "D->S", measure: str = "mean_iou",
+            paper_effect: float | None = None, check: bool = True) -> Verdict:
+    """The claim that model ``a`` beats model ``b`` on ``measure`` of ``direction`` (the runs
+    of each seed paired), judged with the vocabulary of :mod:`i2ibook.verdicts`; *inconclusive*
+    when a compared run fails its sanity check (``check``). ``paper_effect``: the thesis's
+    ``a - b`` on the same measure, oriented like ours (shares for accuracies and mIoU)."""
+    diffs = paired_differences(a[1], b[1], direction, measure)
+    unit = "points" if measure not in LOWER_IS_BETTER else ""
+    effect = paired_effect(diffs, unit=unit) if diffs else None
+    failed = _failed(dict([a, b]), baselines) if check else []
+    return verdict_from(claim, effect, paper_effect, evidence=paper.CLAIMS.get(claim_key, ""),
+                        failed_checks=failed)
+
+
+def side_table(runs: Mapping[str, Run | None], what: str = "indices") -> str:
+    """The side-information statistics (:func:`i2ibook.runner.side_information_statistics`) of
+    one run per model: per level, the agreement of the pooling indices (``"indices"``) or the
+    cosine similarity of the skip features (``"features"``) for each pair of modalities of the
+    same scenes and for different scenes."""
+    rows = []
+    for model, run in runs.items():
+        if run is None:
+            continue
+        stats = run.metrics["side"][what]
+        for pair, label in (("RD", "RGB vs depth"), ("RS", "RGB vs segmentation"),
+                            ("DS", "depth vs segmentation"),
+                            ("shuffled", "RGB vs depth of another scene")):
+            rows.append([model, label, *[f"{v:.3f}" for v in stats[pair]]])
+    levels = len(rows[0]) - 2 if rows else 0
+    return markdown_table(["model", "encoders", *[f"level {i + 1}" for i in range(levels)]],
+                          rows, "ll" + "r" * levels)
+
+
+def paper_rows(direction: str) -> str:
+    """The thesis's rows of Table 4.4 (``"D->S"``: mIoU and global accuracy, percent) or Table
+    4.5 (``"S->D"``), quoted."""
+    if direction == "D->S":
+        rows = [[k, f"{v['global']:.1f}", "not reported", f"{v['mIoU']:.1f}"]
+                for k, v in paper.TABLE4_4.items()]
+        return markdown_table(["method (Table 4.4)", "global (%)", "mean class acc.", "mIoU (%)"],
+                              rows, "lrrr")
+    rows = [[k, *[f"{v[m]:.2f}" for m in DEPTH_MEASURES]] for k, v in paper.TABLE4_5.items()]
+    return markdown_table(["method (Table 4.5)", *DEPTH_MEASURES.values()], rows, "lrrrrr")
+
+
+def mean_of(runs: Sequence[Run | None], direction: str, measure: str) -> float:
+    """The mean over stored seeds (NaN when none is stored)."""
+    v = values(runs, direction, measure)
+    return float(np.mean(v)) if v else float("nan")
