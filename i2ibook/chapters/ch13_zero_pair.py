@@ -25,6 +25,7 @@ beats the mean depth and the per-pixel mean depth in RMSE (log) and in ``delta <
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -105,6 +106,13 @@ def baseline_scores(scale: str = "book", seed: int = 0) -> dict[str, dict[str, f
                  "per-pixel mean depth": depth(z.mean(0).expand(n, -1, -1)),
                  "per-class mean depth (true pairs)": depth(per_class[test["S"]])},
     }
+
+
+@functools.cache
+def seed_baselines(scale: str = "book", seeds: tuple[int, ...] = ZERO_PAIR_SEEDS
+                   ) -> tuple[dict[str, dict[str, Any]], ...]:
+    """:func:`baseline_scores` of every seed (each seed has its own scenes), in seed order."""
+    return tuple(baseline_scores(scale, s) for s in seeds)
 
 
 def better(measure: str, a: float, b: float) -> bool:
@@ -190,20 +198,28 @@ def paired_differences(a: Sequence[Run | None], b: Sequence[Run | None], directi
             for x, y in zip(a, b) if x is not None and y is not None]
 
 
+def passing(runs: Sequence[Run | None], baselines: Sequence[Mapping[str, Any]]
+            ) -> list[bool | None]:
+    """Per seed: the run passes the sanity check against its own seed's baselines (None where
+    it is not stored)."""
+    return [None if r is None else passes(sanity_check(r.metrics, b))
+            for r, b in zip(runs, baselines, strict=True)]
+
+
 def _failed(runs: Mapping[str, Sequence[Run | None]],
-            baselines: Mapping[str, Mapping[str, Any]]) -> list[str]:
+            baselines: Sequence[Mapping[str, Any]]) -> list[str]:
     return [f"{model} seed {i} fails its sanity check" for model, rs in runs.items()
-            for i, r in enumerate(rs)
-            if r is not None and not passes(sanity_check(r.metrics, baselines))]
+            for i, ok in enumerate(passing(rs, baselines)) if ok is False]
 
 
 def verdict(claim_key: str, claim: str, a: tuple[str, Sequence[Run | None]],
-            b: tuple[str, Sequence[Run | None]], baselines: Mapping[str, Mapping[str, Any]],
+            b: tuple[str, Sequence[Run | None]], baselines: Sequence[Mapping[str, Any]],
             direction: str = "D->S", measure: str = "mean_iou",
             paper_effect: float | None = None, check: bool = True) -> Verdict:
     """The claim that model ``a`` beats model ``b`` on ``measure`` of ``direction`` (the runs
     of each seed paired), judged with the vocabulary of :mod:`i2ibook.verdicts`; *inconclusive*
-    when a compared run fails its sanity check (``check``). ``paper_effect``: the thesis's
+    when a compared run fails its sanity check (``check``; ``baselines``: those of each seed,
+    :func:`seed_baselines`). ``paper_effect``: the thesis's
     ``a - b`` on the same measure, oriented like ours (shares for accuracies and mIoU)."""
     diffs = paired_differences(a[1], b[1], direction, measure)
     unit = "points" if measure not in LOWER_IS_BETTER else ""
@@ -248,3 +264,56 @@ def mean_of(runs: Sequence[Run | None], direction: str, measure: str) -> float:
     """The mean over stored seeds (NaN when none is stored)."""
     v = values(runs, direction, measure)
     return float(np.mean(v)) if v else float("nan")
+
+
+def translator(run: Run, name: str) -> torch.nn.Module:
+    """A stored run's translator ``name`` (``"T_DS"``, ``"T_SD"``, ``"T_RS"`` ...) built from
+    its stored parts, in eval mode, float32 (only the parts of
+    :data:`i2ibook.runner.ZERO_PAIR_KEEP` are stored)."""
+    from i2ilib.train.mmnets import mmnet_module_from_config, mmnet_translator_state
+
+    parts = {k: {n: v.float() if v.is_floating_point() else v for n, v in s.items()}
+             for k, s in run.generator_state().items()}
+    module = mmnet_module_from_config(run.config["trainer"], name)
+    module.load_state_dict(mmnet_translator_state(parts, name))
+    return module.eval()
+
+
+def test_scenes(scale: str = "book", seed: int = 0):
+    """The zero-pair scenes of ``seed`` (:class:`i2ilib.data.zeropair.ZeroPairScenes`)."""
+    return zero_pair_data(zero_pair_run(scale, seed=seed)[1]["data"])[1]
+
+
+def colour_labels(ids: torch.Tensor) -> torch.Tensor:
+    """``(N, H, W)`` class ids -> ``(N, 3, H, W)`` in [-1, 1], SynthScenes' palette."""
+    from i2ilib.data.synthscenes import PALETTE
+
+    rgb = torch.from_numpy(PALETTE.copy())[ids.long()].permute(0, 3, 1, 2).float()
+    return rgb / 127.5 - 1
+
+
+def grey(depth: torch.Tensor) -> torch.Tensor:
+    """``(N, 1, H, W)`` encoded depth -> ``(N, 3, H, W)`` grey images."""
+    return depth[:, :1].expand(-1, 3, -1, -1)
+
+
+def paper_step_flops(size: int = 256, batch_size: int = 6) -> float:
+    """Floating-point operations of one stage-2 M&MNets training step with the published
+    networks (``ngf`` 64, five levels, Table A.3-A.6) on ``size`` px images, counted with
+    :class:`torch.utils.flop_counter.FlopCounterMode` on one 64 px pair of each set and scaled
+    by the number of pixels and the batch size (convolutions cost in proportion to both)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from i2ilib.train.mmnets import MMNetConfig, MMNetTrainer
+
+    config = MMNetConfig(ngf=64, n_levels=5, n_classes=12, batch_size=1, stage1_steps=0,
+                         stage2_steps=1, device="cpu")
+    trainer = MMNetTrainer(config)
+    g = torch.Generator().manual_seed(0)
+    batch = {"R_RS": torch.rand(1, 3, 64, 64, generator=g) * 2 - 1,
+             "S": torch.randint(0, 12, (1, 64, 64), generator=g),
+             "R_RD": torch.rand(1, 3, 64, 64, generator=g) * 2 - 1,
+             "D": torch.rand(1, 1, 64, 64, generator=g) * 2 - 1}
+    with FlopCounterMode(display=False) as counter:
+        trainer.train_step(batch)
+    return float(counter.get_total_flops()) * (size / 64) ** 2 * batch_size
