@@ -767,7 +767,7 @@ def _book_mmnet_architecture():
     from i2ibook.catalogue import zero_pair_run
     from i2ilib.train.mmnets import MMNetConfig
 
-    name, config = zero_pair_run("book")
+    config = zero_pair_run("book")[1]
     return MMNetConfig.from_dict(config["trainer"]).architecture(), config["data"]["size"]
 
 

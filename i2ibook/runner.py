@@ -938,6 +938,8 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
     "M&M Nets D -> R -> S"), the multi-modal ``"RD->S"``, ``"RS->D"`` (alpha
     :data:`MULTIMODAL_ALPHA`, the RGB encoder's side information) and
     :func:`side_information_statistics` under ``"side"``."""
+    import numpy as np
+
     from i2ilib.data.zeropair import decode_depth
     from i2ilib.metrics.depth import depth_scores
     from i2ilib.metrics.segmentation import segmentation_scores
@@ -948,7 +950,7 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
         s = segmentation_scores(scores.argmax(1), test["S"], k)
         return {"global_acc": s["global_acc"], "class_acc": s["class_acc"],
                 "mean_iou": s["mean_iou"],
-                "class_iou": [None if v != v else float(v) for v in s["class_iou"]]}
+                "class_iou": [None if np.isnan(v) else float(v) for v in s["class_iou"]]}
 
     def depth(out: Tensor) -> dict[str, float]:
         d = depth_scores(decode_depth(out[:, 0], enc), test["depth_m"])
@@ -973,7 +975,7 @@ def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     Stored (the chapter's results budget): the parts :data:`ZERO_PAIR_KEEP` in float16, the
     losses of every :data:`HISTORY_EVERY`-th step, the test scenes' translations as a grid.
     """
-    exp, spec, tcfg = parse_experiment(config)
+    exp, _, tcfg = parse_experiment(config)
     train, scenes = zero_pair_data(config["data"], oracle=exp.method == "mmnets-oracle")
     trainer = METHODS[exp.method][1](tcfg, run_dir=run_dir_for(config))
     t0 = time.perf_counter()

@@ -32,7 +32,7 @@ def test_chapter_configurations_parse_with_the_strict_specs():
         for make in catalogue.RUNS["13"]:
             name, config = make(scale)
             before = (copy.deepcopy(config), config_hash(config))
-            exp, data, trainer = parse_experiment(config)
+            exp, data, _ = parse_experiment(config)
             assert isinstance(data, ZeroPairData) and (config, config_hash(config)) == before
             assert exp.method in ("mmnets", "mmnets-oracle")
             if scale == "book":
@@ -76,7 +76,7 @@ def test_specs_refuse_what_would_train_something_else():
 
 def test_the_oracle_sees_true_pairs_and_mmnets_never_do():
     spec = catalogue.zero_pair_run("smoke")[1]["data"]
-    train, scenes = zero_pair_data(spec)
+    train, _ = zero_pair_data(spec)
     oracle, _ = zero_pair_data(spec, oracle=True)
     truth = render_scenes(2 * spec["n_train"], spec["size"], spec["seed"], "train")
     n = spec["n_train"]

@@ -52,23 +52,26 @@ SEG_BASELINES = ("class prior", "per-pixel majority")
 DEPTH_BASELINES = ("mean depth", "per-pixel mean depth")
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False) -> Run | None:
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
+            results_dir=None) -> Run | None:
     """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
     scale always trained, in a temporary folder), or None."""
     name, config = make(scale)
     if train or scale == "smoke":
         return load_or_train(name, config, partial(train_translation, progress=progress),
                              verbose=progress)
-    return find_run(name, config)
+    return find_run(name, config, results_dir)
 
 
 def model_runs(model: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
-               train: bool = False) -> list[Run | None]:
+               train: bool = False, results_dir=None) -> list[Run | None]:
     """The runs of one of :data:`~i2ibook.catalogue.ZERO_PAIR_MODELS`, one per seed."""
     switches = ZERO_PAIR_MODELS[model]
-    return [get_run(partial(zero_pair_run, **switches, seed=s), scale, train) for s in seeds]
+    return [get_run(partial(zero_pair_run, **switches, seed=s), scale, train,
+                    results_dir=results_dir) for s in seeds]
 
 
+@functools.cache
 def baseline_scores(scale: str = "book", seed: int = 0) -> dict[str, dict[str, float]]:
     """The trivial baselines of the module docstring on the test scenes of ``seed``:
     ``{"D->S": {baseline: scores}, "S->D": {baseline: scores}}``."""
@@ -108,11 +111,31 @@ def baseline_scores(scale: str = "book", seed: int = 0) -> dict[str, dict[str, f
     }
 
 
+#: Version of :func:`baseline_scores` whose values are cached beside the stored runs.
+BASELINES_VERSION = 1
+
+
+def stored_baselines(scale: str = "book", seed: int = 0, results_dir=None
+                     ) -> dict[str, dict[str, Any]]:
+    """:func:`baseline_scores` of ``seed``, cached beside the seed's stored pooling-index run
+    (``baselines.json``; rendering a seed's scenes takes seconds), computed when that run is
+    not stored."""
+    from i2ilib.results import cached_result
+
+    run = get_run(partial(zero_pair_run, seed=seed), scale, results_dir=results_dir) \
+        if scale != "smoke" else None
+    if run is None:
+        return baseline_scores(scale, seed)
+    return cached_result(run, "baselines.json", BASELINES_VERSION,
+                         lambda: baseline_scores(scale, seed))
+
+
 @functools.cache
-def seed_baselines(scale: str = "book", seeds: tuple[int, ...] = ZERO_PAIR_SEEDS
-                   ) -> tuple[dict[str, dict[str, Any]], ...]:
-    """:func:`baseline_scores` of every seed (each seed has its own scenes), in seed order."""
-    return tuple(baseline_scores(scale, s) for s in seeds)
+def seed_baselines(scale: str = "book", seeds: tuple[int, ...] = ZERO_PAIR_SEEDS,
+                   results_dir=None) -> tuple[dict[str, dict[str, Any]], ...]:
+    """The baselines of every seed (each seed has its own scenes), in seed order
+    (:func:`stored_baselines`)."""
+    return tuple(stored_baselines(scale, s, results_dir) for s in seeds)
 
 
 def better(measure: str, a: float, b: float) -> bool:
@@ -317,3 +340,82 @@ def paper_step_flops(size: int = 256, batch_size: int = 6) -> float:
     with FlopCounterMode(display=False) as counter:
         trainer.train_step(batch)
     return float(counter.get_total_flops()) * (size / 64) ** 2 * batch_size
+
+
+#: Our models -> the thesis's row of Table 4.4 and of Table 4.5 (skip connections: Table 4.2's
+#: zero-pair depth -> segmentation on the 51K subset; the thesis gives no depth row for them).
+PAPER_ROW: dict[str, tuple[tuple[str, str] | None, str | None]] = {
+    "M&MNets, pooling indices": (("TABLE4_4", "M&MNets D->S (PI)"), "M&MNets S->D"),
+    "M&MNets, skip connections": (("TABLE4_2", "skip"), None),
+    "M&MNets, pooling indices + pseudo-pairs": (("TABLE4_4", "M&MNets+PP D->S (PI)"),
+                                                "M&MNets+PP S->D"),
+    "oracle (true depth-segmentation pairs)": (("TABLE4_4", "Oracle D->S (PI)"), "Oracle S->D"),
+}
+
+
+def _paper_seg(model: str) -> dict[str, float] | None:
+    row = PAPER_ROW[model][0]
+    if row is None:
+        return None
+    table, key = row
+    if table == "TABLE4_2":
+        v = paper.TABLE4_2[(key, False)]
+    else:
+        v = paper.TABLE4_4[key]
+    return {"global_acc": v["global"] / 100, "mean_iou": v["mIoU"] / 100}
+
+
+def reproduction_table(runs: Mapping[str, Sequence[Run | None]], direction: str) -> str:
+    """Ours (mean ± std over the stored seeds) beside the thesis's number for every measure:
+    Table 4.4 (and 4.2 for skip connections) for ``"D->S"``, Table 4.5 for ``"S->D"``."""
+    measures = SEG_MEASURES if direction == "D->S" else DEPTH_MEASURES
+    rows = []
+    for model, rs in runs.items():
+        n = sum(r is not None for r in rs)
+        if direction == "D->S":
+            theirs = _paper_seg(model) or {}
+        else:
+            key = PAPER_ROW[model][1]
+            theirs = paper.TABLE4_5[key] if key else {}
+        cells = []
+        for m in measures:
+            ours = fmt_mean_std(values(rs, direction, m)) if n else "not run"
+            cells.append(f"{ours} ({theirs[m]:.3g})" if m in theirs else f"{ours} (—)")
+        rows.append([model, f"{n}", *cells])
+    return markdown_table(["model", "seeds", *[f"{v}: ours (thesis)" for v in measures.values()]],
+                          rows, "lr" + "r" * len(measures))
+
+
+PI, SC = "M&MNets, pooling indices", "M&MNets, skip connections"
+PP, ORACLE = "M&MNets, pooling indices + pseudo-pairs", "oracle (true depth-segmentation pairs)"
+
+
+def claims(runs: Mapping[str, Sequence[Run | None]]) -> list[dict[str, Any]]:
+    """The thesis's claims the grid tests, as keyword arguments of :func:`verdict` (less the
+    baselines): side information (Table 4.2), pseudo-pairs and the oracle (Tables 4.4-4.5), each
+    on depth -> segmentation (mIoU) and segmentation -> depth (RMSE (log)). The paper's effects
+    are oriented as ours (mIoU as shares; RMSE (log) as the reduction)."""
+    t42, t45 = paper.TABLE4_2, paper.TABLE4_5
+    rows = [
+        ("indices_beat_skip", ("on the unseen depth → segmentation, pooling indices beat skip "
+                               "connections (Table 4.2, mIoU)"), PI, SC, "D->S", "mean_iou",
+         (t42[("indices", False)]["mIoU"] - t42[("skip", False)]["mIoU"]) / 100),
+        ("indices_beat_skip", ("on the unseen segmentation → depth, pooling indices beat skip "
+                               "connections (RMSE (log); the thesis gives no depth number for "
+                               "skip connections)"),
+         PI, SC, "S->D", "rmse_log", None),
+        ("pseudo_pairs_help", "pseudo-pairs improve depth → segmentation (Table 4.4, mIoU)",
+         PP, PI, "D->S", "mean_iou",
+         paper.paper_effect_mIoU("M&MNets+PP D->S (PI)", "M&MNets D->S (PI)")),
+        ("pseudo_pairs_help", "pseudo-pairs improve segmentation → depth (Table 4.5, RMSE (log))",
+         PP, PI, "S->D", "rmse_log",
+         t45["M&MNets S->D"]["rmse_log"] - t45["M&MNets+PP S->D"]["rmse_log"]),
+        ("oracle_upper_bound", ("the oracle on true pairs beats zero-pair M&MNets on depth → "
+                                "segmentation (Table 4.4, mIoU)"), ORACLE, PI, "D->S", "mean_iou",
+         paper.paper_effect_mIoU("Oracle D->S (PI)", "M&MNets D->S (PI)")),
+        ("oracle_upper_bound", ("the oracle on true pairs beats zero-pair M&MNets on "
+                                "segmentation → depth (Table 4.5, RMSE (log))"), ORACLE, PI, "S->D", "rmse_log",
+         t45["M&MNets S->D"]["rmse_log"] - t45["Oracle S->D"]["rmse_log"]),
+    ]
+    return [dict(claim_key=k, claim=c, a=(a, runs[a]), b=(b, runs[b]), direction=d,
+                 measure=m, paper_effect=e) for k, c, a, b, d, m, e in rows]
