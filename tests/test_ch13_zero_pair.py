@@ -215,3 +215,13 @@ def test_the_published_numbers_show_the_claims():
     assert (paper.TABLE4_5["M&MNets+PP S->D"]["rmse_log"]
             < paper.TABLE4_5["M&MNets S->D"]["rmse_log"])
     assert paper.TABLE4_4["Oracle D->S (PI)"]["mIoU"] > paper.TABLE4_4["M&MNets D->S (PI)"]["mIoU"]
+
+
+def test_top_left_indices_carry_no_position():
+    like = torch.zeros(2, 3, 2, 2, dtype=torch.long)
+    idx = chapter._top_left_indices(like, (4, 4))
+    assert idx[0, 0].tolist() == [[0, 2], [8, 10]] and idx.shape == like.shape
+    values = torch.arange(1.0, 5.0).view(1, 1, 2, 2)
+    out = torch.nn.functional.max_unpool2d(values, idx[:1, :1], 2, 2, output_size=(4, 4))
+    assert out[0, 0, ::2, ::2].tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert float(out.sum()) == 10.0

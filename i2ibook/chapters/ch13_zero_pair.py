@@ -419,3 +419,71 @@ def claims(runs: Mapping[str, Sequence[Run | None]]) -> list[dict[str, Any]]:
     ]
     return [dict(claim_key=k, claim=c, a=(a, runs[a]), b=(b, runs[b]), direction=d,
                  measure=m, paper_effect=e) for k, c, a, b, d, m, e in rows]
+
+
+def _top_left_indices(like: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Pooling indices that point at the top-left pixel of every 2x2 window (no information
+    about where the maximum was), shaped like ``like``."""
+    h, w = like.shape[-2:]
+    rows = torch.arange(h).mul(2).view(h, 1) * size[1]
+    cols = torch.arange(w).mul(2).view(1, w)
+    return (rows + cols).expand_as(like).clone()
+
+
+def side_swap_scores(run: Run, scenes) -> dict[str, float]:
+    """What the side information does to a stored run's unseen depth -> segmentation: the mIoU
+    of ``g_S`` decoding ``f_D``'s code of the test scenes with the side information of
+
+    * ``"f_D, same scene"``: ``f_D``'s own (the unseen translation as tested);
+    * ``"f_R, same scene"``: the RGB encoder's, the encoder ``g_S`` was trained with;
+    * ``"f_R, another scene"``: the RGB encoder's of the next test scene;
+    * ``"none"`` (pooling indices only): every index at the top-left of its window.
+
+    Pooling indices or skip features, whichever the run's decoders use; needs the run's stored
+    parts (the book keeps them for seed 0)."""
+    from i2ilib.metrics.segmentation import segmentation_scores
+    from i2ilib.nets.mmnets import Latent
+
+    side = run.config["trainer"]["side_information"]
+    parts = {}
+    for name in ("f_R", "f_D", "g_S"):
+        from i2ilib.train.mmnets import mmnet_module_from_config
+
+        module = mmnet_module_from_config(run.config["trainer"], name)
+        state = run.generator_state()[name]
+        module.load_state_dict({k: v.float() if v.is_floating_point() else v
+                                for k, v in state.items()})
+        parts[name] = module.eval()
+    test = scenes.test
+    roll = torch.roll(torch.arange(len(test["R"])), 1)
+    with torch.no_grad():
+        h_D, h_R = parts["f_D"](test["D"]), parts["f_R"](test["R"])
+
+        def swap(lat: Latent, other: Latent | None, perm=None) -> Latent:
+            if other is None:
+                idx = tuple(_top_left_indices(i, s) for i, s in zip(lat.indices, lat.sizes))
+                return lat.with_indices(idx)
+            if side == "skip":
+                feats = tuple(f if perm is None else f[perm] for f in other.features)
+                return Latent(lat.h, lat.indices, feats, lat.sizes)
+            return lat.with_indices(tuple(i if perm is None else i[perm] for i in other.indices))
+
+        latents = {"f_D, same scene": h_D, "f_R, same scene": swap(h_D, h_R),
+                   "f_R, another scene": swap(h_D, h_R, roll)}
+        if side == "indices":
+            latents["none"] = swap(h_D, None)
+        out = {}
+        for label, lat in latents.items():
+            pred = parts["g_S"](lat).argmax(1)
+            out[label] = float(segmentation_scores(pred, test["S"], scenes.n_classes)["mean_iou"])
+    return out
+
+
+def stored_side_swap(run: Run, scale: str = "book") -> dict[str, float]:
+    """:func:`side_swap_scores` of a stored run on its seed's test scenes, cached beside the run
+    (``side_swap.json``), so that it outlives the weights."""
+    from i2ilib.results import cached_result
+
+    seed = run.config["data"]["seed"]
+    return cached_result(run, "side_swap.json", 1,
+                         lambda: side_swap_scores(run, test_scenes(scale, seed)))
