@@ -157,7 +157,8 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
     for runs in catalogue.RUNS.values():
         for make in runs:
             _, config = make(scale)
-            assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits")  # generated
+            assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits",
+                                               "zeropair")  # generated
             assert "dataset" not in config["data"]
 
 

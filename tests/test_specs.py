@@ -13,6 +13,7 @@ from i2ibook.specs import (
     RegistryData,
     SceneData,
     SpecError,
+    ZeroPairData,
     parse_data,
     parse_experiment,
 )
@@ -36,7 +37,7 @@ def test_every_catalogue_configuration_parses_with_its_dict_and_hash_unchanged()
         assert (config, config_hash(config)) == before, name
         n += 1
     assert n >= 300
-    assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData}
+    assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ZeroPairData}
 
 
 def _scene_config(**data_changes):

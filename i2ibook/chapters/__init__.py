@@ -7,4 +7,7 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
 - :mod:`i2ibook.chapters.ch08_spaces` -- Figs. 9-10: reference faces, ellipses compared, plots.
 - :mod:`i2ibook.chapters.ch09_one_shot` -- OST on digits: Fig. 3 (a)'s protocol, baselines, the
   sanity check, the grid's curve and the slides' claims.
+- :mod:`i2ibook.chapters.ch13_zero_pair` -- M&MNets on zero-pair depth <-> segmentation: the
+  layout baselines, the sanity check, Tables 4.4-4.5 beside the thesis, the side-information
+  analysis and the thesis's claims.
 """

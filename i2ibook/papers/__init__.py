@@ -7,4 +7,6 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
   Translation*, as their slides present it (Fig. 3's caption, Table 2, the claims).
 - :mod:`i2ibook.papers.ucsd_report` -- Kumar, Singh and Satyadharma, *Paired and Unpaired Image
   to Image Translation* (Tables 1-2, Sec. 7).
+- :mod:`i2ibook.papers.wang2018_mmnets` -- Wang et al. 2018, *Mix and match networks*, as chapter
+  4 of Y. Wang's thesis (Tables 4.2-4.5, Section 4.6.1's schedule, the claims).
 """
