@@ -577,14 +577,12 @@ def zero_pair_run(scale: str | None = None, side_information: str = "indices",
 def _zero_pair_runs() -> list[Callable[[str], tuple[str, Config]]]:
     """Chapter 13's main comparison in the order of its claims' priority: the pilot (pooling
     indices, seed 0) first, every model of seed 0, then pooling indices against skip connections
-    for the other seeds, the oracle, and the pseudo-pairs last."""
-    models = list(ZERO_PAIR_MODELS.values())
-    first = [partial(zero_pair_run, **m, seed=0) for m in models]
-    rest = [partial(zero_pair_run, **models[i], seed=s) for i in (0, 1, 3, 2)
-            for s in ZERO_PAIR_SEEDS[1:]]
-    order = [rest[0], rest[2], rest[1], rest[3], *rest[4:]]  # indices, skip by seed
-    return first + order
-
+    for the other seeds, then the pseudo-pairs and the oracle seed by seed."""
+    indices, skip, pp, oracle = ({**m} for m in ZERO_PAIR_MODELS.values())
+    first = [partial(zero_pair_run, **m, seed=0) for m in (indices, skip, pp, oracle)]
+    later = [(m, s) for s in ZERO_PAIR_SEEDS[1:] for m in (indices, skip)]
+    later += [(m, s) for s in ZERO_PAIR_SEEDS[1:] for m in (pp, oracle)]
+    return first + [partial(zero_pair_run, **m, seed=s) for m, s in later]
 
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
