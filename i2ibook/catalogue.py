@@ -576,7 +576,8 @@ def zero_pair_run(scale: str | None = None, side_information: str = "indices",
 
 #: Chapter 13's runs not trained yet (model, seed): the last of the grid's order, which the
 #: chapter's time did not reach (about 5-9 minutes each on a busy CPU).
-ZERO_PAIR_PENDING: tuple[tuple[str, int], ...] = ()
+ZERO_PAIR_PENDING: tuple[tuple[str, int], ...] = (
+    ("M&MNets, pooling indices + pseudo-pairs", 2), ("oracle (true depth-segmentation pairs)", 2))
 
 
 def _zero_pair_runs() -> list[Callable[[str], tuple[str, Config]]]:
