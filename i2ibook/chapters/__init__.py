@@ -13,4 +13,7 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
   initialisations, Fig. 2.1's FD curves and the thesis's claims.
 - :mod:`i2ibook.chapters.ch12_minegan` -- MineGAN on faces: the miner's pilot, MineGAN against
   TransferGAN, BSA-style and scratch at equal steps, FD curves and overfitting.
+- :mod:`i2ibook.chapters.ch13_zero_pair` -- M&MNets on zero-pair depth <-> segmentation: the
+  layout baselines, the sanity check, Tables 4.4-4.5 beside the thesis, the side-information
+  analysis and the thesis's claims.
 """
