@@ -663,6 +663,132 @@ def _transfer_runs() -> list[Callable[[str], tuple[str, Config]]]:
                                     for s in TRANSFER_SEEDS for i in TRANSFER_INITS]
 
 
+# --------------------------------------------------------------------------------------------
+# Chapter 12: MineGAN (Wang et al. CVPR 2020 = Wang 2020 thesis, ch. 3)
+
+#: The adaptations chapter 12 trains itself (TransferGAN and scratch are chapter 11's runs, the
+#: same settings): ``(method, mining steps as a share of the run)``; ``None``: not MineGAN.
+MINEGAN_METHODS: dict[str, tuple[str, float | None]] = {
+    "MineGAN": ("minegan", 0.5), "MineGAN w/o FT": ("minegan", -1.0), "BSA": ("bsa", None)}
+MINEGAN_SEEDS = (0, 1, 2)
+
+
+def minegan_run(scale: str | None = None, method: str = "MineGAN", seed: int = 0,
+                n_target: int | None = None, domain: str = TRANSFER_TARGET,
+                source: str = TRANSFER_SOURCE) -> tuple[str, Config]:
+    """Chapter 12: ``method`` (:data:`MINEGAN_METHODS`) on ``n_target`` images of ``domain``
+    from chapter 11's stored source run, with exactly :func:`transfer_gan_run`'s data, sizes,
+    optimiser and number of steps. MineGAN: a miner of four fully connected layers (thesis
+    Section 3.4) in front of the frozen source generator, trained with the source's critic for
+    the first half of the steps (stage 1), then everything fine-tuned (stage 2)."""
+    scale = get_scale(scale)
+    if method not in MINEGAN_METHODS:
+        raise ValueError(f"Unknown method {method!r}: choose one of "
+                         f"{', '.join(MINEGAN_METHODS)}.")
+    _, like = transfer_gan_run(scale, "TransferGAN", seed, n_target, domain, source)
+    kind, share = MINEGAN_METHODS[method]
+    trainer = {k: like["trainer"][k] for k in ("output_nc", "n_epochs", "seed", "image_size",
+                                               "ngf", "ndf", "batch_size")}
+    trainer.update(method=kind, pretrained_G=True, pretrained_D=True)
+    if kind == "minegan":
+        steps = trainer["n_epochs"] * -(-like["data"]["n_train"] // trainer["batch_size"])
+        trainer.update(miner_layers=4,
+                       mining_steps=-1 if share < 0 else round(share * steps))
+    config = _wgan_config(scale, like["data"], trainer, like["fd_every"], like["pretrained"])
+    n = like["data"]["n_train"]
+    source_domain = like["pretrained"]["config"]["data"]["domain"]
+    return f"12_minegan/{_slug(method)}-from-{source_domain}-{domain}-n{n}-seed{seed}", config
+
+
+def _minegan_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    """Chapter 12's grid: every method of :data:`MINEGAN_METHODS` per seed."""
+    return [partial(minegan_run, method=m, seed=s) for s in MINEGAN_SEEDS for m in MINEGAN_METHODS]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 13: zero-pair translation (mix and match networks, Wang 2020 thesis, ch. 4)
+
+#: Chapter 13: the seeds of every comparison.
+ZERO_PAIR_SEEDS = (0, 1, 2)
+#: Chapter 13's main comparison (Tables 4.4-4.5 analogues): label -> the switches of
+#: :func:`zero_pair_run`.
+ZERO_PAIR_MODELS: dict[str, dict[str, Any]] = {
+    "M&MNets, pooling indices": dict(side_information="indices"),
+    "M&MNets, skip connections": dict(side_information="skip"),
+    "M&MNets, pooling indices + pseudo-pairs": dict(side_information="indices",
+                                                    pseudo_pairs=True),
+    "oracle (true depth-segmentation pairs)": dict(side_information="indices", oracle=True),
+}
+
+
+def _zero_pair_trainer(scale: str) -> dict[str, Any]:
+    """M&MNets' options at each scale. Paper: Section 4.6.1 and Appendix A.3.1 (VGG-16 widths,
+    five levels, 200K + 200K (+ 100K) steps at batch 6). Book: 32 px scenes, ``ngf`` 16, three
+    levels (a 4x4 latent code of 64 channels), a 3-layer discriminator of width 16 and 1,000 +
+    1,000 (+ 500) steps; every weight, learning rate, noise level and the stage structure as
+    published. (A first pilot with four levels, a 2x2 code, failed its sanity check:
+    ``benchmarks/pilots.md``.)"""
+    sizes = pick(scale,
+                 smoke=dict(ngf=4, n_levels=4, ndf=4, n_layers_D=2),
+                 book=dict(ngf=16, n_levels=3, ndf=16, n_layers_D=3),
+                 paper=dict(ngf=64, n_levels=5, ndf=64, n_layers_D=4))
+    steps = pick(scale, smoke=(2, 2, 1), book=(1000, 1000, 500),
+                 paper=(200_000, 200_000, 100_000))
+    return dict(n_classes=12, batch_size=6, stage1_steps=steps[0], stage2_steps=steps[1],
+                stage3_steps=steps[2], **sizes)
+
+
+def zero_pair_run(scale: str | None = None, side_information: str = "indices",
+                  pseudo_pairs: bool = False, oracle: bool = False, autoencoders: bool = True,
+                  latent_consistency: bool = True, noise: bool = True,
+                  seed: int = 0) -> tuple[str, Config]:
+    """Chapter 13: mix and match networks (Wang 2020, thesis chapter 4) on two disjoint
+    SynthScenes sets ``D_RS`` (RGB, segmentation) and ``D_RD`` (RGB, depth), scored on the unseen
+    depth <-> segmentation translations; ``oracle``: the same encoders and decoders trained on
+    true (depth, segmentation) pairs of the same training scenes, as many steps.
+
+    The switches are Tables 4.2-4.3's: ``side_information`` (``"indices"``, ``"skip"``,
+    ``"none"``), ``pseudo_pairs`` (stage 3), ``autoencoders``, ``latent_consistency`` and the
+    latent ``noise``. At paper scale SynthScenes at 256 px with the published networks and
+    schedule: the registry has neither SceneNet RGB-D nor SUN RGB-D.
+    """
+    scale = get_scale(scale)
+    trainer = _zero_pair_trainer(scale)
+    trainer.update(seed=seed, side_information=side_information,
+                   pseudo_pairs=bool(pseudo_pairs) and not oracle,
+                   autoencoders=bool(autoencoders), latent_consistency=bool(latent_consistency),
+                   noise_std=0.5 if noise else 0.0)
+    data = {"source": "zeropair", "size": pick(scale, smoke=16, book=32, paper=256),
+            "n_train": pick(scale, smoke=8, book=400, paper=5000),
+            "n_test": pick(scale, smoke=4, book=64, paper=335), "seed": seed,
+            "depth_encoding": "log"}
+    if oracle:
+        name = f"oracle-{side_information}"
+    else:
+        off = [k for k, on in (("no-autoencoders", autoencoders),
+                               ("no-latent-consistency", latent_consistency),
+                               ("no-noise", noise)) if not on]
+        name = "-".join(["mmnets", side_information, *(["pp"] if pseudo_pairs else []), *off])
+    return (f"13_zero_pair_translation/{name}-seed{seed}",
+            make_config("mmnets-oracle" if oracle else "mmnets", data, trainer, scale))
+
+
+#: Chapter 13's runs not trained yet (model, seed): the last of the grid's order, which the
+#: chapter's time did not reach (about 5-9 minutes each on a busy CPU).
+ZERO_PAIR_PENDING: tuple[tuple[str, int], ...] = (
+    ("M&MNets, pooling indices + pseudo-pairs", 2), ("oracle (true depth-segmentation pairs)", 2))
+
+
+def _zero_pair_runs() -> list[Callable[[str], tuple[str, Config]]]:
+    """Chapter 13's main comparison in the order of its claims' priority: the pilot (pooling
+    indices, seed 0) first, every model of seed 0, then pooling indices against skip connections
+    for the other seeds, then the pseudo-pairs and the oracle seed by seed."""
+    indices, skip, pp, oracle = ({**m} for m in ZERO_PAIR_MODELS.values())
+    first = [partial(zero_pair_run, **m, seed=0) for m in (indices, skip, pp, oracle)]
+    later = [(m, s) for s in ZERO_PAIR_SEEDS[1:] for m in (indices, skip)]
+    later += [(m, s) for s in ZERO_PAIR_SEEDS[1:] for m in (pp, oracle)]
+    return first + [partial(zero_pair_run, **m, seed=s) for m, s in later]
+
 RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "02": [pix2pix_scenes_run, partial(pix2pix_scenes_run, task="photo2labels"),
            partial(pix2pix_scenes_run, task="day2night")],
@@ -675,6 +801,7 @@ RUNS: dict[str, list[Callable[[str], tuple[str, Config]]]] = {
     "07": _pseudo_runs(),
     "09": _ost_runs(),
     "10": _content_runs(),
+    "13": _zero_pair_runs(),
 }
 RUNS["11"] = _transfer_runs()
 #: Thesis Table 2.2's analogue: target sets smaller and larger than the grid's (book: 50 and 1000
@@ -697,6 +824,7 @@ def transfer_size_run(scale: str | None = None, init: str = "TransferGAN", seed:
 
 RUNS["11"] += [partial(transfer_size_run, init=i, seed=s, size=z) for z in TRANSFER_SIZES
                for s in TRANSFER_SEEDS for i in ("scratch", "TransferGAN")]
+RUNS["12"] = _minegan_runs()
 
 
 #: The runs whose images the book shows, with where it shows them: only these keep their
@@ -731,12 +859,19 @@ SHOWN: tuple[tuple[Callable[[str], tuple[str, Config]], str], ...] = (
     (partial(cyclegan_digits_run, n_A=1, seed=0), "chapter 09: OST against CycleGAN"),
     (partial(content_transfer_run, seed=0), "chapter 10: the pilot and the Fig. 2 grid"),
     (partial(content_transfer_run, separate="fader", seed=0), "chapter 10: removal, ours vs Fader"),
+    (partial(zero_pair_run, seed=0), "chapter 13: the pilot's translations"),
+    (partial(zero_pair_run, side_information="skip", seed=0),
+     "chapter 13: skip connections against pooling indices"),
 )
 SHOWN = (*SHOWN,
          (transfer_source_run, "chapter 11: the source GAN's samples and the critic it hands on"),
          *((partial(transfer_gan_run, init=i, seed=0),
             "chapter 11: samples from scratch and TransferGAN (seed 0)")
            for i in ("scratch", "TransferGAN")))
+SHOWN = (*SHOWN,
+         *((partial(minegan_run, method=m, seed=0),
+            "chapter 12: samples of MineGAN and of mining alone (seed 0)")
+           for m in ("MineGAN", "MineGAN w/o FT")))
 
 
 #: Runs of the catalogue that are not trained yet: each chapter says so where it would use them
@@ -747,6 +882,8 @@ PENDING: tuple[Callable[[str], tuple[str, Config]], ...] = tuple(
 #: Chapter 10: only the pilot (ours, seed 0) is stored; the grid waits for a pilot that passes.
 PENDING += tuple(make for make in _content_runs()
                  if make.keywords != {"separate": "e2", "seed": 0})
+#: Chapter 13: the runs of ZERO_PAIR_PENDING (seed 2 of pseudo-pairs and of the oracle).
+PENDING += tuple(partial(zero_pair_run, **ZERO_PAIR_MODELS[m], seed=s) for m, s in ZERO_PAIR_PENDING)
 
 
 def pending_runs(scale: str = "book") -> set[str]:

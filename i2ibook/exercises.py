@@ -42,11 +42,17 @@ Checked exercises (label: check):
 - ``ex-08-nstd``: :func:`check_ellipse_size`, which Fig. 10 numbers depend on the ellipse size.
 - ``ex-10-codes``: :func:`check_code_sizes`, the numbers in e1's and e2's codes at book scale.
 - ``ex-10-confusion``: :func:`check_reverse_confusion`, a function: the encoders' term -L_D.
-
-
 - ``ex-11-iterations``: :func:`check_generator_updates`, generator updates of a target run.
 - ``ex-11-effect``: :func:`check_table2_1_effect`, the thesis's effect in the verdicts' unit.
 - ``ex-11-gp``: :func:`check_gradient_penalty`, a function: the WGAN-GP gradient penalty.
+- ``ex-12-miner``: :func:`check_miner_parameters`, the parameters stage 1 trains in ``G``'s place.
+- ``ex-12-selector``: :func:`check_selector`, a function: the selector's ``p_hat`` (eqs. 3.5-3.6).
+- ``ex-12-effect``: :func:`check_table3_1_effect`, Table 3.1's effect in the verdicts' unit.
+- ``ex-13-latent``: :func:`check_latent_shape`, the shape of M&MNets' latent code.
+- ``ex-13-agreement``: :func:`check_index_agreement`, a function: pooling-index agreement per
+  level.
+- ``ex-13-majority``: :func:`check_majority_baseline`, the per-pixel majority baseline of
+  seed 1.
 
 Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 
@@ -71,9 +77,10 @@ Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 - ``ex-09-sample``, ``ex-09-shared``: training runs whose accuracies or curves are read for their
   meaning.
 - ``ex-10-sep``: a training run (a larger e2) whose removal scores are read for their meaning.
-
-
 - ``ex-11-source``: a project: another source GAN, trained and compared.
+- ``ex-12-targets``: training runs on 10 and 1000 target images, read for their FD curves.
+- ``ex-13-skip``: a new loss term and a training run whose result is read against an
+  explanation.
 """
 
 from __future__ import annotations
@@ -101,6 +108,10 @@ __all__ = [
     "check_fd_bias",
     "check_generator_updates",
     "check_gradient_penalty",
+    "check_index_agreement",
+    "check_latent_shape",
+    "check_majority_baseline",
+    "check_miner_parameters",
     "check_mode_kl",
     "check_no_half",
     "check_noskip_bottleneck",
@@ -108,7 +119,9 @@ __all__ = [
     "check_receptive_fields",
     "check_reverse_confusion",
     "check_seeds_needed",
+    "check_selector",
     "check_table2_1_effect",
+    "check_table3_1_effect",
     "check_train_mode_translation",
     "check_transparency_errors",
 ]
@@ -148,9 +161,9 @@ OPEN_EXERCISES: dict[str, str] = {
     "ex-09-collapse": "an explanation, then a training run to test it",
     "ex-09-shared": "a training run whose curves are read for their meaning",
     "ex-10-sep": "a training run (a larger e2) whose removal scores are read for their meaning",
-
-
     "ex-11-source": "a project: another source GAN, trained and compared",
+    "ex-12-targets": "training runs on 10 and 1000 target images, read for their FD curves",
+    "ex-13-skip": "a new loss term and a training run, read against the thesis's explanation",
 }
 
 F = TypeVar("F", bound=Callable[..., str])
@@ -926,3 +939,157 @@ def check_gradient_penalty(answer: Any, *, graded: bool = False) -> str:
         raise WrongAnswer("the penalty must be differentiable with respect to the critic's "
                           "weights: pass create_graph=True to torch.autograd.grad.")
     return "The library's version is i2ilib.losses.gradient_penalty."
+
+
+def _miner_parameters() -> int:
+    from i2ibook.catalogue import minegan_run
+    from i2ilib.nets.miner import Miner
+
+    c = minegan_run("book", "MineGAN")[1]["trainer"]
+    return sum(p.numel() for p in Miner(c["z_dim"], c["miner_layers"]).parameters())
+
+
+@_exercise("ex-12-miner")
+def check_miner_parameters(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: how many parameters the miner of a book-scale MineGAN run has (what stage 1
+    trains on the generator's side)."""
+    value = _number(answer, "answer")
+    reference = _miner_parameters()
+    if value == reference - 4 * 128:
+        raise WrongAnswer("count the biases too.")
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: the miner has miner_layers fully "
+                          "connected layers of z_dim inputs and z_dim outputs each.")
+    return "Compare it with sum(p.numel() for p in G.parameters()) of the source generator."
+
+
+@_exercise("ex-12-selector")
+def check_selector(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``def p_hat(scores)``: ``(K, N)`` critic scores of K supersamples -> ``(N,)``
+    the share of supersamples each generator wins (thesis Section 3.3.3)."""
+    from i2ilib.losses import selector_probabilities, supersample_max
+
+    if not callable(answer):
+        raise WrongAnswer("give the function p_hat(scores).")
+    g = torch.Generator().manual_seed(12)
+    shapes = [(64, 2), (50, 3), (7, 4)] + ([(1, 5), (300, 3)] if graded else [])
+    for k, n in shapes:
+        scores = torch.randn(k, n, generator=g) + torch.linspace(0, 1, n)
+        got = answer(scores)
+        if got is None:
+            raise _Unanswered("the body is still ...")
+        want = selector_probabilities(supersample_max(scores)[1], n)
+        got = torch.as_tensor(got, dtype=torch.float64).flatten()
+        if got.shape != want.shape:
+            raise WrongAnswer(f"return one probability per generator: shape ({n},), got "
+                              f"{tuple(got.shape)}.")
+        if not torch.allclose(got, want, atol=1e-6):
+            raise WrongAnswer("not the arg-max shares: count, for each generator, the "
+                              "supersamples (rows) in which it has the highest score, and "
+                              "divide by K.")
+    return "The library's version is selector_probabilities(supersample_max(scores)[1], N)."
+
+
+@_exercise("ex-12-effect")
+def check_table3_1_effect(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``(min TransferGAN FID - MineGAN FID) / Scratch FID`` for the 0.5:0.5
+    red-vehicle target of thesis Table 3.1, as a fraction."""
+    from i2ibook.papers.wang2020_minegan import table3_1_relative
+
+    value = _number(answer, "answer")
+    reference = table3_1_relative("Red vehicle", 1)["TransferGAN_minus_MineGAN"]
+    if math.isclose(value, 100 * reference, rel_tol=1e-3):
+        raise WrongAnswer("give a fraction, not a percentage.")
+    if not math.isclose(value, reference, rel_tol=2e-3, abs_tol=5e-4):
+        raise WrongAnswer(f"{_direction(value, reference)}: take the better of the two "
+                          "TransferGAN rows (the lower FID) in the middle column, and divide "
+                          "by the Scratch FID of that column.")
+    return "The chapter's own effects are in the same unit (share of the scratch run's FD)."
+
+
+# --- 13: zero-pair translation (mix and match networks) ---------------------------------------
+
+def _book_mmnet_architecture():
+    from i2ibook.catalogue import zero_pair_run
+    from i2ilib.train.mmnets import MMNetConfig
+
+    config = zero_pair_run("book")[1]
+    return MMNetConfig.from_dict(config["trainer"]).architecture(), config["data"]["size"]
+
+
+@_exercise("ex-13-latent")
+def check_latent_shape(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the shape ``(C, H, W)`` of the latent code ``h = f_D(z)`` of one depth map
+    at book scale (the chapter's ``catalogue.zero_pair_run("book")``), without the batch axis."""
+    arch, size = _book_mmnet_architecture()
+    reference = arch.latent_shape(size, size)
+    if not isinstance(answer, (tuple, list, torch.Size)) or len(answer) != 3:
+        raise WrongAnswer("give the three sizes (C, H, W) of h as a tuple (no batch axis).")
+    c, h, w = (int(_number(s, "every size")) for s in answer)
+    if c != reference[0]:
+        raise WrongAnswer(f"C = {c} is {_direction(c, reference[0])}: the code has the width "
+                          "of the deepest level, min(ngf * 2**l, 8 * ngf) for the last l.")
+    if (h, w) != reference[1:]:
+        raise WrongAnswer(f"H, W = {h}, {w}: {_direction(h, reference[1])}; every level ends "
+                          "in a 2x2 max pooling, count the levels.")
+    return (f"{c * h * w} numbers carry a whole scene from one modality to another; the pooling "
+            f"indices of {arch.n_levels} levels carry where.")
+
+
+def _reference_agreement(a, b) -> list[float]:
+    return [float((x == y).float().mean()) for x, y in zip(a.indices, b.indices, strict=True)]
+
+
+@_exercise("ex-13-agreement")
+def check_index_agreement(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a function ``(a, b) -> list[float]`` that takes two
+    :class:`~i2ilib.nets.mmnets.Latent` of the same scenes and returns, per level (shallowest
+    first), the share of pooling windows (every channel and image) whose two indices are equal."""
+    from i2ilib.nets.mmnets import MMNetArchitecture, define_mmnet_parts
+
+    if not callable(answer):
+        raise WrongAnswer(f"give the function itself, got {type(answer).__name__}.")
+    cases = ((8, 2), (4, 3)) if graded else ((8, 2),)
+    for ngf, levels in cases:
+        arch = MMNetArchitecture(ngf=ngf, n_levels=levels, n_classes=5)
+        one = define_mmnet_parts(arch, "D", generator=torch.Generator().manual_seed(1))["f_D"]
+        two = define_mmnet_parts(arch, "D", generator=torch.Generator().manual_seed(2))["f_D"]
+        z = torch.rand(3, 1, 16, 16, generator=torch.Generator().manual_seed(3))
+        with torch.no_grad():
+            a, b = one.eval()(z), two.eval()(z)
+        for x, y in ((a, b), (a, a)):
+            out = answer(x, y)
+            if out is None:
+                raise _Unanswered("the function returns None: write its body")
+            if isinstance(out, (str, bytes)) or not isinstance(out, (Sequence, np.ndarray,
+                                                                      torch.Tensor)):
+                raise WrongAnswer(f"return a list of numbers, one per level; got "
+                                  f"{type(out).__name__}.")
+            values = [_number(v, "every level's share") for v in list(out)]
+            reference = _reference_agreement(x, y)
+            if len(values) != len(reference):
+                raise WrongAnswer(f"{len(values)} values for {len(reference)} levels: one per "
+                                  "pooling.")
+            for level, (v, r) in enumerate(zip(values, reference)):
+                if abs(v - r) > 1e-6:
+                    hint = (" Identical latents must agree everywhere." if x is y else
+                            " Compare the index tensors element by element and average.")
+                    raise WrongAnswer(f"level {level + 1}: {_direction(v, r)}.{hint}")
+    return "Two random encoders agree on about a quarter of the windows: chance for 2x2 pooling."
+
+
+@_exercise("ex-13-majority")
+def check_majority_baseline(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the global accuracy (share of test pixels) of the per-pixel majority baseline
+    on the test scenes of seed 1 at book scale: at each pixel, the class most frequent there
+    among the segmentation maps of seed 1's ``D_RS``."""
+    from i2ibook.chapters.ch13_zero_pair import baseline_scores
+
+    value = _number(answer, "the global accuracy")
+    if value > 1.0:
+        raise WrongAnswer("too large: give a share in [0, 1], not a percentage.")
+    reference = baseline_scores("book", seed=1)["D->S"]["per-pixel majority"]["global_acc"]
+    if abs(value - reference) > 5e-4:
+        raise WrongAnswer(f"{_direction(value, reference)}: take the mode over the 400 label "
+                          "maps of D_RS at each pixel, then count the test pixels it gets right.")
+    return "A street camera that never moves makes the layout alone a strong segmenter."

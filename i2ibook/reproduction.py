@@ -534,6 +534,41 @@ def _one_shot_section(results_dir: str | Path | None) -> list[str]:
     return out
 
 
+def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
+    """Chapter 13: mix and match networks (Tables 4.2, 4.4, 4.5 of Wang's thesis)."""
+    from i2ibook.catalogue import RUNS, ZERO_PAIR_MODELS, zero_pair_run
+    from i2ibook.chapters import ch13_zero_pair as ch13
+    from i2ibook.papers import wang2018_mmnets as mm
+
+    runs = {m: ch13.model_runs(m, "book", results_dir=results_dir) for m in ZERO_PAIR_MODELS}
+    stored = [r for rs in runs.values() for r in rs if r is not None]
+    _, c = zero_pair_run("book", pseudo_pairs=True)
+    d, t = c["data"], c["trainer"]
+    out = [f"## Mix and match networks ({mm.PAPER.split(': encoder')[0]})", "",
+           "Chapter 13 trains M&MNets on two disjoint SynthScenes sets, (RGB, segmentation) and",
+           "(RGB, depth), and scores the unseen depth ↔ segmentation translations on test scenes",
+           "with all three modalities; the thesis's numbers are SceneNet RGB-D's (Tables 4.2,",
+           "4.4, 4.5), so values are compared by ranking, not by size. Ours, at book scale:",
+           (f"{d['size']} px, {d['n_train']} + {d['n_train']} training scenes, {d['n_test']} "
+            f"test scenes, ngf {t['ngf']}, {t['n_levels']} levels, {t['stage1_steps']} + "
+            f"{t['stage2_steps']} (+ {t['stage3_steps']} with pseudo-pairs) steps of batch "
+            f"{t['batch_size']}."), "",
+           _runs_summary(stored, len(RUNS["13"])), "",
+           "A model passes its sanity check when its depth → segmentation beats the class prior",
+           "and the per-pixel majority class in global accuracy and mIoU, and its segmentation →",
+           "depth beats the mean depth and the per-pixel mean depth in RMSE (log) and δ < 1.25",
+           "(`i2ibook.chapters.ch13_zero_pair.sanity_check`, each seed against its own scenes).",
+           "", "### Table 4.4: depth → segmentation", "",
+           ch13.reproduction_table(runs, "D->S"), "",
+           "### Table 4.5: segmentation → depth (RMSE in metres)", "",
+           ch13.reproduction_table(runs, "S->D"), ""]
+    if stored:
+        per_seed = ch13.seed_baselines("book", results_dir=results_dir)
+        verdicts = [ch13.verdict(**claim, baselines=per_seed) for claim in ch13.claims(runs)]
+        out += ["Verdicts (paired within seed):", "", _verdict_list(verdicts), ""]
+    return out
+
+
 def render_reproduction(results_dir: str | Path | None = None) -> str:
     """The reproduction page (MyST Markdown) from the runs stored under ``results_dir``
     (default: the book's ``results/``). Deterministic: the same stored runs give the same text."""
@@ -631,18 +666,21 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
     out += _fig10_section(results_dir)
     out += _fig10b_section(results_dir)
     out += _one_shot_section(results_dir)
-    out += _content_section()
+    out += _content_section(results_dir)
     out += _transfer_section(results_dir)
+    out += _minegan_section(results_dir)
+    out += _zero_pair_section(results_dir)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _content_section() -> list[str]:
+def _content_section(results_dir: str | Path | None = None) -> list[str]:
     """Chapter 10: the slides' Table 4 (removal) beside ours, with guided transfer and the
     verdict (the stored runs of ``results/10_content_disentanglement``)."""
+    from i2ibook.catalogue import RUNS
     from i2ibook.chapters import ch10_disentanglement as ch10
     from i2ibook.papers import press2019
 
-    runs = {m: ch10.model_runs(m, "book") for m in ch10.MODELS}
+    runs = {m: ch10.model_runs(m, "book", results_dir=results_dir) for m in ch10.MODELS}
     return ["## Content transfer (Table 4)", "",
             f"Chapter 10 builds {press2019.PAPER.split(',')[0]} et al.'s two encoders and one",
             "decoder and removes glasses from SynthFaces, where the truth of removal (the same",
@@ -650,16 +688,10 @@ def _content_section() -> list[str]:
             "probability of domain B after removal; ours uses the book's attribute classifier,",
             "and adds removal judged with the truth, the MSE to the truth and the sanity check",
             "(`i2ibook.chapters.ch10_disentanglement.sanity`).", "",
-            catalogue_time("10"), "",
+            _runs_summary([r for by_seed in runs.values() for r in by_seed.values()],
+                          len(RUNS["10"])), "",
             ch10.removal_table(runs), "", ch10.transfer_table(runs), "",
             _verdict_list([ch10.verdict_table4(runs)]), ""]
-
-
-def catalogue_time(chapter: str) -> str:
-    """The catalogue's sentence on what a chapter's stored runs cost."""
-    from i2ibook.catalogue import training_time
-
-    return training_time(chapter, "book")
 
 
 def _transfer_section(results_dir: str | Path | None) -> list[str]:
@@ -705,3 +737,42 @@ def _transfer_section(results_dir: str | Path | None) -> list[str]:
            ch11.thesis_table2_2(), "", "Ours:", "", ch11.table2_2(sizes), "",
            _verdict_list(ch11.all_verdicts(runs, sizes)), ""]
     return out
+
+
+def _minegan_section(results_dir: str | Path | None) -> list[str]:
+    """Chapter 12: MineGAN against TransferGAN, BSA-style and scratch, Table 3.1 and A.2 quoted,
+    and the verdicts."""
+    from i2ibook.catalogue import MINEGAN_SEEDS, RUNS, transfer_gan_run
+    from i2ibook.chapters import ch12_minegan as ch12
+    from i2ibook.papers import wang2020_minegan as mine
+    from i2ibook.verdicts import markdown_table
+
+    runs = ch12.method_runs("book", MINEGAN_SEEDS, results_dir=results_dir)
+    own = [r for m in ("BSA", "MineGAN w/o FT", "MineGAN") for r in runs[m] if r is not None]
+    t0 = runs["TransferGAN"][0]
+    source = ch12.source_fd(t0) if t0 is not None else float("nan")
+    red = [[k, *(f"{x:g}" for x in v["Red vehicle"])] for k, v in mine.TABLE3_1_FID.items()
+           if "Red vehicle" in v]
+    a2 = [[f"{m} / {c}", f"{v[0]:g} / {v[1]:g}"] for (m, c), v in mine.TABLEA_2_AVERAGE.items()]
+    _, c = transfer_gan_run("book")
+    return [f"## MineGAN ({mine.PAPER.split(', MineGAN')[0]})", "",
+            "Chapter 12 puts a miner (four fully connected layers) in front of chapter 11's",
+            "frozen source generator, trains it with the source critic for half of the run",
+            "(eqs. 3.3-3.4), then fine-tunes everything (Section 3.3.4); beside it, mining alone",
+            "(MineGAN w/o FT), a BSA-style baseline (batch-norm parameters only, WGAN-GP loss)",
+            ("and chapter 11's TransferGAN and scratch runs, all with the same "
+             f"{c['data']['n_train']} target faces per seed and the same steps. The thesis shows"),
+            "its single-source comparisons only in figures (Figs. 3.5-3.6), so the verdicts",
+            "below have no paper effect to compare with; its numbers are for several sources",
+            "(Table 3.1) and MNIST (Table A.2), which the book has not run.", "",
+            _runs_summary(own, len(RUNS["12"])), "",
+            "### Ours: FD / IW by method (book scale)", "",
+            ch12.comparison_table(runs, source), "",
+            "### The thesis's Table 3.1 (FID, red vehicles, car:bus 0.3:0.7 / 0.5:0.5 / 0.7:0.3)",
+            "", markdown_table(["method", "0.3:0.7", "0.5:0.5", "0.7:0.3"], red, "lrrr"), "",
+            "Table 3.1's selector: p(car) = "
+            + " / ".join(f"{x:g}" for x in mine.TABLE3_1_P["Car"]["Red vehicle"])
+            + " for the three targets. Table A.2 (MNIST, average FID / classifier error %): "
+            + "; ".join(f"{k}: {v}" for k, v in a2) + ".", "",
+            _verdict_list(ch12.all_verdicts(runs)), ""]
+

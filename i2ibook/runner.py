@@ -37,6 +37,11 @@ Digits (``"source": "digits"``, chapter 09) train OST's two phases (``method = "
 Phase II configuration names its stored Phase I run under ``"phase1"``) or CycleGAN on a few
 handwritten digits and many printed ones, and are scored by the printed-digit classifier on
 held-out handwritten digits (:func:`train_digits`).
+
+Zero-pair scenes (``"source": "zeropair"``, chapter 13) train mix and match networks
+(``method = "mmnets"``) on the disjoint sets ``D_RS`` and ``D_RD``, or their oracle
+(``"mmnets-oracle"``) on true (depth, segmentation) pairs, and are scored on test scenes with all
+three modalities (:func:`train_zero_pair`).
 """
 
 from __future__ import annotations
@@ -60,6 +65,9 @@ from i2ilib.train import (
     ContentTransferTrainer,
     CycleGANConfig,
     CycleGANTrainer,
+    MMNetConfig,
+    MMNetOracleTrainer,
+    MMNetTrainer,
     OSTConfig,
     OSTTrainer,
     Pix2PixConfig,
@@ -71,11 +79,13 @@ from i2ilib.viz import image_grid
 
 METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer),
            "ost": (OSTConfig, OSTTrainer),
-           "content": (ContentTransferConfig, ContentTransferTrainer)}
+           "content": (ContentTransferConfig, ContentTransferTrainer),
+           "mmnets": (MMNetConfig, MMNetTrainer),
+           "mmnets-oracle": (MMNetConfig, MMNetOracleTrainer)}
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
 
 
-def trainer_config(method: str, **options: Any):
+def trainer_config(method: str, /, **options: Any):
     """The full trainer configuration for ``method`` with ``options`` changed."""
     if method not in METHODS:
         raise ValueError(f"Unknown method {method!r}: choose one of {', '.join(METHODS)}.")
@@ -98,7 +108,8 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
 
 #: The data sources a configuration's ``data["source"]`` may name: the book's rendered street
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
-DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content", "imageset")
+DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content", "imageset",
+                "zeropair")
 
 
 def data_root() -> Path:
@@ -587,6 +598,8 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         return train_content(config, progress)
     if config["method"] == "wgan":
         return train_wgan(config, progress)
+    if config["data"]["source"] == "zeropair":
+        return train_zero_pair(config, progress)
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
@@ -1168,6 +1181,141 @@ def train_wgan(config: dict[str, Any], progress: bool = True) -> Outcome:
     k = config.get("n_show", 6)
     fig = image_grid({"training images": train[:k], "samples": fake[:k]}, max_rows=k)
     state = trainer.generator_state()
-    nets = {"G": _half(state["G"]), "D": _half(trainer.D.state_dict())}
+    nets = {**{k: _half(v) for k, v in state.items()}, "D": _half(trainer.D.state_dict())}
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY], generators=nets,
                    figure=fig, device=trainer.device, wall_time_s=wall)
+
+
+# --------------------------------------------------------------------------------------------
+# Zero-pair translation: mix and match networks (Wang 2020, thesis chapter 4)
+
+#: The weight of the second modality in multi-modal translation (Section 4.6.2, alpha = 0.2).
+MULTIMODAL_ALPHA = 0.2
+#: The parts a zero-pair run keeps (float16): the two unseen translators ``T_DS = g_S o f_D``
+#: and ``T_SD = g_D o f_S``, and ``f_R`` for the pooling-index comparison.
+ZERO_PAIR_KEEP = ("f_R", "f_D", "g_S", "f_S", "g_D")
+
+
+def zero_pair_data(spec: dict[str, Any], oracle: bool = False):
+    """``(train_dataset, scenes)`` of a ``"zeropair"`` data specification
+    (:func:`i2ilib.data.zeropair.zero_pair_scenes`).
+
+    ``oracle``: the training set of the oracle instead, the same ``2 n_train`` training scenes
+    with their true (depth, segmentation) pairs (item ``i`` of the dataset holds the labels and
+    the depth of one scene).
+    """
+    from i2ilib.data.synthscenes import render_scenes
+    from i2ilib.data.zeropair import ZeroPairDataset, encode_depth, zero_pair_scenes
+
+    scenes = zero_pair_scenes(spec["n_train"], spec["n_test"], size=spec["size"],
+                              seed=spec["seed"], depth_encoding=spec["depth_encoding"])
+    if not oracle:
+        return scenes.train_dataset(), scenes
+    train = render_scenes(2 * spec["n_train"], spec["size"], spec["seed"], "train")
+    rgb = torch.cat([scenes.rs["R"], scenes.rd["R"]])
+    labels = torch.from_numpy(train["labels"].copy())
+    depth = encode_depth(train["depth"], spec["depth_encoding"]).unsqueeze(1)
+    return ZeroPairDataset({"R": rgb, "S": labels}, {"R": rgb, "D": depth}), scenes
+
+
+def _agreement(a: tuple[Tensor, ...], b: tuple[Tensor, ...]) -> list[float]:
+    """Per level: the share of pooling windows (every channel) where two encoders picked the
+    same position."""
+    return [float((x == y).float().mean()) for x, y in zip(a, b, strict=True)]
+
+
+def _cosine(a: Tensor, b: Tensor) -> float:
+    """Mean over images of the cosine similarity of two ``(N, ...)`` feature tensors (eq. 4.16's
+    alignment factor when they are latent codes)."""
+    a, b = a.flatten(1).double(), b.flatten(1).double()
+    return float(torch.nn.functional.cosine_similarity(a, b, dim=1).mean())
+
+
+def side_information_statistics(trainer, test: dict[str, Tensor]) -> dict[str, Any]:
+    """What each encoder hands to a decoder, compared across modalities on the same test
+    scenes (the thesis's explanation of Table 4.2, Section 4.6.2):
+
+    * ``"indices"``: per level, the share of pooling windows where two encoders chose the same
+      position, for the pairs ``RD``, ``RS``, ``DS`` of one scene and ``shuffled`` (``f_R`` of
+      one scene against ``f_D`` of another; chance is 1/4);
+    * ``"features"``: per level, the cosine similarity of the features before the pooling (what a
+      skip connection carries), the same pairs;
+    * ``"code"``: the cosine similarity of the latent codes ``h`` (eq. 4.16's alignment factors
+      ``AF_RD``, ``AF_RS``, ``AF_DS``), the same pairs.
+    """
+    lat = {m: trainer.latents(m, test[m]) for m in ("R", "D", "S")}
+    roll = torch.roll(torch.arange(len(test["R"])), 1)
+    other = lat["D"]
+    out: dict[str, Any] = {"indices": {}, "features": {}, "code": {}}
+    for name, (a, b) in {"RD": ("R", "D"), "RS": ("R", "S"), "DS": ("D", "S")}.items():
+        out["indices"][name] = _agreement(lat[a].indices, lat[b].indices)
+        out["features"][name] = [_cosine(x, y) for x, y in zip(lat[a].features, lat[b].features)]
+        out["code"][name] = _cosine(lat[a].h, lat[b].h)
+    out["indices"]["shuffled"] = _agreement(lat["R"].indices, tuple(i[roll] for i in other.indices))
+    out["features"]["shuffled"] = [_cosine(x, y[roll]) for x, y in
+                                   zip(lat["R"].features, other.features)]
+    out["code"]["shuffled"] = _cosine(lat["R"].h, other.h[roll])
+    return out
+
+
+def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
+    """Tables 4.4-4.5's measures of a trained M&MNets (or oracle) on the test scenes, whose
+    three modalities are all known: ``"D->S"`` (global accuracy, mean class accuracy, mIoU,
+    per-class IoU), ``"S->D"`` (eq. 4.15 over every test pixel, metres), the seen translations
+    ``"R->S"``, ``"R->D"``, the cascades through RGB ``"D->R->S"``, ``"S->R->D"`` (Table 4.4's
+    "M&M Nets D -> R -> S"), the multi-modal ``"RD->S"``, ``"RS->D"`` (alpha
+    :data:`MULTIMODAL_ALPHA`, the RGB encoder's side information) and
+    :func:`side_information_statistics` under ``"side"``."""
+    import numpy as np
+
+    from i2ilib.data.zeropair import decode_depth
+    from i2ilib.metrics.depth import depth_scores
+    from i2ilib.metrics.segmentation import segmentation_scores
+
+    test, k, enc = scenes.test, scenes.n_classes, scenes.depth_encoding
+
+    def seg(scores: Tensor) -> dict[str, Any]:
+        s = segmentation_scores(scores.argmax(1), test["S"], k)
+        return {"global_acc": s["global_acc"], "class_acc": s["class_acc"],
+                "mean_iou": s["mean_iou"],
+                "class_iou": [None if np.isnan(v) else float(v) for v in s["class_iou"]]}
+
+    def depth(out: Tensor) -> dict[str, float]:
+        d = depth_scores(decode_depth(out[:, 0], enc), test["depth_m"])
+        return {key: v for key, v in d.items() if key != "n_valid"}
+
+    t = trainer.translate
+    return {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"])),
+            "R->S": seg(t("R", "S", test["R"])), "R->D": depth(t("R", "D", test["R"])),
+            "D->R->S": seg(t("R", "S", t("D", "R", test["D"]))),
+            "S->R->D": depth(t("R", "D", t("S", "R", test["S"]))),
+            "RD->S": seg(trainer.translate_multimodal("R", test["R"], "D", test["D"], "S",
+                                                      MULTIMODAL_ALPHA)),
+            "RS->D": depth(trainer.translate_multimodal("R", test["R"], "S", test["S"], "D",
+                                                        MULTIMODAL_ALPHA)),
+            "side": side_information_statistics(trainer, test)}
+
+
+def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train M&MNets (``method = "mmnets"``) or its oracle (``"mmnets-oracle"``) on the
+    zero-pair sets of ``config["data"]`` and score it with :func:`zero_pair_scores`.
+
+    Stored (the chapter's results budget): the parts :data:`ZERO_PAIR_KEEP` in float16, the
+    losses of every :data:`HISTORY_EVERY`-th step, the test scenes' translations as a grid.
+    """
+    exp, _, tcfg = parse_experiment(config)
+    train, scenes = zero_pair_data(config["data"], oracle=exp.method == "mmnets-oracle")
+    trainer = METHODS[exp.method][1](tcfg, run_dir=run_dir_for(config))
+    t0 = time.perf_counter()
+    trainer.fit(train, progress=progress)
+    wall = trainer.wall_time or (time.perf_counter() - t0)
+    metrics = zero_pair_scores(trainer, scenes)
+    metrics["steps"] = trainer.global_step
+    n = config.get("n_show", 6)
+    test = scenes.test
+    fig = image_grid(trainer.samples({"R_RS": test["R"][:n], "S": test["S"][:n],
+                                      "R_RD": test["R"][:n], "D": test["D"][:n]}), max_rows=n)
+    state = trainer.generator_state()
+    return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
+                   generators={k: _half(state[k]) for k in ZERO_PAIR_KEEP}, figure=fig,
+                   device=trainer.device, wall_time_s=wall)

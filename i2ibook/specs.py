@@ -20,7 +20,10 @@ The three data sources:
   one-shot translation);
 - :class:`ContentData` -- faces without (A) and with (B) an attribute, for content transfer
   (``"source": "content"``: SynthFaces with the truth of removal and guided transfer, or
-  CelebA at paper scale).
+  CelebA at paper scale);
+- :class:`ZeroPairData` -- SynthScenes as two disjoint paired sets (RGB, segmentation) and (RGB,
+  depth) with test scenes that have all three (``"source": "zeropair"``, mix and match
+  networks).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 __all__ = ["DATA_SPECS", "ContentData", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
-           "SpecError", "parse_data", "parse_experiment"]
+           "SpecError", "ZeroPairData", "parse_data", "parse_experiment"]
 
 
 class SpecError(ValueError):
@@ -285,11 +288,37 @@ class ImageSetData:
             raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
 
 
+@dataclass(frozen=True)
+class ZeroPairData:
+    """Zero-pair scenes (:func:`i2ibook.runner.zero_pair_data`): ``n_train`` SynthScenes scenes
+    with (RGB, segmentation) and ``n_train`` others with (RGB, depth), ``n_test`` test scenes with
+    all three, at ``size`` px; depth encoded by ``depth_encoding`` (one of
+    :data:`i2ilib.data.zeropair.DEPTH_ENCODINGS`)."""
+
+    source: str
+    size: int
+    n_train: int
+    n_test: int
+    seed: int = 0
+    depth_encoding: str = "log"
+
+    def check(self, where: str) -> None:
+        from i2ilib.data.zeropair import DEPTH_ENCODINGS
+
+        _positive(where, size=self.size, n_train=self.n_train, n_test=self.n_test)
+        if self.depth_encoding not in DEPTH_ENCODINGS:
+            raise SpecError(f"{where}['depth_encoding'] must be one of "
+                            f"{', '.join(DEPTH_ENCODINGS)}, got {self.depth_encoding!r}.")
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
 #: The data sources a configuration's ``data["source"]`` may name, and their schemas.
 DATA_SPECS: dict[str, type] = {"synthscenes": SceneData, "registry": RegistryData,
                                "pseudopairs": PseudoPairData, "digits": DigitsData,
                                "content": ContentData}
 DATA_SPECS["imageset"] = ImageSetData
+DATA_SPECS["zeropair"] = ZeroPairData
 
 
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
@@ -341,7 +370,8 @@ class Experiment:
     pretrained: dict | None = None
     fd_every: int | None = None
 
-    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "content", "wgan")
+    METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "content", "wgan",
+                                          "mmnets", "mmnets-oracle")
 
     def check(self, where: str) -> None:
         from i2ibook.scale import SCALES
@@ -422,6 +452,9 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
     elif (exp.method == "content") != isinstance(data, ContentData):
         raise SpecError("method 'content' (content transfer) trains on data source 'content', "
                         "and that source is for it only.")
+    elif (exp.method in ("mmnets", "mmnets-oracle")) != isinstance(data, ZeroPairData):
+        raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') train on "
+                        "zero-pair scenes (data source 'zeropair'), and only they do.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
     if (exp.method == "wgan") != isinstance(data, ImageSetData):

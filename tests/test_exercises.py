@@ -706,3 +706,51 @@ def test_gradient_penalty(capsys):
     _rejects(exercises.check_gradient_penalty, partial(_penalty, create_graph=False),
              match="create_graph")
     _rejects(exercises.check_gradient_penalty, partial(_penalty, square=False), match="wrong value")
+
+
+# --- chapter 13 ----------------------------------------------------------------------------------
+
+def test_latent_shape(capsys):
+    # book scale: 32 px, ngf 16, three levels of widths 16, 32, 64, each halving the size
+    from i2ibook.catalogue import zero_pair_run
+
+    trainer = zero_pair_run("book")[1]["trainer"]
+    width = min(trainer["ngf"] * 2 ** (trainer["n_levels"] - 1), 8 * trainer["ngf"])
+    side = 32 // 2 ** trainer["n_levels"]
+    _accepts(exercises.check_latent_shape, (width, side, side), capsys=capsys)
+    _rejects(exercises.check_latent_shape, (128, side, side), match="C = 128 is too large")
+    _rejects(exercises.check_latent_shape, (width, 2, 2), match="too small")
+    _rejects(exercises.check_latent_shape, (1, width, side, side), match="three sizes")
+
+
+def test_index_agreement(capsys):
+    def right(a, b):
+        return [float((i == j).float().mean()) for i, j in zip(a.indices, b.indices)]
+
+    def last_level_only(a, b):
+        return [float((a.indices[-1] == b.indices[-1]).float().mean())] * len(a.indices)
+
+    def codes_instead(a, b):
+        return [float((a.h == b.h).float().mean())] * len(a.indices)
+
+    _accepts(exercises.check_index_agreement, right, capsys=capsys)
+    exercises.check_index_agreement(right, graded=True)
+    _rejects(exercises.check_index_agreement, last_level_only, match="level 1")
+    _rejects(exercises.check_index_agreement, codes_instead)
+    _rejects(exercises.check_index_agreement, lambda a, b: right(a, b)[:1], match="levels")
+    _rejects(exercises.check_index_agreement, 0.25, match="function")
+
+
+def test_majority_baseline(capsys):
+    from i2ibook.chapters.ch13_zero_pair import test_scenes
+
+    seed1 = test_scenes("book", seed=1)
+    labels, truth = seed1.rs["S"], seed1.test["S"]
+    counts = torch.stack([(labels == k).sum(0) for k in range(seed1.n_classes)])
+    mode = counts.argmax(0)
+    value = float((mode.expand_as(truth) == truth).float().mean())
+    _accepts(exercises.check_majority_baseline, value, capsys=capsys)
+    prior = int(torch.bincount(labels.flatten()).argmax())
+    _rejects(exercises.check_majority_baseline, float((truth == prior).float().mean()),
+             match="too small")
+    _rejects(exercises.check_majority_baseline, 100 * value, match="percentage")

@@ -15,6 +15,7 @@ from i2ibook.specs import (
     RegistryData,
     SceneData,
     SpecError,
+    ZeroPairData,
     parse_data,
     parse_experiment,
 )
@@ -39,7 +40,7 @@ def test_every_catalogue_configuration_parses_with_its_dict_and_hash_unchanged()
         n += 1
     assert n >= 300
     assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ContentData,
-                     ImageSetData}
+                     ImageSetData, ZeroPairData}
 
 
 def _scene_config(**data_changes):

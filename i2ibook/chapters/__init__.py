@@ -11,4 +11,9 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
   guided transfer judged with the truth, the sanity check, Tables 1, 3 and 4, Fig. 2's grid.
 - :mod:`i2ibook.chapters.ch11_transfer_gans` -- TransferGAN on faces: the pilot, Table 2.1's four
   initialisations, Fig. 2.1's FD curves and the thesis's claims.
+- :mod:`i2ibook.chapters.ch12_minegan` -- MineGAN on faces: the miner's pilot, MineGAN against
+  TransferGAN, BSA-style and scratch at equal steps, FD curves and overfitting.
+- :mod:`i2ibook.chapters.ch13_zero_pair` -- M&MNets on zero-pair depth <-> segmentation: the
+  layout baselines, the sanity check, Tables 4.4-4.5 beside the thesis, the side-information
+  analysis and the thesis's claims.
 """

@@ -137,9 +137,11 @@ PAPER_ROW = {"Fader-style baseline": "Fader networks (Lample et al., 2017)",
              "ours (e1, e2, g)": "Our"}
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False):
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
+            results_dir=None):
     """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
-    scale always trained, in a temporary folder), or None."""
+    scale always trained, in a temporary folder), or None. ``results_dir``: where stored runs
+    are looked up (default: the book's ``results/``)."""
     from functools import partial
 
     from i2ibook.runner import train_translation
@@ -149,10 +151,10 @@ def get_run(make, scale: str = "book", train: bool = False, progress: bool = Fal
     if train or scale == "smoke":
         return load_or_train(name, config, partial(train_translation, progress=progress),
                              verbose=progress)
-    return find_run(name, config)
+    return find_run(name, config, results_dir)
 
 
-def model_runs(model: str, scale: str = "book", seeds=None) -> dict[int, Any]:
+def model_runs(model: str, scale: str = "book", seeds=None, results_dir=None) -> dict[int, Any]:
     """``{seed: stored run}`` of a row of :data:`MODELS` (missing seeds left out)."""
     from functools import partial
 
@@ -160,7 +162,8 @@ def model_runs(model: str, scale: str = "book", seeds=None) -> dict[int, Any]:
 
     out = {}
     for s in seeds if seeds is not None else CONTENT_SEEDS:
-        run = get_run(partial(content_transfer_run, separate=MODELS[model], seed=s), scale)
+        run = get_run(partial(content_transfer_run, separate=MODELS[model], seed=s), scale,
+                      results_dir=results_dir)
         if run is not None:
             out[s] = run
     return out

@@ -12,4 +12,8 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
   to Image Translation* (Tables 1-2, Sec. 7).
 - :mod:`i2ibook.papers.wang2018_transfergan` -- Wang et al. 2018, *Transferring GANs* (thesis
   chapter 2: Tables 2.1-2.2, 2.4-2.7, the claims of Sections 2.3-2.4).
+- :mod:`i2ibook.papers.wang2020_minegan` -- Wang et al. 2020, *MineGAN* (thesis chapter 3:
+  Tables 3.1 and A.2, the claims of Section 3.4 and Appendix A.2.2).
+- :mod:`i2ibook.papers.wang2018_mmnets` -- Wang et al. 2018, *Mix and match networks*, as chapter
+  4 of Y. Wang's thesis (Tables 4.2-4.5, Section 4.6.1's schedule, the claims).
 """

@@ -13,7 +13,8 @@
   batch-norm-only baseline, and MineGAN (miners, supersamples and the selector).
 - :mod:`i2ilib.train.mmnets` -- ``MMNetTrainer`` (Wang 2020, thesis chapter 4, mix and match
   networks): zero-pair translation between depth and segmentation, trained on disjoint
-  (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage.
+  (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage;
+  ``MMNetOracleTrainer``, the same parts trained on true (depth, segmentation) pairs.
 - :mod:`i2ilib.train.udit` -- ``UDITTrainer`` (Wang 2020, thesis chapter 5): the MUNIT-style
   diverse translator with the semantic constraint of eq. 5.3 (without it: MUNIT).
 - :mod:`i2ilib.train.sdit` -- ``SDITTrainer`` (Wang 2020, thesis chapter 6): one encoder-generator
@@ -48,6 +49,7 @@ from .mmnets import (
     MMNET_PARTS,
     MMNET_TRANSLATORS,
     MMNetConfig,
+    MMNetOracleTrainer,
     MMNetTrainer,
     mmnet_module_from_config,
     mmnet_translator_state,
@@ -81,6 +83,7 @@ __all__ = [
     "ImagePool",
     "ImageSet",
     "MMNetConfig",
+    "MMNetOracleTrainer",
     "MMNetTrainer",
     "NonFiniteLossError",
     "OSTConfig",

@@ -105,8 +105,8 @@ from ..nets.mmnets import (
 )
 from .base import Trainer, TrainerConfig, set_requires_grad
 
-__all__ = ["MMNET_PARTS", "MMNET_TRANSLATORS", "MMNetConfig", "MMNetTrainer",
-           "mmnet_module_from_config", "mmnet_translator_state"]
+__all__ = ["MMNET_PARTS", "MMNET_TRANSLATORS", "MMNetConfig", "MMNetOracleTrainer",
+           "MMNetTrainer", "mmnet_module_from_config", "mmnet_translator_state"]
 
 #: The encoders and decoders (what :meth:`MMNetTrainer.generator_state` keeps).
 MMNET_PARTS: tuple[str, ...] = tuple(f"{p}_{m}" for m in MODALITIES for p in ("f", "g"))
@@ -617,3 +617,41 @@ def mmnet_translator_state(parts: dict[str, dict[str, Tensor]], name: str,
     return {**{f"encoder.{k}": v for k, v in parts[f"f_{src}"].items()},
             **{f"decoder.{k}": v for k, v in parts[f"g_{dst}"].items()}}
 
+
+
+class MMNetOracleTrainer(MMNetTrainer):
+    """The oracle of Tables 4.4-4.5 ("the upper bound obtained by training a translation fully
+    supervised with paired data", Section 4.6.2): the same encoders and decoders as
+    :class:`MMNetTrainer` (the same side information), but ``T_DS = g_S o f_D`` and
+    ``T_SD = g_D o f_S`` are trained directly on true (depth, segmentation) pairs::
+
+        L = lambda_S CE(T_DS(z), y) + lambda_D B(T_SD(y) - z)
+
+    for :attr:`MMNetConfig.total_steps` steps at the learning rate ``lr`` (no stages, no
+    auto-encoders, no latent loss, no noise; ``f_R``, ``g_R`` and ``C`` are built but never
+    trained).
+
+    Batches: those of :class:`MMNetTrainer`, where ``batch["S"]`` and ``batch["D"]`` are of the
+    *same* scenes (a :class:`~i2ilib.data.zeropair.ZeroPairDataset` whose two sets hold the same
+    scenes); the RGB images are not used.
+    """
+
+    def _apply_stage(self, stage: int) -> None:
+        for opt in self.optimizers.values():
+            for group in opt.param_groups:
+                group["lr"] = self.config.lr
+
+    def train_step(self, batch: dict[str, Tensor]) -> dict[str, float]:
+        """One step of ``f_D, g_S, f_S, g_D`` on the paired depth and segmentation."""
+        self._apply_stage(1)
+        c, p = self.config, self.parts
+        batch = {k: self._to_device(v) for k, v in batch.items()}
+        y, z = batch["S"], batch["D"]
+        with self.autocast():
+            seg = segmentation_loss(p["g_S"](p["f_D"](z)), y)
+            depth = berhu_loss(p["g_D"](p["f_S"](one_hot_labels(y, self.arch.n_classes))), z)
+            total = c.lambda_S * seg + c.lambda_D * depth
+        terms = {"SEG": seg, "DEPTH": depth}
+        self._backward_step(total, self.optimizers["G"], terms)
+        self.scaler.update()
+        return {"SEG": seg.item(), "DEPTH": depth.item(), "total": total.item(), "stage": 1.0}
