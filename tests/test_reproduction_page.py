@@ -158,3 +158,16 @@ def test_the_one_shot_section_without_runs_says_so(tmp_path):
     section = "\n".join(rp._one_shot_section(tmp_path))
     assert "Stored runs: 0 of 21; none has been trained yet." in section
     assert "### Fig. 3 (a)" not in section and "- **" not in section
+
+
+def test_chapter_11_names_the_blur_its_source_gan_does_not_beat():
+    from i2ibook.catalogue import transfer_source_run
+    from i2ibook.chapters import ch11_transfer_gans as ch11
+    from i2ilib.results import find_run
+
+    source = find_run(*transfer_source_run("book"))
+    page = (ROOT / rp.PAGE).read_text(encoding="utf-8")
+    caveat = "\n".join(rp._transfer_caveat(source))
+    assert (ch11.fd(source) > ch11.baselines(source)["blur"]) == bool(caveat)
+    assert caveat and caveat.split("\n")[0] in page
+    assert rp._transfer_caveat(None) == []
