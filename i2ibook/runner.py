@@ -51,6 +51,7 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -621,6 +622,21 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
     fig = image_grid(trainer.samples({"A": test_A[:n], "B": test_B[:n]}), max_rows=n)
     return Outcome(metrics=metrics, history=trainer.history, generators=trainer.generator_state(),
                    figure=fig, device=trainer.device, wall_time_s=wall)
+
+
+def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
+            results_dir: str | Path | None = None) -> Run | None:
+    """The stored run ``make(scale)`` names, or None. With ``train`` (and always at smoke scale,
+    in a temporary folder) it is trained and stored first when missing. ``results_dir``: where
+    stored runs are looked up (default: the book's ``results/``). The chapters' modules read
+    their runs through this."""
+    from i2ilib.results import find_run, load_or_train
+
+    name, config = make(scale)
+    if train or scale == "smoke":
+        return load_or_train(name, config, partial(train_translation, progress=progress),
+                             verbose=progress)
+    return find_run(name, config, results_dir)
 
 
 def generators_from_run(run: Run) -> dict[str, nn.Module]:

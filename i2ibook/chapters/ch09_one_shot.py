@@ -37,10 +37,10 @@ from i2ibook.catalogue import (
     ost_run,
 )
 from i2ibook.papers.benaim2018 import CLAIMS
-from i2ibook.runner import digit_scores, digits_data, train_translation
+from i2ibook.runner import digit_scores, digits_data, get_run
 from i2ibook.verdicts import Verdict, fmt_mean_std, markdown_table, paired_effect, verdict_from
 from i2ilib.metrics.baselines import SanityCheck, blur_baseline, identity_baseline, mean_baseline
-from i2ilib.results import Run, find_run, load_or_train
+from i2ilib.results import Run
 
 #: Chance accuracy of a ten-class classifier.
 CHANCE = 0.1
@@ -116,16 +116,6 @@ def checks_table(checks: Sequence[SanityCheck]) -> str:
                           "lcl")
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
-            results_dir: str | Path | None = None) -> Run | None:
-    """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
-    scale always trained, in a temporary folder), or None. ``results_dir``: where the stored
-    runs are looked up (default: the book's ``results/``)."""
-    name, config = make(scale)
-    if train or scale == "smoke":
-        return load_or_train(name, config, partial(train_translation, progress=progress),
-                             verbose=progress)
-    return find_run(name, config, results_dir)
 
 
 def accuracy(run: Run) -> float:

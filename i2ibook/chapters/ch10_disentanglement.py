@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from i2ibook.runner import get_run
 from i2ilib.metrics.baselines import (
     SanityCheck,
     blur_baseline,
@@ -137,21 +138,6 @@ PAPER_ROW = {"Fader-style baseline": "Fader networks (Lample et al., 2017)",
              "ours (e1, e2, g)": "Our"}
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
-            results_dir=None):
-    """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
-    scale always trained, in a temporary folder), or None. ``results_dir``: where stored runs
-    are looked up (default: the book's ``results/``)."""
-    from functools import partial
-
-    from i2ibook.runner import train_translation
-    from i2ilib.results import find_run, load_or_train
-
-    name, config = make(scale)
-    if train or scale == "smoke":
-        return load_or_train(name, config, partial(train_translation, progress=progress),
-                             verbose=progress)
-    return find_run(name, config, results_dir)
 
 
 def model_runs(model: str, scale: str = "book", seeds=None, results_dir=None) -> dict[int, Any]:

@@ -44,7 +44,7 @@ from i2ibook.catalogue import (
     transfer_size_run,
 )
 from i2ibook.papers.wang2018_transfergan import CLAIMS, TABLE2_1_FID, TABLE2_1_IW, TABLE2_2
-from i2ibook.runner import train_translation
+from i2ibook.runner import get_run
 from i2ibook.verdicts import (
     FigureOnly,
     Verdict,
@@ -54,7 +54,7 @@ from i2ibook.verdicts import (
     verdict_from,
 )
 from i2ilib.metrics.baselines import SanityCheck
-from i2ilib.results import Run, cached_result, find_run, load_or_train
+from i2ilib.results import Run, cached_result
 
 #: A GAN's FD must be at most this share of each trivial generator's FD ("clearly below").
 MARGIN = 0.8
@@ -72,15 +72,6 @@ TABLE_KEYS: dict[str, tuple[str, str]] = {
 EARLY_STEP = 100
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
-            results_dir=None) -> Run | None:
-    """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
-    scale always trained, in a temporary folder), or None."""
-    name, config = make(scale)
-    if train or scale == "smoke":
-        return load_or_train(name, config, partial(train_translation, progress=progress),
-                             verbose=progress)
-    return find_run(name, config, results_dir)
 
 
 def fd(run: Run) -> float:
@@ -305,7 +296,7 @@ def plot_curves(runs: Mapping[str, Sequence[Run | None]], ax=None,
     if trivial is not None:
         ax.axhline(trivial, color="0.5", ls="--", lw=1, label="best trivial generator")
     ax.set_xlabel("critic steps (one generator update per 5)")
-    ax.set_ylabel("FD to held-out night scenes")
+    ax.set_ylabel("FD to held-out target faces")
     ax.set_yscale("log")
     ax.legend(fontsize=8)
     return ax

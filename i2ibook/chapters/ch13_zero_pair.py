@@ -35,10 +35,10 @@ import torch
 
 from i2ibook.catalogue import ZERO_PAIR_MODELS, ZERO_PAIR_SEEDS, zero_pair_run
 from i2ibook.papers import wang2018_mmnets as paper
-from i2ibook.runner import train_translation, zero_pair_data
+from i2ibook.runner import get_run, zero_pair_data
 from i2ibook.verdicts import Verdict, fmt_mean_std, markdown_table, paired_effect, verdict_from
 from i2ilib.metrics.baselines import SanityCheck
-from i2ilib.results import Run, find_run, load_or_train
+from i2ilib.results import Run
 
 #: The measures of the two unseen translations, with the direction in which they improve.
 SEG_MEASURES = {"global_acc": "global accuracy", "class_acc": "mean class accuracy",
@@ -52,15 +52,6 @@ SEG_BASELINES = ("class prior", "per-pixel majority")
 DEPTH_BASELINES = ("mean depth", "per-pixel mean depth")
 
 
-def get_run(make, scale: str = "book", train: bool = False, progress: bool = False,
-            results_dir=None) -> Run | None:
-    """The stored run ``make(scale)`` names (trained and stored first with ``train``; at smoke
-    scale always trained, in a temporary folder), or None."""
-    name, config = make(scale)
-    if train or scale == "smoke":
-        return load_or_train(name, config, partial(train_translation, progress=progress),
-                             verbose=progress)
-    return find_run(name, config, results_dir)
 
 
 def model_runs(model: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
