@@ -42,6 +42,10 @@ Zero-pair scenes (``"source": "zeropair"``, chapter 13) train mix and match netw
 (``method = "mmnets"``) on the disjoint sets ``D_RS`` and ``D_RD``, or their oracle
 (``"mmnets-oracle"``) on true (depth, segmentation) pairs, and are scored on test scenes with all
 three modalities (:func:`train_zero_pair`).
+
+Multi-domain faces (``"source": "multidomain"``, chapter 15) train SDIT (``method = "sdit"``) on
+hair-colour domains of SynthFaces and score its translations of test faces against the truth
+rendered in every domain (:func:`train_sdit`).
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ from i2ilib.train import (
     Pix2PixTrainer,
     generator_from_config,
 )
+from i2ilib.train.sdit import SDITConfig, SDITTrainer
 from i2ilib.train.wgan import ImageSet, WGANConfig, WGANTrainer
 from i2ilib.viz import image_grid
 
@@ -84,6 +89,7 @@ METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConf
            "mmnets": (MMNetConfig, MMNetTrainer),
            "mmnets-oracle": (MMNetConfig, MMNetOracleTrainer)}
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
+METHODS["sdit"] = (SDITConfig, SDITTrainer)  # chapter 15: SDIT
 
 
 def trainer_config(method: str, /, **options: Any):
@@ -111,6 +117,7 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
 DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content", "imageset",
                 "zeropair")
+DATA_SOURCES += ("multidomain",)
 
 
 def data_root() -> Path:
@@ -601,6 +608,8 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         return train_wgan(config, progress)
     if config["data"]["source"] == "zeropair":
         return train_zero_pair(config, progress)
+    if config["method"] == "sdit":
+        return train_sdit(config, progress)
     cfg_cls, trainer_cls = METHODS[config["method"]]
     train, test_A, test_B = build_data(config)
     trainer = trainer_cls(cfg_cls.from_dict(config["trainer"]), run_dir=run_dir_for(config))
@@ -1334,4 +1343,106 @@ def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     state = trainer.generator_state()
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
                    generators={k: _half(state[k]) for k in ZERO_PAIR_KEEP}, figure=fig,
+                   device=trainer.device, wall_time_s=wall)
+
+
+# --------------------------------------------------------------------------------------------
+# Scalable and diverse translation: SDIT (Wang 2020, thesis chapter 6)
+
+#: Outputs per (test face, target domain) for the diversity score (the thesis draws 10).
+SDIT_STYLES = 4
+#: Seed of the latent codes drawn at test time (the same for every run).
+SDIT_TEST_SEED = 2020
+
+
+def sdit_data(spec: dict[str, Any]):
+    """The :class:`i2ilib.data.multidomain.MultiDomainFaces` of a ``"multidomain"`` spec."""
+    from i2ilib.data.multidomain import hair_colour_faces
+
+    return hair_colour_faces(spec["n_train"], spec["n_test"], spec["size"], spec["seed"])
+
+
+def sdit_targets(test_y: Tensor, n_domains: int) -> tuple[Tensor, Tensor]:
+    """Every (test face, target domain) pair with the target unlike the face's own domain:
+    ``(face indices, targets)``, each ``(N (C - 1),)``, face by face."""
+    faces, targets = [], []
+    for i, s in enumerate(test_y.tolist()):
+        for t in range(n_domains):
+            if t != s:
+                faces.append(i)
+                targets.append(t)
+    return torch.tensor(faces), torch.tensor(targets)
+
+
+@torch.no_grad()
+def multidomain_scores(outputs: Tensor, faces: Tensor, targets: Tensor, data,
+                       identity_net: nn.Module | None = None) -> dict[str, Any]:
+    """Scores of ``outputs`` ``(M, K, 3, S, S)``: ``K`` translations of test face ``faces[m]``
+    to domain ``targets[m]``.
+
+    * ``"mse_truth"``: mean squared error to the truth (the face rendered in the target domain);
+    * ``"target_accuracy"``: the share of outputs whose nearest rendering of their face (mean
+      squared error, over the ``C`` domains) is the target's;
+    * ``"id_distance"``: the Euclidean distance between the identity embeddings (``synthid``, unit
+      vectors) of input and output, the thesis's ID distance (Section 6.4.2) with the book's
+      identity network in place of VGGFace;
+    * ``"accuracy_by_target"``: ``target_accuracy`` per target domain.
+    """
+    from i2ilib.metrics.identity import synthfaces_identity_embedder
+
+    m, k = outputs.shape[:2]
+    truth_all = data.truth[faces]                                      # (M, C, 3, S, S)
+    err = ((outputs[:, :, None] - truth_all[:, None]) ** 2).mean(dim=(3, 4, 5))  # (M, K, C)
+    mse = err.gather(2, targets.view(m, 1, 1).expand(m, k, 1)).squeeze(2)
+    hit = (err.argmin(dim=2) == targets.view(m, 1)).float()
+    net = identity_net if identity_net is not None else synthfaces_identity_embedder()
+    e_in = net(data.test_x[faces])
+    e_out = net(outputs.flatten(0, 1).clamp(-1, 1)).view(m, k, -1)
+    idd = (e_out - e_in[:, None]).norm(dim=2)
+    by_target = {data.domains[t]: float(hit[targets == t].mean()) for t in targets.unique().tolist()}
+    return {"mse_truth": float(mse.mean()), "target_accuracy": float(hit.mean()),
+            "id_distance": float(idd.mean()), "accuracy_by_target": by_target}
+
+
+@torch.no_grad()
+def sdit_scores(trainer, data, n_styles: int = SDIT_STYLES) -> dict[str, Any]:
+    """:func:`multidomain_scores` of ``n_styles`` translations per (test face, other domain) and
+    their ``"diversity"``: the mean LPIPS-style distance between every two translations of one
+    face to one domain (:func:`i2ilib.metrics.perceptual.pairwise_diversity`; Tables 6.1-6.2's
+    LPIPS column), with ``"diversity_distance"`` naming the distance: always the offline
+    LPIPS-style distance on the book's ``synthcnn`` features, so that a run scores the same
+    wherever it is trained."""
+    from i2ilib.metrics.perceptual import LPIPSStyleDistance, pairwise_diversity
+    from i2ilib.metrics.synthnet import synth_feature_extractor
+
+    faces, targets = sdit_targets(data.test_y, data.n_domains)
+    g = torch.Generator().manual_seed(SDIT_TEST_SEED)
+    x = data.test_x[faces]
+    outputs = torch.stack([torch.cat([trainer.translate(x[s:s + 64], targets[s:s + 64],
+                                                        generator=g)
+                                      for s in range(0, len(x), 64)])
+                           for _ in range(n_styles)], dim=1)
+    scores = multidomain_scores(outputs, faces, targets, data)
+    div = pairwise_diversity(outputs, LPIPSStyleDistance(synth_feature_extractor()))
+    scores.update(diversity=div.value, diversity_distance=div.extractor)
+    return scores
+
+
+def train_sdit(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train SDIT on the multi-domain faces of ``config["data"]`` and score it with
+    :func:`sdit_scores`. Stored: the generator in float16, the losses of every
+    :data:`HISTORY_EVERY`-th step, the first test faces translated to every domain as a grid."""
+    exp, _, tcfg = parse_experiment(config)
+    data = sdit_data(config["data"])
+    trainer = SDITTrainer(tcfg, run_dir=run_dir_for(config))
+    t0 = time.perf_counter()
+    trainer.fit(ImageSet(data.train_x, data.train_y), progress=progress)
+    wall = trainer.wall_time or (time.perf_counter() - t0)
+    metrics = sdit_scores(trainer, data)
+    metrics["steps"] = trainer.global_step
+    n = config.get("n_show", 6)
+    fig = image_grid(trainer.samples({"x": data.test_x[:n]}), max_rows=n)
+    state = trainer.generator_state()
+    return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
+                   generators={k: _half(v) for k, v in state.items()}, figure=fig,
                    device=trainer.device, wall_time_s=wall)

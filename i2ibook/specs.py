@@ -321,6 +321,29 @@ DATA_SPECS["imageset"] = ImageSetData
 DATA_SPECS["zeropair"] = ZeroPairData
 
 
+@dataclass(frozen=True)
+class MultiDomainData:
+    """Multi-domain SynthFaces (chapter 15; :func:`i2ilib.data.multidomain.hair_colour_faces`):
+    ``n_train`` unpaired training faces, each in one of the hair-colour domains, and ``n_test``
+    test faces rendered in every domain (the truth), at ``size`` px."""
+
+    source: str
+    size: int
+    n_train: int
+    n_test: int
+    seed: int = 0
+
+    def check(self, where: str) -> None:
+        _positive(where, size=self.size, n_train=self.n_train, n_test=self.n_test)
+        if self.size % 4 or self.size < 16:
+            raise SpecError(f"{where}['size'] must be a multiple of 4 and >= 16, got {self.size}.")
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
+DATA_SPECS["multidomain"] = MultiDomainData
+
+
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
         PseudoPairData | DigitsData | ContentData:
     """The typed form of a data specification (``config["data"]``).
@@ -371,7 +394,7 @@ class Experiment:
     fd_every: int | None = None
 
     METHODS: ClassVar[tuple[str, ...]] = ("pix2pix", "cyclegan", "ost", "content", "wgan",
-                                          "mmnets", "mmnets-oracle")
+                                          "mmnets", "mmnets-oracle", "sdit")
 
     def check(self, where: str) -> None:
         from i2ibook.scale import SCALES
@@ -457,6 +480,9 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
                         "zero-pair scenes (data source 'zeropair'), and only they do.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
+    if (exp.method == "sdit") != isinstance(data, MultiDomainData):
+        raise SpecError("SDIT (method 'sdit') trains on multi-domain faces (data source "
+                        "'multidomain'), and only it does.")
     if (exp.method == "wgan") != isinstance(data, ImageSetData):
         raise SpecError("method 'wgan' trains on one image domain (data source 'imageset'), and "
                         "that source is for method 'wgan' only.")
