@@ -53,6 +53,9 @@ Checked exercises (label: check):
   level.
 - ``ex-13-majority``: :func:`check_majority_baseline`, the per-pixel majority baseline of
   seed 1.
+- ``ex-15-pairs``: :func:`check_pairwise_generators`, the generators pairwise CycleGANs need.
+- ``ex-15-cin``: :func:`check_cin`, a function: conditional instance normalisation (eq. 6.10).
+- ``ex-15-m-units``: :func:`check_m_units`, the output units of SDIT's ``M`` at book scale.
 
 Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 
@@ -101,6 +104,9 @@ __all__ = [
     "WrongAnswer",
     "check_alpha_sources",
     "check_attribute_regions",
+    "check_cin",
+    "check_m_units",
+    "check_pairwise_generators",
     "check_background_identity",
     "check_code_sizes",
     "check_ellipse_size",
@@ -1093,3 +1099,86 @@ def check_majority_baseline(answer: Any, *, graded: bool = False) -> str:
         raise WrongAnswer(f"{_direction(value, reference)}: take the mode over the 400 label "
                           "maps of D_RS at each pixel, then count the test pixels it gets right.")
     return "A street camera that never moves makes the layout alone a strong segmenter."
+
+
+# --- 15: scalable and diverse translation (SDIT) ----------------------------------------------
+
+@_exercise("ex-15-pairs")
+def check_pairwise_generators(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: how many generators CycleGAN needs to translate between every two of
+    ``N = 5`` domains, both ways (one CycleGAN per pair of domains, two generators each)."""
+    from i2ibook.chapters.ch15_sdit import GENERATORS_PER_PAIR, pairwise_models
+
+    value = _number(answer, "the number of generators")
+    pairs = pairwise_models(5)
+    reference = GENERATORS_PER_PAIR * pairs
+    if value == pairs:
+        raise WrongAnswer("that is the number of CycleGAN models; each has two generators.")
+    if value == 2 * reference:
+        raise WrongAnswer("too large: a CycleGAN between A and B already translates both ways, "
+                          "count unordered pairs of domains.")
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: count the pairs of domains, "
+                          "N (N - 1) / 2, and the generators of one CycleGAN.")
+    return "SDIT needs one generator for any N; the pairwise count grows as N squared."
+
+
+def _reference_cin(e: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+    from i2ilib.nets.sdit import cin
+
+    return cin(e, gamma, beta)
+
+
+@_exercise("ex-15-cin")
+def check_cin(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a function ``(e, gamma, beta) -> Tensor``, eq. 6.10 on ``e`` ``(N, C, H, W)``
+    with ``gamma``, ``beta`` ``(N, C)``: each channel of each sample normalised over space
+    (mean and standard deviation, ``eps = 1e-5`` inside the square root of the variance), then
+    scaled by ``gamma`` and shifted by ``beta``."""
+    if not callable(answer):
+        raise WrongAnswer(f"give the function itself, got {type(answer).__name__}.")
+    cases = ((2, 3, 4, 4), (3, 5, 2, 6)) if graded else ((2, 3, 4, 4),)
+    g = torch.Generator().manual_seed(15)
+    for shape in cases:
+        e = torch.randn(*shape, generator=g) * 3 + 1
+        gamma = torch.randn(shape[0], shape[1], generator=g)
+        beta = torch.randn(shape[0], shape[1], generator=g)
+        out = answer(e.clone(), gamma.clone(), beta.clone())
+        if out is None:
+            raise _Unanswered("the function returns None: write its body")
+        if not isinstance(out, torch.Tensor) or tuple(out.shape) != shape:
+            raise WrongAnswer(f"return a tensor of the shape of e, {shape}.")
+        reference = _reference_cin(e, gamma, beta)
+        if not torch.allclose(out, reference, atol=1e-3):
+            means = out.mean(dim=(2, 3))
+            if not torch.allclose(means, beta, atol=1e-3):
+                raise WrongAnswer("each channel's spatial mean must be beta: normalise per sample "
+                                  "and channel, over H and W only.")
+            raise WrongAnswer("the spatial means are right, the spread is not: divide by the "
+                              "standard deviation over H and W, then multiply by gamma.")
+    return "With gamma = 1 only beta(z) moves the features: Fig. 6.6's beta-only variant."
+
+
+@_exercise("ex-15-m-units")
+def check_m_units(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: the number of output units of SDIT's mapping ``M`` at book scale (the
+    chapter's ``catalogue.sdit_run("book")``): one ``gamma`` and one ``beta`` per channel of every
+    CIN layer."""
+    from i2ibook.catalogue import sdit_run
+    from i2ilib.train.sdit import SDITConfig, sdit_generator_from_config
+
+    value = _number(answer, "the number of units")
+    config = sdit_run("book")[1]["trainer"]
+    net = sdit_generator_from_config(config)
+    reference = net.M.model[-1].out_features
+    t = SDITConfig.from_dict(config)
+    if value == reference // 2:
+        raise WrongAnswer("too small by half: each CIN channel has a gamma and a beta.")
+    if value == 4096:
+        raise WrongAnswer("that is Section 6.4's printed count at the published widths; compute "
+                          "it for the book's widths and blocks.")
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: count the CIN layers (two per "
+                          f"residual block of T^c) and their channels (4 ngf).")
+    return (f"{reference} units: {2 * t.n_res} CIN layers of {4 * t.ngf} channels, times two; "
+            "the published widths would need 6,144.")

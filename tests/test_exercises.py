@@ -754,3 +754,47 @@ def test_majority_baseline(capsys):
     _rejects(exercises.check_majority_baseline, float((truth == prior).float().mean()),
              match="too small")
     _rejects(exercises.check_majority_baseline, 100 * value, match="percentage")
+
+
+# --- chapter 15 ----------------------------------------------------------------------------------
+
+def test_pairwise_generators(capsys):
+    # five domains: ten unordered pairs, one CycleGAN each, two generators per CycleGAN
+    _accepts(exercises.check_pairwise_generators, 20, capsys=capsys)
+    _rejects(exercises.check_pairwise_generators, 10, match="two generators")
+    _rejects(exercises.check_pairwise_generators, 40, match="unordered pairs")
+    _rejects(exercises.check_pairwise_generators, 5, match="too small")
+
+
+def test_cin(capsys):
+    def right(e, gamma, beta):
+        mu = e.mean(dim=(2, 3), keepdim=True)
+        sd = (e.var(dim=(2, 3), keepdim=True, unbiased=False) + 1e-5).sqrt()
+        return gamma[:, :, None, None] * (e - mu) / sd + beta[:, :, None, None]
+
+    def batch_norm(e, gamma, beta):  # statistics over the batch too
+        mu = e.mean(dim=(0, 2, 3), keepdim=True)
+        sd = (e.var(dim=(0, 2, 3), keepdim=True, unbiased=False) + 1e-5).sqrt()
+        return gamma[:, :, None, None] * (e - mu) / sd + beta[:, :, None, None]
+
+    def no_division(e, gamma, beta):
+        return gamma[:, :, None, None] * (e - e.mean(dim=(2, 3), keepdim=True)) \
+            + beta[:, :, None, None]
+
+    _accepts(exercises.check_cin, right, capsys=capsys)
+    exercises.check_cin(right, graded=True)
+    _rejects(exercises.check_cin, batch_norm, match="over H and W")
+    _rejects(exercises.check_cin, no_division, match="standard deviation")
+    _rejects(exercises.check_cin, 3.0, match="function")
+
+
+def test_m_units(capsys):
+    # book scale: ngf 16 -> 64 channels in the bottleneck, 3 blocks -> 6 CIN layers
+    from i2ibook.catalogue import sdit_run
+
+    t = sdit_run("book")[1]["trainer"]
+    units = 2 * (4 * t["ngf"]) * (2 * t["n_res"])
+    _accepts(exercises.check_m_units, units, capsys=capsys)
+    _rejects(exercises.check_m_units, units // 2, match="by half")
+    _rejects(exercises.check_m_units, 4096, match="printed")
+    _rejects(exercises.check_m_units, units + 1, match="too large")

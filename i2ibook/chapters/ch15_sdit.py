@@ -101,9 +101,17 @@ def stored_baselines(scale: str = "book", seed: int = 0, results_dir=None) -> di
 
 @functools.cache
 def seed_baselines(scale: str = "book", seeds: tuple[int, ...] = SDIT_SEEDS,
-                   results_dir=None) -> tuple[dict[str, Any], ...]:
-    """The baselines of every seed (each seed has its own faces), in seed order."""
-    return tuple(stored_baselines(scale, s, results_dir) for s in seeds)
+                   results_dir=None) -> tuple[dict[str, Any] | None, ...]:
+    """The baselines of every seed (each seed has its own faces), in seed order; ``None`` for a
+    seed of which no run is stored (nothing of it is judged)."""
+    from i2ilib.results import find_run
+
+    makes = [partial(sdit_run, **v) for v in (*SDIT_VARIANTS.values(), *SDIT_CIN_PARAMS.values())]
+    out = []
+    for s in seeds:
+        stored = any(find_run(*m(scale, seed=s), results_dir) is not None for m in makes)
+        out.append(stored_baselines(scale, s, results_dir) if stored else None)
+    return tuple(out)
 
 
 def sanity_check(metrics: Mapping[str, Any], baselines: Mapping[str, Mapping[str, Any]]
@@ -263,19 +271,30 @@ def cyclegan_parameters() -> int:
     return sum(_n_params(generator_from_config(cyc, n)) for n in ("G_AB", "G_BA"))
 
 
+#: Generators of one pairwise model (CycleGAN's ``G_AB`` and ``G_BA``; MUNIT's two auto-encoders).
+GENERATORS_PER_PAIR = 2
+
+
+def pairwise_models(n_domains: int) -> int:
+    """Models a pairwise method needs for ``n_domains`` domains: one per unordered pair,
+    ``N (N - 1) / 2`` (Section 6.5.3)."""
+    if isinstance(n_domains, bool) or not isinstance(n_domains, int) or n_domains < 2:
+        raise ValueError(f"Translation needs an integer number of domains >= 2, got "
+                         f"{n_domains!r}.")
+    return n_domains * (n_domains - 1) // 2
+
+
 def model_counts(n_domains: int) -> dict[str, dict[str, int | None]]:
     """For ``n_domains`` domains: ``method -> {"models", "generators", "parameters"}``. A pairwise
     method needs one model per pair of domains, ``N (N - 1) / 2`` (Section 6.5.3), each with two
     generators; SDIT needs one model with one generator. MUNIT's parameters are not counted
     (``None``): the library has MUNIT's structure in UDIT's layout, not MUNIT's sizes."""
-    if isinstance(n_domains, bool) or not isinstance(n_domains, int) or n_domains < 2:
-        raise ValueError(f"Translation needs an integer number of domains >= 2, got "
-                         f"{n_domains!r}.")
-    pairs = n_domains * (n_domains - 1) // 2
+    pairs = pairwise_models(n_domains)
+    g = GENERATORS_PER_PAIR * pairs
     return {"SDIT": {"models": 1, "generators": 1, "parameters": sdit_parameters(n_domains)},
-            "CycleGAN": {"models": pairs, "generators": 2 * pairs,
+            "CycleGAN": {"models": pairs, "generators": g,
                          "parameters": pairs * cyclegan_parameters()},
-            "MUNIT": {"models": pairs, "generators": 2 * pairs, "parameters": None}}
+            "MUNIT": {"models": pairs, "generators": g, "parameters": None}}
 
 
 def count_table(ns: Sequence[int] = (2, 3, 4, 10, 40)) -> str:
