@@ -1432,7 +1432,7 @@ def train_sdit(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train SDIT on the multi-domain faces of ``config["data"]`` and score it with
     :func:`sdit_scores`. Stored: the generator in float16, the losses of every
     :data:`HISTORY_EVERY`-th step, the first test faces translated to every domain as a grid."""
-    exp, _, tcfg = parse_experiment(config)
+    _, _, tcfg = parse_experiment(config)
     data = sdit_data(config["data"])
     trainer = SDITTrainer(tcfg, run_dir=run_dir_for(config))
     t0 = time.perf_counter()

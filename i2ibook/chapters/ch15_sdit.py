@@ -226,17 +226,17 @@ def claims(runs: Mapping[str, Sequence[Run | None]]) -> list[dict[str, Any]]:
     full, no_cin, no_lat = "SDIT", "SDIT w/o CIN (Atten)", "SDIT (L_LAT = 0)"
     no_att = "SDIT w/o Atten (L_LAT > 0)"
     rows = [
-        ("cin_gives_diversity", "CIN makes the translations diverse: SDIT beats SDIT w/o CIN on "
-         "diversity (Table 6.1, LPIPS)", full, no_cin, "diversity",
+        ("cin_gives_diversity", ("CIN makes the translations diverse: SDIT beats SDIT w/o CIN on "
+         "diversity (Table 6.1, LPIPS)"), full, no_cin, "diversity",
          _t61(full, "lpips") - _t61(no_cin, "lpips"), None),
-        ("lat_gives_diversity", "the latent reconstruction L_LAT adds diversity: SDIT beats SDIT "
-         "(L_LAT = 0) on diversity (Table 6.1, LPIPS)", full, no_lat, "diversity",
+        ("lat_gives_diversity", ("the latent reconstruction L_LAT adds diversity: SDIT beats SDIT "
+         "(L_LAT = 0) on diversity (Table 6.1, LPIPS)"), full, no_lat, "diversity",
          _t61(full, "lpips") - _t61(no_lat, "lpips"), None),
-        ("attention_keeps_identity", "attention keeps the identity: SDIT has a lower ID distance "
-         "than SDIT w/o Atten (L_LAT > 0) (Table 6.1)", full, no_att, "id_distance",
+        ("attention_keeps_identity", ("attention keeps the identity: SDIT has a lower ID distance "
+         "than SDIT w/o Atten (L_LAT > 0) (Table 6.1)"), full, no_att, "id_distance",
          _t61(no_att, "id_distance") - _t61(full, "id_distance"), None),
-        ("beta_is_key", "beta is the key to diversity: CIN with beta only is more diverse than "
-         "CIN with gamma only (Fig. 6.6)", "beta only (gamma = 1)", "gamma only (beta = 0)",
+        ("beta_is_key", ("beta is the key to diversity: CIN with beta only is more diverse than "
+         "CIN with gamma only (Fig. 6.6)"), "beta only (gamma = 1)", "gamma only (beta = 0)",
          "diversity", None, FigureOnly("the gamma-only and beta-only outputs", "6.6")),
     ]
     return [dict(claim_key=k, claim=c, a=(a, runs.get(a, [])), b=(b, runs.get(b, [])),
@@ -303,8 +303,8 @@ def count_table(ns: Sequence[int] = (2, 3, 4, 10, 40)) -> str:
     for n in ns:
         c = model_counts(n)
         rows.append([str(n), f"1 / {c['SDIT']['parameters'] / 1e6:.2f} M",
-                     f"{c['CycleGAN']['models']} / {c['CycleGAN']['generators']} / "
-                     f"{c['CycleGAN']['parameters'] / 1e6:.1f} M",
+                     (f"{c['CycleGAN']['models']} / {c['CycleGAN']['generators']} / "
+                      f"{c['CycleGAN']['parameters'] / 1e6:.1f} M"),
                      f"{c['MUNIT']['models']} / {c['MUNIT']['generators']}"])
     return markdown_table(["domains N", "SDIT: models / parameters",
                            "CycleGAN: models / generators / parameters",
