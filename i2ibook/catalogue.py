@@ -853,13 +853,25 @@ def _sdit_trainer(scale: str) -> dict[str, Any]:
     a six-layer discriminator, batch 16; the number of iterations is not given: 20 epochs here).
     Book: 32 px faces, ``ngf`` 16, three residual blocks per part, a three-layer discriminator of
     width 16, batch 8, 20 epochs of 1,600 faces (4,000 steps); every loss weight, the learning
-    rate, Adam's betas, ``z``'s length and ``M``'s hidden width as published."""
+    rate, Adam's betas, ``z``'s length and ``M``'s hidden width as published. Two book-scale
+    deviations, named (``benchmarks/pilots.md``, chapter 15): the Gaussian initialisation is He's
+    (``init_type="kaiming"``; the thesis gives no standard deviation, and the library's default
+    0.02 left the discriminator's activations vanishing at this size: a first pilot's
+    translations were noise after 1,800 steps), and the generator is warm-started as an
+    auto-encoder in each face's own domain (:data:`SDIT_WARM_START`)."""
     sizes = pick(scale,
                  smoke=dict(ngf=4, n_res=1, ndf=4, n_layers_D=2, mlp_dim=16, batch_size=4),
                  book=dict(ngf=16, n_res=3, ndf=16, n_layers_D=3, mlp_dim=256, batch_size=8),
                  paper=dict(ngf=64, n_res=6, ndf=64, n_layers_D=6, mlp_dim=256, batch_size=16))
+    init = pick(scale, smoke=dict(init_type="kaiming"), book=dict(init_type="kaiming"),
+                paper=dict())
     return dict(n_domains=3, image_size=pick(scale, smoke=16, book=32, paper=128),
-                n_epochs=pick(scale, smoke=1, book=20, paper=20), **sizes)
+                n_epochs=pick(scale, smoke=1, book=20, paper=20), **sizes, **init)
+
+
+#: Chapter 15's warm start at each scale: steps of the generator reproducing each training face
+#: in its own domain before SDIT's training (:func:`i2ibook.runner.sdit_warm_start`).
+SDIT_WARM_START = dict(smoke=2, book=500, paper=0)
 
 
 def sdit_run(scale: str | None = None, attention: bool = True, cin: bool = True,
@@ -885,8 +897,10 @@ def sdit_run(scale: str | None = None, attention: bool = True, cin: bool = True,
     off = [k for k, on in (("no-attention", attention), ("no-cin", cin),
                            ("no-lat", latent_loss)) if not on]
     name = "-".join(["sdit", *off, *([f"{cin_params}-only"] if cin_params != "both" else [])])
-    return f"15_scalable_diverse_translation/{name}-seed{seed}", make_config("sdit", data, trainer,
-                                                                             scale)
+    config = make_config("sdit", data, trainer, scale)
+    if pick(scale, **SDIT_WARM_START):
+        config["warm_start"] = {"steps": pick(scale, **SDIT_WARM_START)}
+    return f"15_scalable_diverse_translation/{name}-seed{seed}", config
 
 
 def _sdit_runs() -> list[Callable[[str], tuple[str, Config]]]:

@@ -215,3 +215,29 @@ def test_smoke_run_end_to_end(tmp_path, monkeypatch):
     assert out.shape == (2, 3, 2, 3, 16, 16)
     assert chapter.attention_maps(net, chapter.test_faces("smoke").test_x[:2]).shape == (
         2, 3, 1, 4, 4)
+
+
+def test_warm_start_reproduces_faces_and_leaves_training_untouched(faces):
+    from i2ibook.runner import sdit_warm_start
+
+    c = SDITConfig(n_domains=3, image_size=16, ngf=4, n_res=1, ndf=4, n_layers_D=2, mlp_dim=16,
+                   batch_size=4, device="cpu", init_type="kaiming")
+    trainer = SDITTrainer(c)
+    state = torch.random.get_rng_state()
+    losses = sdit_warm_start(trainer, faces, 40, lr=1e-3)
+    assert len(losses) == 40 and losses[-1] < losses[0]
+    assert trainer.global_step == 0 and torch.equal(torch.random.get_rng_state(), state)
+    assert sdit_warm_start(trainer, faces, 0) == []
+    from i2ilib.train.wgan import ImageSet
+
+    trainer.fit(ImageSet(faces.train_x, faces.train_y), max_steps=1, progress=False)
+    with pytest.raises(ValueError, match="before the first"):
+        sdit_warm_start(trainer, faces, 1)
+
+
+def test_book_scale_names_its_deviations():
+    name, config = catalogue.sdit_run("book")
+    assert config["warm_start"] == {"steps": catalogue.SDIT_WARM_START["book"]}
+    assert config["trainer"]["init_type"] == "kaiming"
+    paper_config = catalogue.sdit_run("paper")[1]
+    assert "warm_start" not in paper_config and paper_config["trainer"]["init_type"] == "normal"
