@@ -236,7 +236,7 @@ def test_warm_start_reproduces_faces_and_leaves_training_untouched(faces):
 
 
 def test_book_scale_names_its_deviations():
-    name, config = catalogue.sdit_run("book")
+    _, config = catalogue.sdit_run("book")
     assert config["warm_start"] == {"steps": catalogue.SDIT_WARM_START["book"]}
     assert config["trainer"]["init_type"] == "kaiming"
     paper_config = catalogue.sdit_run("paper")[1]
