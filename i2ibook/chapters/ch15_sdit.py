@@ -49,8 +49,6 @@ LOWER_IS_BETTER = ("id_distance", "mse_truth")
 BASELINES = ("input unchanged", "blur", "mean target face")
 #: The share of translations that must reach their target domain ("most test faces").
 MIN_TARGET_ACCURACY = 0.5
-#: The variants whose runs are not trained yet (label, seed), each said where it would be used.
-SDIT_PENDING: tuple[tuple[str, int], ...] = ()
 
 
 def variant_runs(variant: str, scale: str = "book", seeds: Sequence[int] = SDIT_SEEDS,
