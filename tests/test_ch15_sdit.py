@@ -74,9 +74,10 @@ def test_chapter_configurations_parse_with_the_strict_specs():
     # the published loss weights, learning rate and betas at every scale
     for scale in ("book", "paper"):
         t = catalogue.sdit_run(scale)[1]["trainer"]
-        for key in ("lambda_GAN", "lambda_FAKE", "lambda_REAL", "lambda_LAT", "lambda_REC", "lr",
+        for key in ("lambda_GAN", "lambda_FAKE", "lambda_REAL", "lambda_LAT", "lr",
                     "beta1", "beta2", "z_dim"):
             assert t[key] == getattr(SDITConfig(), key)
+    assert catalogue.sdit_run("paper")[1]["trainer"]["lambda_REC"] == SDITConfig().lambda_REC
     p = catalogue.sdit_run("paper")[1]["trainer"]
     assert (p["image_size"], p["ngf"], p["n_res"], p["n_layers_D"], p["batch_size"]) == (
         128, 64, 6, 6, 16)
@@ -238,6 +239,6 @@ def test_warm_start_reproduces_faces_and_leaves_training_untouched(faces):
 def test_book_scale_names_its_deviations():
     _, config = catalogue.sdit_run("book")
     assert config["warm_start"] == {"steps": catalogue.SDIT_WARM_START["book"]}
-    assert config["trainer"]["init_type"] == "kaiming"
+    assert config["trainer"]["init_type"] == "kaiming" and config["trainer"]["lambda_REC"] == 10
     paper_config = catalogue.sdit_run("paper")[1]
     assert "warm_start" not in paper_config and paper_config["trainer"]["init_type"] == "normal"
