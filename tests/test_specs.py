@@ -11,6 +11,7 @@ from i2ibook.specs import (
     ContentData,
     DigitsData,
     ImageSetData,
+    MultiDomainData,
     PseudoPairData,
     RegistryData,
     SceneData,
@@ -40,7 +41,7 @@ def test_every_catalogue_configuration_parses_with_its_dict_and_hash_unchanged()
         n += 1
     assert n >= 300
     assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ContentData,
-                     ImageSetData, ZeroPairData}
+                     ImageSetData, ZeroPairData, MultiDomainData}
 
 
 def _scene_config(**data_changes):
