@@ -432,7 +432,7 @@ def throughput(a: argparse.Namespace) -> int:
         left = deadline - time.monotonic()
         need = window + a.min_overhead * (4 if w["compile"] else 1)
         if left < need:
-            emit({**line, "skipped": f"time budget: {left:.0f} s left, about {need:.0f} s "
+            emit({**line, "skipped": f"time budget: {max(0, left):.0f} s left, about {need:.0f} s "
                   "needed"})
             continue
         timeout = min(left, a.way_timeout * (3 if w["compile"] else 1))
