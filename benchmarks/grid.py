@@ -432,8 +432,8 @@ def throughput(a: argparse.Namespace) -> int:
         left = deadline - time.monotonic()
         need = window + a.min_overhead * (4 if w["compile"] else 1)
         if left < need:
-            emit({**line, "skipped": f"time budget: {max(0, left):.0f} s left, about {need:.0f} s "
-                  "needed"})
+            emit({**line, "skipped": f"time budget: {max(0, left):.0f} s left, about "
+                  f"{need:.0f} s needed"})
             continue
         timeout = min(left, a.way_timeout * (3 if w["compile"] else 1))
         spec = {**w, "options": options, "size": size, "device": device.type,
