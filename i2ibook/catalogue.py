@@ -1125,6 +1125,9 @@ def training_device(planned: Sequence[PlannedRun], jobs: int = 1) -> str:
         except RuntimeError:
             where.append(f"{name} (not available on this machine)")
             continue
-        share = f" ({jobs} processes share it)" if device.type != "cpu" and jobs > 1 else ""
+        if device.type == "cpu":
+            where.append(f"the CPU ({os.cpu_count()} cores)")
+            continue
+        share = f" ({jobs} processes share it)" if jobs > 1 else ""
         where.append(describe_hardware(device) + share)
     return f"Training on {', '.join(where)}."

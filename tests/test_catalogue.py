@@ -173,4 +173,4 @@ def test_reproduce_trains_on_the_gpu_when_there_is_one_and_says_so_first(monkeyp
     assert "Training on cuda: NVIDIA H100 80GB HBM3 (2 processes share it)." in (
         capsys.readouterr().out)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert catalogue.training_device(planned, 3).startswith("Training on cpu")
+    assert catalogue.training_device(planned, 3).startswith("Training on the CPU (")
