@@ -358,9 +358,16 @@ def run_way(spec: dict, processes: int, timeout: float) -> list[dict]:
     try:
         while len(results) < processes:
             try:
-                results.append(q.get(timeout=max(0.1, end - time.monotonic())))
+                results.append(q.get(timeout=1.0))
+                continue
             except queue_module.Empty:
-                results.append({"error": f"stopped: over the time budget ({timeout:.0f} s left)"})
+                pass
+            if time.monotonic() > end:
+                results.append({"error": f"stopped: over its time limit ({timeout:.0f} s)"})
+                break
+            dead = [p.exitcode for p in procs if not p.is_alive() and p.exitcode != 0]
+            if dead and q.empty():  # killed (out of memory, a crash) before it could report
+                results.append({"error": f"a worker process died (exit code {dead[0]})"})
                 break
     finally:
         for p in procs:
