@@ -14,8 +14,8 @@ from i2ilib.train import CycleGANTrainer
 from i2ilib.train.grid import _Grid, fold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import flops  # noqa: E402
-import grid as grid_bench  # noqa: E402
+import flops
+import grid as grid_bench
 
 
 def test_the_flops_of_one_convolution_are_the_hand_count():
@@ -137,11 +137,31 @@ def test_the_measuring_worker_trains_on_the_device_it_is_given(fold_runs):
         assert out["flops_per_run_step"] == flops.count_flops(lambda: alone.train_step(batch))
 
 
+def test_the_compiled_way_trains_through_the_compiled_networks():
+    """The wiring of ``compiled`` (torch.compile on the trainer's four networks), with dynamo's
+    eager backend: inductor would take minutes to compile on a CPU."""
+    from torch._dynamo.utils import counters
+
+    torch._dynamo.reset()
+    counters.clear()
+    out = grid_bench.measure_worker(_spec(compile="default", compile_backend="eager"))
+    assert out["steps"] >= 1 and out["images"] == 2 * out["steps"]
+    assert counters["stats"]["unique_graphs"] == 4  # G_AB, G_BA, D_A, D_B
+    torch._dynamo.reset()
+
+
 def test_a_way_of_two_processes_meets_at_the_barrier_and_reports_both():
     results = grid_bench.run_way(_spec(processes=2, window=0.1), 2, timeout=120)
     assert len(results) == 2 and all("error" not in r for r in results), results
     assert all(r["images"] >= 2 for r in results)
-    bad = grid_bench.run_way(_spec(processes=2, runs=2, fold=True,
-                                   options={**_spec()["options"], "gan_mode": "vanilla"}), 2,
-                             timeout=120)
-    assert len(bad) == 2 and all("cannot be trained as one grid" in r["error"] for r in bad)
+
+
+def test_a_failing_worker_reports_its_error_and_releases_the_barrier():
+    import queue
+    import threading
+
+    barrier, q = threading.Barrier(2), queue.Queue()
+    bad = _spec(runs=2, fold=True, options={**_spec()["options"], "gan_mode": "vanilla"})
+    grid_bench._worker_main(bad, barrier, q)
+    assert "cannot be trained as one grid" in q.get_nowait()["error"]
+    assert barrier.broken  # the way's other processes stop waiting for this one
