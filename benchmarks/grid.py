@@ -412,7 +412,9 @@ def throughput(a: argparse.Namespace) -> int:
         (3.0 if device.type == "cpu" else 5.0))
     warmup = (1, 1) if a.quick and device.type == "cpu" else (2, 3)
     common = {"benchmark": "grid_throughput", "model": "cyclegan",
-              "hardware": describe_hardware(device), **device_facts(device),
+              "hardware": describe_hardware(device) if device.type == "cuda" else
+              f"cpu: {platform.processor() or platform.machine()} ({cores} cores)",
+              **device_facts(device),
               "threads_total": cores, "python": platform.python_version(), "commit": _commit(),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     peaks = common.get("peak_tflops") or {}
@@ -435,7 +437,8 @@ def throughput(a: argparse.Namespace) -> int:
         P = w["processes"]
         line = {**common, "config": config, "image_size": size,
                 **{k: options[k] for k in ("netG", "ngf", "ndf", "batch_size")},
-                "way": way, **w, "total_runs": P * w["runs"], "window_s": window}
+                "way": way, **w, "total_runs": P * w["runs"], "window_s": window,
+                "threads_per_process": max(1, cores // P)}
         if w["channels_last"] is None:  # fit_grid's default for the device
             line["channels_last"] = device.type == "cpu" if w["fold"] else False
         left = deadline - time.monotonic()
@@ -446,7 +449,7 @@ def throughput(a: argparse.Namespace) -> int:
             continue
         timeout = min(left, a.way_timeout * (3 if w["compile"] else 1))
         spec = {**w, "options": options, "size": size, "device": device.type,
-                "threads": max(1, cores // P), "seed": 0, "window": window, "warmup": warmup,
+                "threads": line["threads_per_process"], "seed": 0, "window": window, "warmup": warmup,
                 "deadline": time.time() + timeout, "count_flops": way == "seq" and P == 1}
         results = run_way(spec, P, timeout=timeout)
         errors = [r for r in results if "error" in r]
