@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the GPU measurements need, in one go, on a machine with one CUDA GPU (issue 22:
-# training throughput). Installs nothing: it needs a Python whose torch sees CUDA, found as
+# training throughput). Installs nothing: it needs a Python whose torch sees CUDA (with numpy,
+# pillow, tqdm; scipy and torchvision for fid.py), found as
 #   $PYTHON if set, else the checkout's .venv/bin/python, else python3 / python on PATH
 # (the first whose torch reports torch.cuda.is_available()).
 #
@@ -35,11 +36,13 @@ PY=""
 for cand in "${PYTHON:-}" "$ROOT/.venv/bin/python" python3 python; do
     [ -n "$cand" ] || continue
     command -v "$cand" >/dev/null 2>&1 || [ -x "$cand" ] || continue
-    if "$cand" -c "import sys, torch; sys.exit(0 if $NEED else 1)" >/dev/null 2>&1; then
+    # grid.py needs torch, numpy, pillow and tqdm; fid.py also scipy (and torchvision)
+    if "$cand" -c "import sys, numpy, PIL, tqdm, torch; sys.exit(0 if $NEED else 1)" \
+            >/dev/null 2>&1; then
         PY="$cand"
         break
     fi
-    echo "($cand: no torch, or its torch sees no CUDA device)"
+    echo "($cand: lacks torch, numpy, pillow or tqdm, or its torch sees no CUDA device)"
 done
 if [ -z "$PY" ]; then
     echo "No Python with a CUDA-enabled torch found: set PYTHON=/path/to/python." >&2
