@@ -1030,6 +1030,8 @@ def reproduce(chapter: str | None = None, scale: str = "book", missing_only: boo
     jobs = max(1, min(int(jobs), len(planned) or 1))
     if show_plan:
         print(describe_plan(planned, jobs), flush=True)
+        if planned:
+            print(training_device(planned, jobs), flush=True)
     if jobs == 1:
         for p in planned:
             load_or_train(p.name, p.config, train_translation, retrain=True,
@@ -1105,3 +1107,26 @@ def scale_table(make: Callable[[str], tuple[str, Config]],
         mark = "" if len(set(values)) == 1 else " **≠**"
         lines.append(f"| {label}{mark} | " + " | ".join(values) + " |")
     return "\n".join(lines)
+
+
+def training_device(planned: Sequence[PlannedRun], jobs: int = 1) -> str:
+    """Where :func:`reproduce` trains the planned runs on this machine: each trainer's ``device``
+    option (``"auto"`` in every catalogue run: CUDA when there is a GPU, else Apple MPS, else the
+    CPU) as :func:`i2ilib.device.select_device` resolves it; with ``jobs`` processes on one
+    GPU they share it."""
+    from i2ilib.device import describe_hardware, select_device
+
+    wanted = sorted({str(p.config.get("trainer", {}).get("device", "auto")) for p in planned})
+    where = []
+    for name in wanted or ["auto"]:
+        try:
+            device = select_device(name)
+        except RuntimeError:
+            where.append(f"{name} (not available on this machine)")
+            continue
+        if device.type == "cpu":
+            where.append(f"the CPU ({os.cpu_count()} cores)")
+            continue
+        share = f" ({jobs} processes share it)" if jobs > 1 else ""
+        where.append(describe_hardware(device) + share)
+    return f"Training on {', '.join(where)}."
