@@ -40,6 +40,10 @@ from ..nets.content import SEPARATE_KINDS, build_content_transfer
 from .base import Trainer, TrainerConfig, set_requires_grad
 from .schedule import linear_decay_scheduler
 
+#: The options :meth:`ContentTransferConfig.to_dict` leaves out while they hold these (default)
+#: values.
+_OMIT_AT_DEFAULT = {"side_nc": 0, "side_level": 1, "separate_every_layer": False}
+
 
 @dataclasses.dataclass
 class ContentTransferConfig(TrainerConfig):
@@ -67,12 +71,9 @@ class ContentTransferConfig(TrainerConfig):
     side_level: int = 1
     separate_every_layer: bool = False
 
-    #: The options :meth:`to_dict` leaves out while they hold these (default) values.
-    _OMIT_AT_DEFAULT = {"side_nc": 0, "side_level": 1, "separate_every_layer": False}
-
     def to_dict(self):
         d = super().to_dict()
-        for k, v in self._OMIT_AT_DEFAULT.items():
+        for k, v in _OMIT_AT_DEFAULT.items():
             if d[k] == v:
                 del d[k]
         return d
