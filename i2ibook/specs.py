@@ -321,6 +321,41 @@ DATA_SPECS["imageset"] = ImageSetData
 DATA_SPECS["zeropair"] = ZeroPairData
 
 
+@dataclass(frozen=True)
+class BiasedFacesData:
+    """Biased SynthFaces for UDIT (:func:`i2ilib.data.biasedfaces.biased_faces`, chapter 14):
+    ``n_A`` faces without glasses (half blond), ``n_B`` with glasses of which a share ``bias``
+    is blond, ``n_test`` held-out A faces with their true translation, at ``size`` px; the
+    hair-colour classifiers (the semantic extractor's and the judge's) train on ``n_hair``
+    balanced faces each for ``hair_steps`` steps."""
+
+    source: str
+    size: int
+    n_A: int
+    n_B: int
+    n_test: int
+    bias: float = 0.9
+    seed: int = 0
+    n_hair: int = 2000
+    hair_steps: int = 400
+    flip: bool = True
+
+    def check(self, where: str) -> None:
+        _positive(where, size=self.size, n_A=self.n_A, n_B=self.n_B, n_test=self.n_test,
+                  n_hair=self.n_hair, hair_steps=self.hair_steps)
+        if self.size % 8:
+            raise SpecError(f"{where}['size'] must be a multiple of 8 (the hair classifier's "
+                            f"three halvings), got {self.size}.")
+        if not 0.0 <= self.bias <= 1.0:
+            raise SpecError(f"{where}['bias'] is the share of blond faces in B and must lie in "
+                            f"[0, 1], got {self.bias}.")
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
+DATA_SPECS["biasedfaces"] = BiasedFacesData
+
+
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
         PseudoPairData | DigitsData | ContentData:
     """The typed form of a data specification (``config["data"]``).
@@ -406,6 +441,10 @@ class Experiment:
                             f"positive number of steps, got {self.fd_every!r}.")
 
 
+#: Chapter 14: UDIT (and MUNIT, its lambda_U = 0) trains on the biased faces.
+Experiment.METHODS = (*Experiment.METHODS, "udit")
+
+
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
     """Check a whole configuration: ``(experiment, data_spec, trainer_config)``.
 
@@ -464,4 +503,7 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             exp.pretrained is not None):
         raise SpecError("A WGAN run with pretrained_G or pretrained_D names its source run "
                         "(config['pretrained']); one from scratch does not.")
+    if (exp.method == "udit") != isinstance(data, BiasedFacesData):
+        raise SpecError("UDIT (method 'udit') trains on the biased faces (data source "
+                        "'biasedfaces'), and only it does.")
     return exp, data, trainer
