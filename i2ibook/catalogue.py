@@ -1131,6 +1131,7 @@ def training_device(planned: Sequence[PlannedRun], jobs: int = 1) -> str:
         where.append(describe_hardware(device) + share)
     return f"Training on {', '.join(where)}."
 
+
 # --------------------------------------------------------------------------------------------
 # Chapter 14: biases in diverse translation (UDIT, Wang 2020 thesis, ch. 5)
 
