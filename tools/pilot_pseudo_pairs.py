@@ -52,7 +52,7 @@ def pilot_config(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """The chapter's configuration with the pilot's trainer changes and warm start."""
     name, config = pseudo_pairs_run("book", args.task, args.setting, args.seed)
     t = config["trainer"]
-    for key in ("netG", "ngf", "ndf", "lambda_id", "lr"):
+    for key in ("netG", "ngf", "ndf", "lambda_id", "lambda_cyc", "lr"):
         value = getattr(args, key)
         if value is not None:
             t[key] = value
@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ngf", type=int)
     p.add_argument("--ndf", type=int)
     p.add_argument("--lambda-id", dest="lambda_id", type=float)
+    p.add_argument("--lambda-cyc", dest="lambda_cyc", type=float,
+                   help="weight of the cycle loss (the chapter's, CycleGAN's: 10)")
     p.add_argument("--lr", type=float)
     p.add_argument("--epochs", type=int, nargs=2, metavar=("CONSTANT", "DECAY"),
                    help="epochs at constant and at decaying learning rate (500 steps each)")
@@ -164,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     row = {"label": args.label, "hash": config_hash(config), "task": args.task,
            "setting": args.setting, "seed": args.seed, "size": config["data"]["size"],
            "glasses_scale": config["data"].get("glasses_scale", 1.0),
-           **{k: config["trainer"][k] for k in ("netG", "ngf", "ndf", "lambda_id")},
+           **{k: config["trainer"][k] for k in ("netG", "ngf", "ndf", "lambda_id", "lambda_cyc")},
            "warm_start": args.warm_start, "warm_start_lr": args.warm_start_lr,
            "steps": outcome.metrics["steps"],
            "train_s": round(outcome.wall_time_s, 1), "wall_s": round(wall, 1),
