@@ -330,12 +330,16 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     return (train, *build_test_data(config))
 
 
-def pseudo_spec_args(spec: dict[str, Any]) -> dict[str, int]:
+def pseudo_spec_args(spec: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of :func:`i2ilib.data.pseudopairs.build_config` that a pseudo-pair
-    data specification holds (``n_base``, ``n_aug``, ``n_test``, ``size``, ``seed``)."""
-    return {"n_base": int(spec["n_base"]), "n_aug": int(spec["n_aug"]),
+    data specification holds (``n_base``, ``n_aug``, ``n_test``, ``size``, ``seed``, and
+    ``glasses_scale`` where a pilot sets it)."""
+    args = {"n_base": int(spec["n_base"]), "n_aug": int(spec["n_aug"]),
             "n_test": int(spec["n_test"]), "size": int(spec["size"]),
             "seed": int(spec.get("seed", 0))}
+    if "glasses_scale" in spec:
+        args["glasses_scale"] = float(spec["glasses_scale"])
+    return args
 
 
 def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):

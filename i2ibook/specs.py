@@ -161,7 +161,8 @@ class RegistryData:
 class PseudoPairData:
     """SynthFaces with pseudo-pairs (Ginger et al. 2019, Sec. 4.2; built by
     :func:`i2ilib.data.pseudopairs.build_config`): ``n_base`` real faces per domain,
-    ``n_aug`` augmentation samples made as ``setting`` says, ``n_test`` held-out faces."""
+    ``n_aug`` augmentation samples made as ``setting`` says, ``n_test`` held-out faces;
+    ``glasses_scale`` (a pilot's): the real glasses' frames that many times as thick."""
 
     source: str
     task: str
@@ -172,6 +173,7 @@ class PseudoPairData:
     n_test: int
     seed: int = 0
     flip: bool = True
+    glasses_scale: float | None = None
 
     def check(self, where: str) -> None:
         from i2ilib.data.pseudopairs import CONFIG_NAMES, TASKS
@@ -185,6 +187,9 @@ class PseudoPairData:
         _positive(where, size=self.size, n_base=self.n_base, n_test=self.n_test)
         if self.n_aug < 0:
             raise SpecError(f"{where}['n_aug'] must be >= 0, got {self.n_aug}.")
+        if self.glasses_scale is not None and not self.glasses_scale > 0:
+            raise SpecError(f"{where}['glasses_scale'] must be positive (1: the book's "
+                            f"rendering), got {self.glasses_scale}.")
 
 
 @dataclass(frozen=True)

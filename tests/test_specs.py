@@ -94,6 +94,9 @@ def test_missing_key_unknown_source_and_method_rules():
     _, config = catalogue.pseudo_pairs_run("smoke")
     with pytest.raises(SpecError, match="not a dataset configuration"):
         parse_experiment(dict(config, data=dict(config["data"], setting="ourz")))
+    parse_experiment(dict(config, data=dict(config["data"], glasses_scale=2.0)))  # a pilot's
+    with pytest.raises(SpecError, match="glasses_scale.*positive"):
+        parse_experiment(dict(config, data=dict(config["data"], glasses_scale=0.0)))
     _, config = catalogue.implicit_pairs_run("smoke", alpha=0.5)
     with pytest.raises(SpecError, match="unpaired training"):
         parse_experiment(dict(config, method="pix2pix"))
