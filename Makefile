@@ -16,7 +16,7 @@ RUN ?=
 
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help venv book book-student assignment test test-unit test-notebooks lab reproduce assets benchmark lint clean
+.PHONY: help venv book book-student assignment test test-unit test-notebooks lab reproduce assets benchmark benchmark-gpu lint clean
 
 help:
 	@echo "make book        install into $(VENV), run the notebooks at book scale, render _build/html"
@@ -27,6 +27,7 @@ help:
 	@echo "make assignment CHAPTER=NN  chapter NN as an nbgrader assignment in _build/assignments"
 	@echo "make assets      retrain the metric networks shipped in i2ilib/assets (features, segmenter, identity, attributes, digits)"
 	@echo "make benchmark   training-step benchmark (CPU, and CUDA when present)"
+	@echo "make benchmark-gpu  on a CUDA machine: grid training throughput and FD features (benchmarks/gpu.sh, ~6 min, installs nothing)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(if $(strip $(TORCH_PIN)),,--system-site-packages) $(VENV)
@@ -71,6 +72,9 @@ assets: $(STAMP)
 
 benchmark: $(STAMP)
 	$(PY) benchmarks/train_step.py --quick
+
+benchmark-gpu:
+	bash benchmarks/gpu.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check i2ilib i2ibook tests benchmarks tools

@@ -1,6 +1,8 @@
 """Benchmark: feature extraction + Fréchet distance on 10 000 images at 64 px.
 
-Run: ``python benchmarks/fid.py [--n 10000] [--size 64] [--devices cpu,cuda] [--no-save]``.
+Run: ``python benchmarks/fid.py [--n 10000] [--size 64] [--devices cpu,cuda] [--no-save]``;
+on a GPU machine ``python benchmarks/fid.py --devices cuda --features-only`` times only the
+feature extraction on the GPU (what ``benchmarks/gpu.sh`` runs).
 
 Prints one JSON object per line and appends it to ``benchmarks/results/fid.jsonl`` (unless
 ``--no-save``), each with the hardware, torch version, threads, 1-min load average and date:
@@ -31,11 +33,16 @@ import datetime
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
 import torch
 from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from i2ilib.device import describe_hardware
 from i2ilib.metrics import distribution
@@ -143,6 +150,8 @@ def _context(device: str) -> dict:
     return {
         "hardware": describe_hardware(torch.device(device)),
         "torch": torch.__version__,
+        **({"gpu": torch.cuda.get_device_name(), "cuda": torch.version.cuda}
+           if device == "cuda" else {}),
         "threads": torch.get_num_threads(),
         "python": platform.python_version(),
         "load_avg_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
@@ -161,6 +170,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     help="images for the (slow) Inception pass on the CPU")
     ap.add_argument("--set-metrics-device", default="cuda",
                     help="features of this device's run feed the set-metric timings")
+    ap.add_argument("--features-only", action="store_true",
+                    help="time the feature extraction only (no FD, KID, precision/recall)")
     ap.add_argument("--out", default=str(RESULTS), help="JSON-lines file to append to")
     ap.add_argument("--no-save", action="store_true", help="print only")
     args = ap.parse_args(argv)
@@ -169,6 +180,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     fake = make_images(args.n, args.size, seed=1)
     fake[:, 0] = (fake[:, 0].float() * 0.8).to(torch.uint8)  # a colour shift: FD > 0
     devices = [d for d in args.devices.split(",") if d != "cuda" or torch.cuda.is_available()]
+    if not devices:
+        raise SystemExit(f"None of the devices {args.devices!r} is available.")
     metric_device = args.set_metrics_device if args.set_metrics_device in devices else devices[-1]
     rows: list[dict] = []
 
@@ -190,7 +203,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 n = min(n, args.cpu_inception_n)
             row_a, fa = bench_features(extractor, real[:n], device, args.batch_size)
             emit(row_a, device)
-            if device == metric_device:
+            if device == metric_device and not args.features_only:
                 _, fb = bench_features(extractor, fake[:n], device, args.batch_size)
                 for row in bench_set_metrics(extractor.name, fa, fb):
                     emit(row, device)

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from i2ibook.catalogue import RUNS, describe_plan, plan, reproduce, slim
+from i2ibook.catalogue import RUNS, describe_plan, plan, reproduce, slim, training_device
 from i2ibook.scale import SCALES
 
 
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(e))
     if a.plan:
         print(describe_plan(planned, max(1, a.jobs)))
+        if planned:
+            print(training_device(planned, max(1, min(a.jobs, len(planned)))))
         for p in planned:
             est = f"{p.estimate_s / 60:.0f} min" if p.estimate_s else "?"
             keeps = "without weights" if p.drop_files else "with weights"

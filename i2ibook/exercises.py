@@ -53,6 +53,10 @@ Checked exercises (label: check):
   level.
 - ``ex-13-majority``: :func:`check_majority_baseline`, the per-pixel majority baseline of
   seed 1.
+- ``ex-14-minority``: :func:`check_minority_count`, the black-haired faces of B at book scale.
+- ``ex-14-semantic``: :func:`check_semantic_feature_size`, the numbers in UDIT's semantic
+  feature ``u = h(x)``.
+- ``ex-14-flip``: :func:`check_unwanted_change_rate`, a function: the unwanted-change rate.
 - ``ex-15-pairs``: :func:`check_pairwise_generators`, the generators pairwise CycleGANs need.
 - ``ex-15-cin``: :func:`check_cin`, a function: conditional instance normalisation (eq. 6.10).
 - ``ex-15-m-units``: :func:`check_m_units`, the output units of SDIT's ``M`` at book scale.
@@ -84,6 +88,8 @@ Exercises without a check, and why (:data:`OPEN_EXERCISES` holds the same list):
 - ``ex-12-targets``: training runs on 10 and 1000 target images, read for their FD curves.
 - ``ex-13-skip``: a new loss term and a training run whose result is read against an
   explanation.
+- ``ex-14-lambda``: training runs with other weights of the constraint, read for the trade-off
+  between unwanted changes and diversity.
 """
 
 from __future__ import annotations
@@ -1099,6 +1105,83 @@ def check_majority_baseline(answer: Any, *, graded: bool = False) -> str:
         raise WrongAnswer(f"{_direction(value, reference)}: take the mode over the 400 label "
                           "maps of D_RS at each pixel, then count the test pixels it gets right.")
     return "A street camera that never moves makes the layout alone a strong segmenter."
+
+
+# --- 14: biases in diverse translation (UDIT) -----------------------------------------------
+
+OPEN_EXERCISES["ex-14-lambda"] = ("training runs with other weights lambda_U, read for the "
+                                  "trade-off between unwanted changes and diversity")
+
+
+@_exercise("ex-14-minority")
+def check_minority_count(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: how many faces of domain B (with glasses) have black hair at book scale
+    (the chapter's ``catalogue.udit_run("book")``)."""
+    from i2ibook.catalogue import udit_run
+
+    spec = udit_run("book")[1]["data"]
+    reference = spec["n_B"] - round(spec["bias"] * spec["n_B"])
+    value = _number(answer, "the count")
+    if value != int(value):
+        raise WrongAnswer("give a whole number of faces.")
+    if value != reference:
+        raise WrongAnswer(f"{_direction(value, reference)}: B has n_B faces, a share `bias` of "
+                          "them blond; the rest have black hair.")
+    return (f"{reference} black-haired faces with glasses against {spec['n_A'] // 2} "
+            "black-haired ones without: the translator rarely sees black hair with glasses.")
+
+
+@_exercise("ex-14-semantic")
+def check_semantic_feature_size(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: how many numbers the semantic feature ``u = h(x)`` of one book-scale face
+    holds (``h``: the reduced ``1 x 1 x D`` layer of the chapter's hair classifier)."""
+    from i2ibook.catalogue import udit_run
+    from i2ibook.chapters.ch14_udit import HairNet
+
+    size = udit_run("book")[1]["data"]["size"]
+    net = HairNet(size=size).eval()
+    with torch.no_grad():
+        reference = int(net.extractor(torch.zeros(1, 3, size, size)).numel())
+    value = _number(answer, "the count")
+    if value != reference:
+        hint = ("count the D channels of the reduction, not the classifier's"
+                if value > reference else "the feature keeps its spatial map: D x h x w")
+        raise WrongAnswer(f"{_direction(value, reference)}: {hint}.")
+    return (f"{reference} numbers: what the constraint holds fixed, against "
+            f"{3 * size * size} pixel values the translator may change.")
+
+
+@_exercise("ex-14-flip")
+def check_unwanted_change_rate(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: a function ``(p_blond, u) -> float``: ``p_blond`` ``(N, K)`` the judge's
+    probabilities of blond hair for ``K`` translations of each of ``N`` inputs, ``u`` ``(N,)``
+    the inputs' true hair colour (1 blond, 0 black); the share of the ``N * K`` translations
+    whose judged colour (``p >= 0.5``) differs from the input's."""
+    from i2ibook.chapters.ch14_udit import unwanted_change_rate
+
+    if not callable(answer):
+        raise WrongAnswer(f"give the function itself, got {type(answer).__name__}.")
+    g = torch.Generator().manual_seed(14)
+    cases = [(torch.tensor([[0.9, 0.2, 0.7], [0.1, 0.2, 0.3], [0.8, 0.9, 0.4], [0.6, 0.1, 0.2]]),
+              torch.tensor([0, 0, 1, 1]))]  # 5 of the 12 translations changed
+    if graded:
+        cases.append((torch.rand(10, 5, generator=g), torch.randint(0, 2, (10,), generator=g)))
+        cases.append((torch.tensor([[0.5, 0.49]]), torch.tensor([1])))
+    for p, u in cases:
+        out = answer(p.clone(), u.clone())
+        if out is None:
+            raise _Unanswered("the function returns None: write its body")
+        value = _number(out, "the rate")
+        reference = unwanted_change_rate(p, u)
+        if abs(value - reference) > 1e-6:
+            hint = (" Count every translation of an input, not one per input."
+                    if p.shape[1] > 1 else "")
+            raise WrongAnswer(f"{_direction(value, reference)}.{hint} A translation is judged "
+                              "blond when p >= 0.5.")
+    return "The thesis calls it the misclassification rate (Section 5.6.3)."
+
+
+__all__ += ["check_minority_count", "check_semantic_feature_size", "check_unwanted_change_rate"]
 
 
 # --- 15: scalable and diverse translation (SDIT) ----------------------------------------------

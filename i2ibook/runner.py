@@ -80,6 +80,7 @@ from i2ilib.train import (
     generator_from_config,
 )
 from i2ilib.train.sdit import SDITConfig, SDITTrainer
+from i2ilib.train.udit import UDITConfig, UDITTrainer
 from i2ilib.train.wgan import ImageSet, WGANConfig, WGANTrainer
 from i2ilib.viz import image_grid
 
@@ -89,6 +90,7 @@ METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConf
            "mmnets": (MMNetConfig, MMNetTrainer),
            "mmnets-oracle": (MMNetConfig, MMNetOracleTrainer)}
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
+METHODS["udit"] = (UDITConfig, UDITTrainer)  # chapter 14: UDIT, MUNIT with lambda_U = 0
 METHODS["sdit"] = (SDITConfig, SDITTrainer)  # chapter 15: SDIT
 
 
@@ -117,6 +119,7 @@ def make_config(method: str, data: dict[str, Any], trainer: dict[str, Any], scal
 #: scenes, or a real dataset of :mod:`i2ilib.data.registry` read from ``$I2I_DATA``.
 DATA_SOURCES = ("synthscenes", "registry", "pseudopairs", "digits", "content", "imageset",
                 "zeropair")
+DATA_SOURCES += ("biasedfaces",)  # chapter 14
 DATA_SOURCES += ("multidomain",)
 
 
@@ -334,12 +337,16 @@ def build_data(config: dict[str, Any]) -> tuple[TensorPairDataset, Tensor, Tenso
     return (train, *build_test_data(config))
 
 
-def pseudo_spec_args(spec: dict[str, Any]) -> dict[str, int]:
+def pseudo_spec_args(spec: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of :func:`i2ilib.data.pseudopairs.build_config` that a pseudo-pair
-    data specification holds (``n_base``, ``n_aug``, ``n_test``, ``size``, ``seed``)."""
-    return {"n_base": int(spec["n_base"]), "n_aug": int(spec["n_aug"]),
+    data specification holds (``n_base``, ``n_aug``, ``n_test``, ``size``, ``seed``, and
+    ``glasses_scale`` where a pilot sets it)."""
+    args = {"n_base": int(spec["n_base"]), "n_aug": int(spec["n_aug"]),
             "n_test": int(spec["n_test"]), "size": int(spec["size"]),
             "seed": int(spec.get("seed", 0))}
+    if "glasses_scale" in spec:
+        args["glasses_scale"] = float(spec["glasses_scale"])
+    return args
 
 
 def pseudo_pair_train(spec: dict[str, Any], paired: bool = False):
@@ -608,6 +615,8 @@ def train_translation(config: dict[str, Any], progress: bool = True) -> Outcome:
         return train_wgan(config, progress)
     if config["data"]["source"] == "zeropair":
         return train_zero_pair(config, progress)
+    if config["method"] == "udit":
+        return train_udit(config, progress)
     if config["method"] == "sdit":
         return train_sdit(config, progress)
     cfg_cls, trainer_cls = METHODS[config["method"]]
@@ -1347,6 +1356,54 @@ def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
 
 
 # --------------------------------------------------------------------------------------------
+# Biases in diverse translation: UDIT (Wang 2020, thesis chapter 5)
+
+
+def udit_data(spec: dict[str, Any]):
+    """``(data, h_net, judge, accuracies)`` of a ``"biasedfaces"`` data specification: the
+    biased faces (:func:`i2ilib.data.biasedfaces.biased_faces`), the hair-colour classifier
+    whose reduced layer is the semantic extractor ``h`` and the judge of the translations' hair
+    colour (:func:`i2ibook.chapters.ch14_udit.hair_networks`), with their accuracies on each
+    other's set."""
+    from i2ibook.chapters import ch14_udit as ch14
+    from i2ilib.data.biasedfaces import biased_faces
+
+    parse_data(spec)
+    data = biased_faces(spec["n_A"], spec["n_B"], spec["n_test"], spec["size"],
+                        spec.get("bias", 0.9), spec.get("seed", 0))
+    h_net, judge, acc = ch14.hair_networks(spec["size"], spec.get("n_hair", 2000),
+                                           spec.get("seed", 0), spec.get("hair_steps", 400))
+    return data, h_net, judge, acc
+
+
+def train_udit(config: dict[str, Any], progress: bool = True) -> Outcome:
+    """Train MUNIT (``semantic_constraint`` off) or UDIT (on: ``h`` is the hair classifier's
+    reduced ``1 x 1 x D`` layer, frozen) on the biased faces and score it
+    (:func:`i2ibook.chapters.ch14_udit.score_udit`). Stored: both auto-encoders in float16, the
+    losses of every :data:`HISTORY_EVERY`-th step, the test faces' translations as a grid."""
+    from i2ibook.chapters import ch14_udit as ch14
+
+    _, spec, tcfg = parse_experiment(config)
+    data, h_net, judge, acc = udit_data(config["data"])
+    trainer = UDITTrainer(tcfg, run_dir=run_dir_for(config),
+                          semantic_extractor=h_net.extractor if tcfg.semantic_constraint else None)
+    train = TensorPairDataset(data.tensors("A"), data.tensors("B"), paired=False, flip=spec.flip,
+                              seed=spec.seed)
+    t0 = time.perf_counter()
+    trainer.fit(train, progress=progress)
+    wall = trainer.wall_time or (time.perf_counter() - t0)
+    metrics = ch14.score_udit(trainer, data, judge, seed=spec.seed)
+    metrics["hair_networks"] = acc
+    metrics["steps"] = trainer.global_step
+    n = config.get("n_show", 6)
+    fig = image_grid(trainer.samples({"A": data.tensors("test")[:n], "B": data.tensors("B")[:n]}),
+                     max_rows=n)
+    state = trainer.generator_state()
+    return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
+                   generators={k: _half(state[k]) for k in state}, figure=fig,
+                   device=trainer.device, wall_time_s=wall)
+
+
 # Scalable and diverse translation: SDIT (Wang 2020, thesis chapter 6)
 
 #: Outputs per (test face, target domain) for the diversity score (the thesis draws 10).

@@ -161,7 +161,8 @@ class RegistryData:
 class PseudoPairData:
     """SynthFaces with pseudo-pairs (Ginger et al. 2019, Sec. 4.2; built by
     :func:`i2ilib.data.pseudopairs.build_config`): ``n_base`` real faces per domain,
-    ``n_aug`` augmentation samples made as ``setting`` says, ``n_test`` held-out faces."""
+    ``n_aug`` augmentation samples made as ``setting`` says, ``n_test`` held-out faces;
+    ``glasses_scale`` (a pilot's): the real glasses' frames that many times as thick."""
 
     source: str
     task: str
@@ -172,6 +173,7 @@ class PseudoPairData:
     n_test: int
     seed: int = 0
     flip: bool = True
+    glasses_scale: float | None = None
 
     def check(self, where: str) -> None:
         from i2ilib.data.pseudopairs import CONFIG_NAMES, TASKS
@@ -185,6 +187,9 @@ class PseudoPairData:
         _positive(where, size=self.size, n_base=self.n_base, n_test=self.n_test)
         if self.n_aug < 0:
             raise SpecError(f"{where}['n_aug'] must be >= 0, got {self.n_aug}.")
+        if self.glasses_scale is not None and not self.glasses_scale > 0:
+            raise SpecError(f"{where}['glasses_scale'] must be positive (1: the book's "
+                            f"rendering), got {self.glasses_scale}.")
 
 
 @dataclass(frozen=True)
@@ -322,6 +327,36 @@ DATA_SPECS["zeropair"] = ZeroPairData
 
 
 @dataclass(frozen=True)
+class BiasedFacesData:
+    """Biased SynthFaces for UDIT (:func:`i2ilib.data.biasedfaces.biased_faces`, chapter 14):
+    ``n_A`` faces without glasses (half blond), ``n_B`` with glasses of which a share ``bias``
+    is blond, ``n_test`` held-out A faces with their true translation, at ``size`` px; the
+    hair-colour classifiers (the semantic extractor's and the judge's) train on ``n_hair``
+    balanced faces each for ``hair_steps`` steps."""
+
+    source: str
+    size: int
+    n_A: int
+    n_B: int
+    n_test: int
+    bias: float = 0.9
+    seed: int = 0
+    n_hair: int = 2000
+    hair_steps: int = 400
+    flip: bool = True
+
+    def check(self, where: str) -> None:
+        _positive(where, size=self.size, n_A=self.n_A, n_B=self.n_B, n_test=self.n_test,
+                  n_hair=self.n_hair, hair_steps=self.hair_steps)
+        if self.size % 8:
+            raise SpecError(f"{where}['size'] must be a multiple of 8 (the hair classifier's "
+                            f"three halvings), got {self.size}.")
+        if not 0.0 <= self.bias <= 1.0:
+            raise SpecError(f"{where}['bias'] is the share of blond faces in B and must lie in "
+                            f"[0, 1], got {self.bias}.")
+
+
+@dataclass(frozen=True)
 class MultiDomainData:
     """Multi-domain SynthFaces (chapter 15; :func:`i2ilib.data.multidomain.hair_colour_faces`):
     ``n_train`` unpaired training faces, each in one of the hair-colour domains, and ``n_test``
@@ -341,6 +376,7 @@ class MultiDomainData:
             raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
 
 
+DATA_SPECS["biasedfaces"] = BiasedFacesData
 DATA_SPECS["multidomain"] = MultiDomainData
 
 
@@ -429,6 +465,10 @@ class Experiment:
                             f"positive number of steps, got {self.fd_every!r}.")
 
 
+#: Chapter 14: UDIT (and MUNIT, its lambda_U = 0) trains on the biased faces.
+Experiment.METHODS = (*Experiment.METHODS, "udit")
+
+
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
     """Check a whole configuration: ``(experiment, data_spec, trainer_config)``.
 
@@ -490,4 +530,7 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             exp.pretrained is not None):
         raise SpecError("A WGAN run with pretrained_G or pretrained_D names its source run "
                         "(config['pretrained']); one from scratch does not.")
+    if (exp.method == "udit") != isinstance(data, BiasedFacesData):
+        raise SpecError("UDIT (method 'udit') trains on the biased faces (data source "
+                        "'biasedfaces'), and only it does.")
     return exp, data, trainer

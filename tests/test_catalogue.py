@@ -145,3 +145,32 @@ def test_stored_results_keep_weights_exactly_for_the_runs_shown():
     assert not wrong, wrong
     size = sum(f.stat().st_size for f in root.rglob("*") if f.is_file())
     assert size <= 120e6, f"results/ holds {size / 1e6:.0f} MB, over its 120 MB budget"
+
+
+def test_reproduce_trains_on_the_gpu_when_there_is_one_and_says_so_first(monkeypatch, capsys):
+    """Every catalogue run's trainer asks for ``device="auto"``: on a machine with CUDA (mocked
+    here) the runs train there, and the plan, printed before the first run starts, says so."""
+    import torch
+
+    from i2ilib.device import select_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "NVIDIA H100 80GB HBM3")
+    planned = catalogue.plan("02", "book")
+    assert {p.config["trainer"]["device"] for p in planned} == {"auto"}
+    assert select_device(planned[0].config["trainer"]["device"]).type == "cuda"
+    assert catalogue.training_device(planned, 3) == (
+        "Training on cuda: NVIDIA H100 80GB HBM3 (3 processes share it).")
+    seen = []
+    monkeypatch.setattr(results, "load_or_train",
+                        lambda name, config, train, retrain=False, drop_files=():
+                        seen.append(capsys.readouterr().out))
+    catalogue.reproduce("02", jobs=1, show_plan=True)
+    assert len(seen) == 3
+    assert "3 run(s) to train in 1 process(es)" in seen[0]
+    assert "Training on cuda: NVIDIA H100 80GB HBM3." in seen[0]
+    assert book_cli.main(["reproduce", "--chapter", "02", "--plan", "--jobs", "2"]) == 0
+    assert "Training on cuda: NVIDIA H100 80GB HBM3 (2 processes share it)." in (
+        capsys.readouterr().out)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert catalogue.training_device(planned, 3).startswith("Training on the CPU (")

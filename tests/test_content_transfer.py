@@ -86,6 +86,72 @@ def test_e2_zero_path():
                                                                torch.zeros(2, 3, 1, 1)))
 
 
+def test_default_networks_have_no_side_path_and_the_old_parameters():
+    """Off by default: no side module, the decoder's layers read what they read before (a
+    stored run's weights load), and the configuration omits the options."""
+    net = ContentTransferNet(size=16, ngf=4, n_down=2, content_nc=5, sep=3)
+    assert not hasattr(net, "side") and net.code_nc == 5
+    convs = [m for m in net.g.model if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert [c.in_channels for c in convs] == [5 + 3, 4]
+    d = small_config().to_dict()
+    assert not {"side_nc", "side_level", "separate_every_layer"} & set(d)
+    assert ContentTransferConfig.from_dict(d) == small_config()
+    d = small_config(side_nc=2, separate_every_layer=True).to_dict()
+    assert d["side_nc"] == 2 and d["separate_every_layer"] is True
+    assert ContentTransferConfig.from_dict(d) == small_config(side_nc=2, separate_every_layer=True)
+
+
+@pytest.mark.parametrize("n_down,level", [(2, 1), (3, 1), (3, 2)])
+def test_side_path_shapes_and_route(n_down, level):
+    """The side path: e1's layer-`level` map (side_nc channels) packed into the common code,
+    read whole by d, unpacked into the decoder layer of its size; it changes the output."""
+    torch.manual_seed(0)
+    net, d = build_content_transfer(size=32, ngf=4, n_down=n_down, content_nc=5, sep=3,
+                                    side_nc=2, side_level=level)
+    x = torch.randn(2, 3, 32, 32)
+    h = 32 // 2 ** n_down
+    f = 2 ** (n_down - level)
+    assert net.common(x).shape == (2, 5 + 2 * f * f, h, h) and net.code_nc == 5 + 2 * f * f
+    assert d(net.common(x)).shape == (2,)
+    assert d.model[1].in_features == net.code_nc * h * h
+    # the map packed into the code is the side module's output on e1's layer-`level` features
+    _, feat = net.e1.forward_with_features(x, level)
+    assert feat.shape == (2, 4 * 2 ** (level - 1), 32 // 2 ** level, 32 // 2 ** level)
+    side = torch.nn.functional.pixel_shuffle(net.common(x)[:, 5:], f)
+    torch.testing.assert_close(side, net.side(feat))
+    torch.testing.assert_close(net.common(x)[:, :5], net.e1(x))
+    for y in (net.reconstruct_A(x), net.reconstruct_B(x), net.transfer(x, x[:1])):
+        assert y.shape == x.shape
+    # the decoder reads the side map: zeroing it changes the output
+    code = net.common(x)
+    cut = code.clone()
+    cut[:, 5:] = 0
+    zero = torch.zeros(2, 3, 1, 1)
+    assert not torch.allclose(net.decode(code, zero), net.decode(cut, zero))
+    # ... and removal gets gradients into the side module
+    net.remove(x).sum().backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in net.side.parameters())
+    with pytest.raises(ValueError, match="side_level"):
+        ContentTransferNet(size=32, ngf=4, n_down=n_down, content_nc=5, sep=3, side_nc=2,
+                           side_level=n_down)
+
+
+def test_separate_code_enters_every_decoder_layer():
+    """With separate_every_layer, e2 still reaches the output when its channels of the first
+    decoder layer are zeroed; without it, it does not."""
+    torch.manual_seed(0)
+    x, guide = torch.randn(2, 3, 16, 16), torch.randn(2, 3, 16, 16)
+    for every in (False, True):
+        net = ContentTransferNet(size=16, ngf=4, n_down=2, content_nc=5, sep=3,
+                                 separate_every_layer=every)
+        convs = [m for m in net.g.model if isinstance(m, torch.nn.ConvTranspose2d)]
+        assert convs[1].in_channels == 4 + (3 if every else 0)
+        with torch.no_grad():
+            convs[0].weight[5:].zero_()  # the first layer no longer reads e2
+        changed = not torch.allclose(net.transfer(x, guide), net.transfer(x, -guide))
+        assert changed == every
+
+
 # ----------------------------------------------------------------------------- losses
 def test_reconstruction_losses_by_hand():
     x = torch.zeros(1, 1, 2, 2)
@@ -165,13 +231,14 @@ def test_training_lowers_reconstruction():
     assert h[-1]["L_A"] < 0.8 * h[0]["L_A"] and h[-1]["L_B"] < 0.8 * h[0]["L_B"]
 
 
-def test_resume_equals_uninterrupted(tmp_path):
+@pytest.mark.parametrize("options", [{}, {"side_nc": 2, "separate_every_layer": True}])
+def test_resume_equals_uninterrupted(tmp_path, options):
     data = unpaired()
-    full = ContentTransferTrainer(small_config(), tmp_path / "full")
+    full = ContentTransferTrainer(small_config(**options), tmp_path / "full")
     full.fit(data, progress=False)
-    part = ContentTransferTrainer(small_config(), tmp_path / "part")
+    part = ContentTransferTrainer(small_config(**options), tmp_path / "part")
     part.fit(data, max_steps=3, progress=False)
-    resumed = ContentTransferTrainer(small_config(), tmp_path / "part")
+    resumed = ContentTransferTrainer(small_config(**options), tmp_path / "part")
     resumed.fit(data, progress=False)
     assert resumed.global_step == full.global_step == 6
     w_full, w_res = _weights(full), _weights(resumed)
@@ -188,8 +255,10 @@ def test_non_finite_loss_raises():
         t.train_step(batch)
 
 
-def test_generator_from_config_builds_the_stored_module():
-    t = ContentTransferTrainer(small_config(separate="fader"))
+@pytest.mark.parametrize("options", [{"separate": "fader"},
+                                     {"side_nc": 2, "separate_every_layer": True}])
+def test_generator_from_config_builds_the_stored_module(options):
+    t = ContentTransferTrainer(small_config(**options))
     net = generator_from_config(t.config.to_dict(), "AE")
     net.load_state_dict(t.generator_state()["AE"])
     x = torch.rand(2, 3, 16, 16) * 2 - 1

@@ -631,3 +631,28 @@ def test_semantic_extractors():
     t = _trainer(semantic_constraint=True, h=ReducedExtractor(conv, 12, 2, 3, (4, 4)))
     history = t.fit(Pairs(), max_steps=1, progress=False)
     assert history[-1]["U_A"] >= 0
+
+
+def test_upsample_norm_layer_norm_keeps_the_style_statistics_instance_norm_removes():
+    from i2ilib.nets.munit import Decoder
+
+    torch.manual_seed(0)
+    content = MUNITAutoEncoder(3, 8, 2, 1, 3, 8, 16, False).E_c(torch.rand(2, 3, 16, 16) * 2 - 1)
+    for norm, kind in (("in", torch.nn.InstanceNorm2d), ("ln", torch.nn.GroupNorm)):
+        dec = Decoder(3, 8, 2, 1, 3, 8, 16, False, upsample_norm=norm)
+        assert isinstance(dec.levels[0][1], kind)
+    # after the upsampling norm, a channel's mean over space is 0 for every image with instance
+    # norm (the style's shift is gone), and differs between channels with layer norm
+    dec = Decoder(3, 8, 2, 1, 3, 8, 16, False, upsample_norm="ln")
+    x = dec.levels[0][0](torch.nn.functional.interpolate(content.code, scale_factor=2))
+    assert dec.levels[0][1](x).mean(dim=(2, 3)).abs().max() > 1e-3
+    assert torch.nn.InstanceNorm2d(x.shape[1])(x).mean(dim=(2, 3)).abs().max() < 1e-5
+    with pytest.raises(ValueError, match="upsample_norm"):
+        Decoder(upsample_norm="bn")
+    with pytest.raises(ValueError, match="upsample_norm"):
+        UDITConfig(upsample_norm="batch")
+    cfg = UDITConfig(ngf=4, n_down=2, n_res=1, kernel=3, mlp_dim=8, upsample_norm="ln")
+    from i2ilib.train.udit import udit_autoencoder_from_config
+
+    ae = udit_autoencoder_from_config(cfg.to_dict(), "AE_B")
+    assert isinstance(ae.G.levels[0][1], torch.nn.GroupNorm)

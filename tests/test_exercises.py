@@ -756,6 +756,50 @@ def test_majority_baseline(capsys):
     _rejects(exercises.check_majority_baseline, 100 * value, match="percentage")
 
 
+# --- chapter 14 ----------------------------------------------------------------------------------
+
+def test_minority_count(capsys):
+    from i2ibook.catalogue import udit_run
+    from i2ilib.data.biasedfaces import biased_faces
+
+    spec = udit_run("book")[1]["data"]
+    small = biased_faces(2, 40, 2, 32, spec["bias"])  # the same rule on fewer faces
+    assert (small.u_B == 0).sum() == 40 - round(spec["bias"] * 40)
+    black = spec["n_B"] - round(spec["bias"] * spec["n_B"])
+    _accepts(exercises.check_minority_count, black, capsys=capsys)
+    _rejects(exercises.check_minority_count, spec["n_B"] - black, match="too large")
+    _rejects(exercises.check_minority_count, black + 0.5, match="whole")
+    _rejects(exercises.check_minority_count, 1, match="too small")
+
+
+def test_semantic_feature_size(capsys):
+    from i2ibook.chapters.ch14_udit import HAIR_D
+
+    side = 32 // 8  # three stride-2 convolutions on 32 px faces
+    _accepts(exercises.check_semantic_feature_size, HAIR_D * side * side, capsys=capsys)
+    _rejects(exercises.check_semantic_feature_size, 64 * side * side, match="too large")
+    _rejects(exercises.check_semantic_feature_size, HAIR_D, match="too small")
+
+
+def test_unwanted_change_rate(capsys):
+    def right(p, u):
+        return float(((p >= 0.5).long() != u[:, None]).float().mean())
+
+    def one_per_input(p, u):
+        return float(((p[:, 0] >= 0.5).long() != u).float().mean())
+
+    def strict(p, u):
+        return float(((p > 0.5).long() != u[:, None]).float().mean())
+
+    _accepts(exercises.check_unwanted_change_rate, right, capsys=capsys)
+    exercises.check_unwanted_change_rate(right, graded=True)
+    _rejects(exercises.check_unwanted_change_rate, one_per_input)
+    _rejects(exercises.check_unwanted_change_rate, lambda p, u: 1 - right(p, u))
+    with pytest.raises(WrongAnswer):
+        exercises.check_unwanted_change_rate(strict, graded=True)
+    _rejects(exercises.check_unwanted_change_rate, 0.5, match="function")
+
+
 # --- chapter 15 ----------------------------------------------------------------------------------
 
 def test_pairwise_generators(capsys):

@@ -243,9 +243,9 @@ def test_render_reproduction_from_a_results_dir(tmp_path):
     assert COMMAND in empty and "Stored runs: 0 of 30" in empty
     # Sec. 4.1 claims (3 x 4 groups), the UCSD report's 5 claims, Tables 4-7 (4 x 2 tasks),
     # Fig. 9 (2 spaces), Fig. 10 (b) (2 models), the slides' Table 4 (chapter 10) and the
-    # thesis's Table 2.1 claims (chapter 11: 8) and MineGAN's (chapter 12: 7): the runs are not
-    # stored. Chapters 09 and 13 draw no verdict without runs.
-    assert empty.count("**not testable here**") == 3 * 4 + 5 + 4 * 2 + 2 + 2 + 1 + 8 + 7
+    # thesis's Table 2.1 claims (chapter 11: 8), MineGAN's (chapter 12: 7) and UDIT's (chapter
+    # 14: 2): the runs are not stored. Chapters 09 and 13 draw no verdict without runs.
+    assert empty.count("**not testable here**") == 3 * 4 + 5 + 4 * 2 + 2 + 2 + 1 + 8 + 7 + 2
     assert "Stored runs: 0 of 48" in empty and "Stored runs: 0 of 27" in empty
     assert "Not all of chapter 05's runs are stored" in empty
     assert "the smile-removal runs of Table 4 are not all stored" in empty

@@ -222,3 +222,31 @@ def test_config_training_view_hides_the_pairing(glasses_configs):
     assert set(item) == {"A", "B", "A_path", "B_path"}
     assert item["A"].shape == (3, 32, 32) and -1.0 <= float(item["A"].min()) <= float(item["A"].max()) <= 1.0
     assert torch.equal(item["A"], torch.from_numpy(cfg.A[0]).permute(2, 0, 1).float() / 127.5 - 1.0)
+
+
+def test_glasses_scale_thickens_only_the_frames(glasses_configs):
+    """The larger rendering of the attribute: the same people and poses, the real glasses
+    drawn thicker (more dark pixels around the eyes), the truths and the B faces unchanged."""
+    thick = build_configs("eyeglass_removal", ("ours",), n_base=8, n_aug=8, n_test=3, size=32,
+                          seed=0, glasses_scale=2.5)["ours"]
+    base = glasses_configs["ours"]
+    assert np.array_equal(thick.test_A_truth, base.test_A_truth)
+    assert np.array_equal(thick.B, base.B)
+    changed = np.abs(thick.test_A.astype(int) - base.test_A.astype(int)).sum(-1) > 0
+    assert changed.any(axis=(1, 2)).all()  # every test face with glasses is drawn anew
+    rows = np.flatnonzero(changed.any(axis=(0, 2)))
+    assert rows.max() - rows.min() < 32 // 2  # ... in a band around the eyes only
+    assert changed.mean() > (base.test_A != base.test_A_truth).any(-1).mean() * 0.2
+    with pytest.raises(ValueError, match="glasses_scale"):
+        build_configs("eyeglass_removal", ("ours",), n_base=2, n_aug=2, n_test=1, size=32,
+                      glasses_scale=0)
+
+
+def test_glasses_scale_one_is_the_book_rendering():
+    from i2ilib.data.pseudopairs import thicker_glasses
+
+    ident = sample_identity(np.random.default_rng(3))
+    assert thicker_glasses(ident, 1.0) is ident
+    twice = thicker_glasses(ident, 2.0)
+    assert twice.glasses.thickness == pytest.approx(2 * ident.glasses.thickness)
+    assert twice.glasses.shape == ident.glasses.shape and twice.skin_rgb == ident.skin_rgb

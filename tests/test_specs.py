@@ -8,6 +8,7 @@ import pytest
 from i2ibook import catalogue
 from i2ibook.runner import build_data, make_config, train_translation
 from i2ibook.specs import (
+    BiasedFacesData,
     ContentData,
     DigitsData,
     ImageSetData,
@@ -41,7 +42,7 @@ def test_every_catalogue_configuration_parses_with_its_dict_and_hash_unchanged()
         n += 1
     assert n >= 300
     assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ContentData,
-                     ImageSetData, ZeroPairData, MultiDomainData}
+                     ImageSetData, ZeroPairData, BiasedFacesData, MultiDomainData}
 
 
 def _scene_config(**data_changes):
@@ -94,6 +95,9 @@ def test_missing_key_unknown_source_and_method_rules():
     _, config = catalogue.pseudo_pairs_run("smoke")
     with pytest.raises(SpecError, match="not a dataset configuration"):
         parse_experiment(dict(config, data=dict(config["data"], setting="ourz")))
+    parse_experiment(dict(config, data=dict(config["data"], glasses_scale=2.0)))  # a pilot's
+    with pytest.raises(SpecError, match="glasses_scale.*positive"):
+        parse_experiment(dict(config, data=dict(config["data"], glasses_scale=0.0)))
     _, config = catalogue.implicit_pairs_run("smoke", alpha=0.5)
     with pytest.raises(SpecError, match="unpaired training"):
         parse_experiment(dict(config, method="pix2pix"))

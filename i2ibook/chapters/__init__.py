@@ -16,6 +16,9 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
 - :mod:`i2ibook.chapters.ch13_zero_pair` -- M&MNets on zero-pair depth <-> segmentation: the
   layout baselines, the sanity check, Tables 4.4-4.5 beside the thesis, the side-information
   analysis and the thesis's claims.
+- :mod:`i2ibook.chapters.ch14_udit` -- MUNIT and UDIT on biased faces: the hair-colour networks
+  (the semantic extractor and the judge), the sanity check, the unwanted-change rate, the
+  diversity and the thesis's claims.
 - :mod:`i2ibook.chapters.ch15_sdit` -- SDIT on hair-colour domains of SynthFaces: the truth of
   every translation, the baselines, the sanity check, Table 6.1's variants beside the thesis,
   the CIN ablation and the count of networks for N domains.

@@ -16,6 +16,9 @@ claims, quoted from the paper and never computed. The chapters put ours beside t
   Tables 3.1 and A.2, the claims of Section 3.4 and Appendix A.2.2).
 - :mod:`i2ibook.papers.wang2018_mmnets` -- Wang et al. 2018, *Mix and match networks*, as chapter
   4 of Y. Wang's thesis (Tables 4.2-4.5, Section 4.6.1's schedule, the claims).
+- :mod:`i2ibook.papers.wang2020_udit` -- Wang et al., *Controlling biases and diversity in
+  diverse image-to-image translation*, chapter 5 of Y. Wang's thesis (Tables 5.1, 5.4, 5.5, the
+  claims of Sections 5.6-5.7).
 - :mod:`i2ibook.papers.wang2020_sdit` -- Wang et al. 2019, *SDIT*, as chapter 6 of Y. Wang's
   thesis (Tables 6.1-6.4, Section 6.4's setting, the claims).
 """

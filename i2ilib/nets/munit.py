@@ -49,6 +49,11 @@ Readings and deviations, named:
   codes only. ``pooling_indices=False`` gives the variant without side information: the
   same layers with nearest-neighbour upsampling in place of max-unpooling (the thesis does not
   print that layout).
+* ``upsample_norm``: Table A.17 puts instance norm after the decoder's upsampling
+  convolutions (``"in"``, the default). Instance norm there re-normalises every channel of
+  every image after the AdaIN blocks and so removes the channel statistics the style has just
+  set; MUNIT's code uses layer norm there for that reason (``"ln"``: one mean and variance per
+  image over channels and positions, ``GroupNorm(1, C)``, with a per-channel affine).
 * MUNIT's discriminator is multi-scale (three scales); Table A.18 has a single scale, which is
   followed. ``n_layers`` (4 in the table) is a parameter for small images; the leaky ReLU
   slope (not printed) is 0.2, as in MUNIT.
@@ -62,7 +67,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["Content", "ContentEncoder", "Decoder", "MUNITAutoEncoder", "MUNITDiscriminator",
+#: The decoder's norms after its upsampling convolutions: Table A.17's instance norm, or MUNIT's
+#: layer norm.
+UPSAMPLE_NORMS = ("in", "ln")
+
+__all__ = ["UPSAMPLE_NORMS", "Content", "ContentEncoder", "Decoder", "MUNITAutoEncoder", "MUNITDiscriminator",
            "ResBlock", "StyleEncoder", "StyleMLP", "adain", "check_munit_size"]
 
 
@@ -213,8 +222,11 @@ class Decoder(nn.Module):
 
     def __init__(self, output_nc: int = 3, ngf: int = 64, n_down: int = 3, n_res: int = 6,
                  kernel: int = 7, style_dim: int = 8, mlp_dim: int = 256,
-                 pooling_indices: bool = True):
+                 pooling_indices: bool = True, upsample_norm: str = "in"):
         super().__init__()
+        if upsample_norm not in UPSAMPLE_NORMS:
+            raise ValueError(f"upsample_norm must be one of {', '.join(UPSAMPLE_NORMS)}, got "
+                             f"{upsample_norm!r}.")
         self.pooling_indices = pooling_indices
         self.style_dim = style_dim
         chans = [ngf * 2 ** level for level in range(n_down)]
@@ -225,8 +237,8 @@ class Decoder(nn.Module):
         for level in reversed(range(n_down)):
             out = chans[level - 1] if level > 0 else output_nc
             if level > 0:
-                layers.append(nn.Sequential(_conv(chans[level], out, kernel),
-                                            nn.InstanceNorm2d(out), nn.ReLU()))
+                norm = nn.InstanceNorm2d(out) if upsample_norm == "in" else nn.GroupNorm(1, out)
+                layers.append(nn.Sequential(_conv(chans[level], out, kernel), norm, nn.ReLU()))
             else:
                 layers.append(nn.Sequential(_conv(chans[level], out, kernel), nn.Tanh()))
         self.levels = nn.ModuleList(layers)
@@ -261,12 +273,13 @@ class MUNITAutoEncoder(nn.Module):
 
     def __init__(self, nc: int = 3, ngf: int = 64, n_down: int = 3, n_res: int = 6,
                  kernel: int = 7, style_dim: int = 8, mlp_dim: int = 256,
-                 pooling_indices: bool = True):
+                 pooling_indices: bool = True, upsample_norm: str = "in"):
         super().__init__()
         self.style_dim = style_dim
         self.E_c = ContentEncoder(nc, ngf, n_down, n_res, kernel, pooling_indices)
         self.E_s = StyleEncoder(nc, ngf, style_dim)
-        self.G = Decoder(nc, ngf, n_down, n_res, kernel, style_dim, mlp_dim, pooling_indices)
+        self.G = Decoder(nc, ngf, n_down, n_res, kernel, style_dim, mlp_dim, pooling_indices,
+                         upsample_norm)
 
     def encode(self, x: Tensor) -> tuple[Content, Tensor]:
         """``(c, s) = (E^c(x), E^s(x))``."""

@@ -40,6 +40,10 @@ from ..nets.content import SEPARATE_KINDS, build_content_transfer
 from .base import Trainer, TrainerConfig, set_requires_grad
 from .schedule import linear_decay_scheduler
 
+#: The options :meth:`ContentTransferConfig.to_dict` leaves out while they hold these (default)
+#: values.
+_OMIT_AT_DEFAULT = {"side_nc": 0, "side_level": 1, "separate_every_layer": False}
+
 
 @dataclasses.dataclass
 class ContentTransferConfig(TrainerConfig):
@@ -59,6 +63,20 @@ class ContentTransferConfig(TrainerConfig):
     batch_size: int = 32
     n_epochs: int = 10
     n_epochs_decay: int = 0
+    # Options of i2ilib.nets.content, off by default (and then left out of to_dict, so that
+    # configurations written before they existed still match): the side path from e1's layer
+    # side_level into the decoder (side_nc channels, read by the latent discriminator too) and
+    # the separate code entering every decoder layer.
+    side_nc: int = 0
+    side_level: int = 1
+    separate_every_layer: bool = False
+
+    def to_dict(self):
+        d = super().to_dict()
+        for k, v in _OMIT_AT_DEFAULT.items():
+            if d[k] == v:
+                del d[k]
+        return d
 
     def __post_init__(self) -> None:
         if self.separate not in SEPARATE_KINDS:
@@ -79,7 +97,8 @@ class ContentTransferTrainer(Trainer):
         super().__init__(config, run_dir)
         c = config
         net, d = build_content_transfer(c.size, c.input_nc, c.ngf, c.n_down, c.content_nc, c.sep,
-                                        c.norm, c.separate, c.hidden_D, c.init_type, c.init_gain)
+                                        c.norm, c.separate, c.hidden_D, c.init_type, c.init_gain,
+                                        c.side_nc, c.side_level, c.separate_every_layer)
         self.AE, self.D = self._prepare(net), self._prepare(d)
         self.nets = {"AE": self.AE, "D": self.D}
         self.optimizers = {"AE": self._adam(self.AE.parameters()),
@@ -186,4 +205,5 @@ def content_transfer_from_config(config: dict) -> torch.nn.Module:
     configuration (``ContentTransferConfig.to_dict()``) builds it; load ``"AE"`` into it."""
     c = ContentTransferConfig.from_dict(config)
     return build_content_transfer(c.size, c.input_nc, c.ngf, c.n_down, c.content_nc, c.sep,
-                                  c.norm, c.separate, c.hidden_D, c.init_type, c.init_gain)[0]
+                                  c.norm, c.separate, c.hidden_D, c.init_type, c.init_gain,
+                                  c.side_nc, c.side_level, c.separate_every_layer)[0]

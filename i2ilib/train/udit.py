@@ -75,7 +75,7 @@ from ..losses.diverse import (
     udit_generator_loss,
 )
 from ..nets import init_weights
-from ..nets.munit import MUNITAutoEncoder, MUNITDiscriminator
+from ..nets.munit import UPSAMPLE_NORMS, MUNITAutoEncoder, MUNITDiscriminator
 from .base import Trainer, TrainerConfig, set_requires_grad
 from .schedule import linear_decay_scheduler
 
@@ -100,6 +100,8 @@ class UDITConfig(TrainerConfig):
         style_dim, mlp_dim: the style code's length (8) and the style MLP's width (256).
         pooling_indices: the decoders unpool with the content encoder's indices (UDIT+PI, the
             thesis's tables); ``False``: nearest-neighbour upsampling.
+        upsample_norm: the norm after the decoders' upsampling convolutions: ``"in"``
+            (Table A.17) or ``"ln"`` (MUNIT's code; :mod:`i2ilib.nets.munit`).
         ndf, n_layers_D: the discriminators' width unit and stride-2 layers (64, 4).
         lambda_x, lambda_c, lambda_s: weights of eqs. 5.5, 5.6, 5.7 in eq. 5.8.
         semantic_constraint: add ``lambda_U * L_U`` (eq. 5.3); needs a semantic extractor.
@@ -120,6 +122,7 @@ class UDITConfig(TrainerConfig):
     style_dim: int = 8
     mlp_dim: int = 256
     pooling_indices: bool = True
+    upsample_norm: str = "in"
     ndf: int = 64
     n_layers_D: int = 4
     lambda_x: float = 10.0
@@ -140,6 +143,9 @@ class UDITConfig(TrainerConfig):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
                     math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+        if self.upsample_norm not in UPSAMPLE_NORMS:
+            raise ValueError(f"upsample_norm must be one of {', '.join(UPSAMPLE_NORMS)}, got "
+                             f"{self.upsample_norm!r}.")
         for name in ("pooling_indices", "semantic_constraint"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")
@@ -147,7 +153,7 @@ class UDITConfig(TrainerConfig):
 
 def _autoencoder(c: UDITConfig, nc: int) -> MUNITAutoEncoder:
     return MUNITAutoEncoder(nc, c.ngf, c.n_down, c.n_res, c.kernel, c.style_dim, c.mlp_dim,
-                            c.pooling_indices)
+                            c.pooling_indices, c.upsample_norm)
 
 
 class UDITTrainer(Trainer):
