@@ -159,7 +159,8 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
             _, config = make(scale)
             assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits",
                                                 "content", "imageset",
-                                                "zeropair")  # generated
+                                                "zeropair", "biasedfaces",
+                                                "multidomain")  # generated
             assert config["data"].get("dataset", "synthfaces") == "synthfaces"  # not a real set
             assert config["data"].get("domain") != "celeba"  # the image sets' real one
 
