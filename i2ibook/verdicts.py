@@ -6,7 +6,9 @@ claim reproduced. This module holds those three pieces so that every chapter wri
 same way:
 
 - :func:`mean_std` and :func:`fmt_mean_std` -- the statistics and their printed form;
-- :func:`markdown_table` -- a Markdown table (rendered by the book);
+- :func:`markdown_table` -- a Markdown table (rendered by the book), and for a model's sanity
+  checks (:class:`i2ilib.metrics.baselines.SanityCheck`) :func:`checks_table` and
+  :func:`passes`;
 - the verdict vocabulary (:data:`VOCABULARY`: six words, each defined once), a paired effect
   with its confidence interval and the smallest effect the design could detect
   (:class:`Effect`, :func:`paired_effect`), and :func:`decide`, which turns an effect, the
@@ -24,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from i2ilib.metrics.baselines import SanityCheck
 
 REPRODUCED = "reproduced"
 CONSISTENT = "consistent"
@@ -94,6 +98,18 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]],
              "|" + "|".join(marks[a] for a in align) + "|"]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def passes(checks: Sequence[SanityCheck]) -> bool:
+    """Every sanity check passed."""
+    return all(c.passed for c in checks)
+
+
+def checks_table(checks: Sequence[SanityCheck]) -> str:
+    """The sanity checks as a Markdown table: the check, whether it passed, its numbers."""
+    return markdown_table(["check", "passed", "numbers"],
+                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
+                          "lcl")
 
 
 @dataclass(frozen=True)

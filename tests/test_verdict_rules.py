@@ -127,3 +127,16 @@ def test_a_difference_of_shares_prints_in_points():
     assert e.fmt(0.257) == "+25.7 points"
     assert str(e).startswith("effect +26.0 points (95 % CI +23.5 points to +28.5 points; "
                              "smallest detectable ")
+
+
+def test_sanity_checks_table_and_passes():
+    from i2ibook.verdicts import checks_table, passes
+    from i2ilib.metrics.baselines import SanityCheck
+
+    ok = SanityCheck("beats blur on MSE to the truth", True, "MSE 0.0010 vs blur 0.0030")
+    bad = SanityCheck("completes the task", False, "5% of the test images")
+    assert passes([ok]) and not passes([ok, bad]) and passes([])
+    table = checks_table([ok, bad]).splitlines()
+    assert table[0] == "| check | passed | numbers |" and table[1] == "|:---|:---:|:---|"
+    assert table[2] == "| beats blur on MSE to the truth | yes | MSE 0.0010 vs blur 0.0030 |"
+    assert table[3] == "| completes the task | **no** | 5% of the test images |"

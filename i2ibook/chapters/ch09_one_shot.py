@@ -38,7 +38,15 @@ from i2ibook.catalogue import (
 )
 from i2ibook.papers.benaim2018 import CLAIMS
 from i2ibook.runner import digit_scores, digits_data, get_run
-from i2ibook.verdicts import Verdict, fmt_mean_std, markdown_table, paired_effect, verdict_from
+from i2ibook.verdicts import (
+    Verdict,
+    checks_table,  # noqa: F401  (the notebook shows the sanity checks with it)
+    fmt_mean_std,
+    markdown_table,
+    paired_effect,
+    passes,
+    verdict_from,
+)
 from i2ilib.metrics.baselines import SanityCheck, blur_baseline, identity_baseline, mean_baseline
 from i2ilib.results import Run
 
@@ -102,20 +110,6 @@ def sanity_check(accuracy: float, baselines: Mapping[str, float], chance: float 
                               accuracy >= min_completion,
                               f"{accuracy:.0%} of the test digits"))
     return checks
-
-
-def passes(checks: Sequence[SanityCheck]) -> bool:
-    """Every check passed."""
-    return all(c.passed for c in checks)
-
-
-def checks_table(checks: Sequence[SanityCheck]) -> str:
-    """The checks as a Markdown table."""
-    return markdown_table(["check", "passed", "numbers"],
-                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
-                          "lcl")
-
-
 
 
 def accuracy(run: Run) -> float:

@@ -48,9 +48,11 @@ from i2ibook.runner import get_run
 from i2ibook.verdicts import (
     FigureOnly,
     Verdict,
+    checks_table,  # noqa: F401  (the notebook shows the sanity checks with it)
     fmt_mean_std,
     markdown_table,
     paired_effect,
+    passes,
     verdict_from,
 )
 from i2ilib.metrics.baselines import SanityCheck
@@ -70,8 +72,6 @@ TABLE_KEYS: dict[str, tuple[str, str]] = {
     for init, (g, d) in TRANSFER_INITS.items()}
 #: The early step of the "faster" comparison (Fig. 2.1): a third of the target schedule.
 EARLY_STEP = 100
-
-
 
 
 def fd(run: Run) -> float:
@@ -121,21 +121,9 @@ def beats_blur(run: Run, margin: float = MARGIN) -> bool:
     return fd(run) <= margin * baselines(run)["blur"]
 
 
-def passes(checks: Sequence[SanityCheck]) -> bool:
-    """Every check passed."""
-    return all(c.passed for c in checks)
-
-
 def run_passes(run: Run) -> bool:
     """The run's FD passes :func:`sanity_check` against its own trivial generators."""
     return passes(sanity_check(fd(run), baselines(run)))
-
-
-def checks_table(checks: Sequence[SanityCheck]) -> str:
-    """The checks as a Markdown table."""
-    return markdown_table(["check", "passed", "numbers"],
-                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
-                          "lcl")
 
 
 def generator(run: Run):

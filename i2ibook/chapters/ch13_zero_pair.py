@@ -36,7 +36,15 @@ import torch
 from i2ibook.catalogue import ZERO_PAIR_MODELS, ZERO_PAIR_SEEDS, zero_pair_run
 from i2ibook.papers import wang2018_mmnets as paper
 from i2ibook.runner import get_run, zero_pair_data
-from i2ibook.verdicts import Verdict, fmt_mean_std, markdown_table, paired_effect, verdict_from
+from i2ibook.verdicts import (
+    Verdict,
+    checks_table,  # noqa: F401  (the notebook shows the sanity checks with it)
+    fmt_mean_std,
+    markdown_table,
+    paired_effect,
+    passes,
+    verdict_from,
+)
 from i2ilib.metrics.baselines import SanityCheck
 from i2ilib.results import Run
 
@@ -50,8 +58,6 @@ LOWER_IS_BETTER = ("rmse", "rmse_log")
 #: beside them as a reference that uses true pairs.
 SEG_BASELINES = ("class prior", "per-pixel majority")
 DEPTH_BASELINES = ("mean depth", "per-pixel mean depth")
-
-
 
 
 def model_runs(model: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
@@ -150,18 +156,6 @@ def sanity_check(metrics: Mapping[str, Any], baselines: Mapping[str, Mapping[str
                 f"segmentation -> depth beats {name} in {DEPTH_MEASURES[m]}",
                 better(m, ours, theirs), f"{ours:.3f} vs {theirs:.3f}"))
     return checks
-
-
-def passes(checks: Sequence[SanityCheck]) -> bool:
-    """Every check passed."""
-    return all(c.passed for c in checks)
-
-
-def checks_table(checks: Sequence[SanityCheck]) -> str:
-    """The checks as a Markdown table."""
-    return markdown_table(["check", "passed", "numbers"],
-                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
-                          "lcl")
 
 
 def values(runs: Sequence[Run | None], direction: str, measure: str) -> list[float]:

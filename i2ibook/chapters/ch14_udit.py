@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from i2ibook.verdicts import checks_table  # noqa: F401  (the notebook shows the checks with it)
 from i2ilib.nets.semantic import ReducedExtractor
 
 #: The sanity check: a translation that adds glasses to at least this share of the test faces
@@ -283,15 +284,6 @@ def sanity_checks(metrics: dict[str, Any]) -> list:
                                 metrics["id_truth"] < b[name],
                                 f"{metrics['id_truth']:.3f} vs {b[name]:.3f}"))
     return rows
-
-
-def checks_table(checks) -> str:
-    """The checks as a Markdown table."""
-    from i2ibook.verdicts import markdown_table
-
-    return markdown_table(["check", "passed", "numbers"],
-                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
-                          "lcl")
 
 
 def values(runs, measure: str) -> list[float]:

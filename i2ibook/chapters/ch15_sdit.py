@@ -37,7 +37,15 @@ import torch
 from i2ibook.catalogue import SDIT_CIN_PARAMS, SDIT_SEEDS, SDIT_VARIANTS, sdit_run
 from i2ibook.papers import wang2020_sdit as paper
 from i2ibook.runner import get_run, multidomain_scores, sdit_data, sdit_targets
-from i2ibook.verdicts import Verdict, fmt_mean_std, markdown_table, paired_effect, verdict_from
+from i2ibook.verdicts import (
+    Verdict,
+    checks_table,  # noqa: F401  (the notebook shows the sanity checks with it)
+    fmt_mean_std,
+    markdown_table,
+    paired_effect,
+    passes,
+    verdict_from,
+)
 from i2ilib.metrics.baselines import SanityCheck, blur_baseline, sanity_checks
 from i2ilib.results import Run
 
@@ -122,18 +130,6 @@ def sanity_check(metrics: Mapping[str, Any], baselines: Mapping[str, Mapping[str
                            min_completion=MIN_TARGET_ACCURACY)
     return [SanityCheck(c.name.replace("completes the task", "reaches the target domain"),
                         c.passed, c.detail) for c in checks]
-
-
-def passes(checks: Sequence[SanityCheck]) -> bool:
-    """Every check passed."""
-    return all(c.passed for c in checks)
-
-
-def checks_table(checks: Sequence[SanityCheck]) -> str:
-    """The checks as a Markdown table."""
-    return markdown_table(["check", "passed", "numbers"],
-                          [[c.name, "yes" if c.passed else "**no**", c.detail] for c in checks],
-                          "lcl")
 
 
 def values(runs: Sequence[Run | None], measure: str) -> list[float]:
