@@ -556,3 +556,18 @@ def test_the_command_line_refuses_a_gan_checkpoint_with_a_clear_error(tmp_path, 
     status = main(["translate", "--checkpoint", str(t.checkpoint_path), str(img), "--out",
                    str(tmp_path / "out"), "--device", "cpu"])
     assert status == 1 and "WGANTrainer.generate(n)" in capsys.readouterr().err
+
+
+def test_an_epoch_that_ends_while_the_generator_sits_out_warns_nothing():
+    """With five critic steps per generator step, the first epoch (2 batches) ends before the
+    generator's optimizer (the miner's, while mining) has stepped; the epoch's scheduler step
+    must not print torch's "lr_scheduler.step() before optimizer.step()" warning to a reader."""
+    import warnings
+
+    t = WGANTrainer(config(method="minegan", pretrained_G=True, pretrained_D=True, n_critic=5,
+                           mining_steps=10, n_epochs=3))
+    t.start_from_pretrained(source())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t.fit(data(), max_steps=6, progress=False)  # three epochs of 2 batches, all mining
+    assert t.epoch == 3 and t.stage == 1

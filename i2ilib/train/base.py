@@ -27,6 +27,7 @@ import random
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -414,8 +415,14 @@ class Trainer:
                             break
                     if self.step_in_epoch >= n_batches:
                         consistent = False
-                        for s in self.schedulers.values():
-                            s.step()
+                        with warnings.catch_warnings():
+                            # An optimizer whose networks sit out a phase (MineGAN's generator
+                            # before fine-tuning) has not stepped yet; its schedule still
+                            # follows the epochs, so torch's order warning does not apply.
+                            warnings.filterwarnings(
+                                "ignore", message=r"Detected call of `lr_scheduler.step\(\)`")
+                            for s in self.schedulers.values():
+                                s.step()
                         self.epoch += 1
                         self.step_in_epoch = 0
                         consistent = True
