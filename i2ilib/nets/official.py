@@ -67,8 +67,8 @@ class CheckpointMismatchError(ValueError):
 
 def _trust_hint(path: Path) -> str:
     return (
-        f"If you trust this file, load it deliberately in Python with "
-        f"torch.load({str(path)!r}, weights_only=False) and save only its tensors "
+        f"If you trust this file, load {str(path)!r} deliberately in Python with torch.load and "
+        "its weights_only safeguard turned off, save only its tensors "
         "(torch.save(state_dict, 'weights.pth')), then load that file instead."
     )
 

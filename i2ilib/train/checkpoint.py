@@ -178,6 +178,6 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
             "with torch.load(weights_only=True), which never runs code stored in a file. This "
             "file is corrupt, truncated, or holds other Python objects (loading it could run "
             "code). Delete it to start afresh, or point to another checkpoint. If you wrote the "
-            "file yourself and trust it, load it deliberately with "
-            "torch.load(path, weights_only=False) and save the parts you need again."
+            "file yourself and trust it, load it deliberately with torch.load and its "
+            "weights_only safeguard turned off, and save the parts you need again."
         ) from exc
