@@ -535,13 +535,14 @@ def _one_shot_section(results_dir: str | Path | None) -> list[str]:
 
 
 def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
-    """Chapter 13: mix and match networks (Tables 4.2, 4.4, 4.5 of Wang's thesis)."""
+    """Chapter 13: mix and match networks (Tables 4.2-4.5 of Wang's thesis)."""
     from i2ibook.catalogue import RUNS, ZERO_PAIR_MODELS, zero_pair_run
     from i2ibook.chapters import ch13_zero_pair as ch13
     from i2ibook.papers import wang2018_mmnets as mm
 
     runs = {m: ch13.model_runs(m, "book", results_dir=results_dir) for m in ZERO_PAIR_MODELS}
-    stored = [r for rs in runs.values() for r in rs if r is not None]
+    ablations = ch13.ablation_runs("book", results_dir=results_dir)
+    stored = [r for rs in {**runs, **ablations}.values() for r in rs if r is not None]
     _, c = zero_pair_run("book", pseudo_pairs=True)
     d, t = c["data"], c["trainer"]
     out = [f"## Mix and match networks ({mm.PAPER.split(': encoder')[0]})", "",
@@ -565,7 +566,16 @@ def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
     if stored:
         per_seed = ch13.seed_baselines("book", results_dir=results_dir)
         verdicts = [ch13.verdict(**claim, baselines=per_seed) for claim in ch13.claims(runs)]
-        out += ["Verdicts (paired within seed):", "", _verdict_list(verdicts), ""]
+        out += ["Verdicts (paired within seed):", "", _verdict_list(verdicts), "",
+                "### Tables 4.2-4.3: side information and the components", "",
+                "The thesis's mIoU and global accuracy in brackets (SceneNet RGB-D, 51K subset);",
+                ("a claim that a component is needed checks only the model put ahead "
+                 "(`ch13_zero_pair.ablation_claims`)."), "",
+                ch13.ablation_table(ablations, per_seed, "4.2"), "",
+                ch13.ablation_table(ablations, per_seed, "4.3"), ""]
+        ablation_verdicts = [ch13.verdict(**claim, baselines=per_seed)
+                             for claim in ch13.ablation_claims(ablations)]
+        out += ["Verdicts (paired within seed):", "", _verdict_list(ablation_verdicts), ""]
     return out
 
 

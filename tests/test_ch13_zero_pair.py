@@ -37,7 +37,8 @@ def test_chapter_configurations_parse_with_the_strict_specs():
             assert exp.method in ("mmnets", "mmnets-oracle")
             if scale == "book":
                 names.add(name)
-    assert len(names) == len(catalogue.RUNS["13"]) == 4 * len(catalogue.ZERO_PAIR_SEEDS)
+    n_models = len(catalogue.ZERO_PAIR_MODELS) + len(catalogue.ZERO_PAIR_ABLATIONS)
+    assert len(names) == len(catalogue.RUNS["13"]) == n_models * len(catalogue.ZERO_PAIR_SEEDS)
     # the pilot is trained first, and the four models of a seed share their scenes
     assert catalogue.RUNS["13"][0]("book")[0] == "13_zero_pair_translation/mmnets-indices-seed0"
     datas = {catalogue.zero_pair_run("book", **m, seed=1)[1]["data"]["seed"]
@@ -153,6 +154,35 @@ def test_paired_differences_are_oriented_and_verdicts_follow():
     failing = [run((0.5, 0.1, 0.1), (0.6, 0.8, 0.9, 30.0, 0.4))] + good[1:]
     v = chapter.verdict("indices_beat_skip", "a beats b", ("a", failing), ("b", worse), per_seed)
     assert v.verdict == "inconclusive" and "a seed 0 fails" in v.evidence
+
+
+def test_ablation_verdicts_check_only_the_model_put_ahead():
+    def run(seg, depth=(0.6, 0.8, 0.9, 30.0, 0.5)):
+        return SimpleNamespace(metrics=_metrics(seg=seg, depth=depth))
+
+    per_seed = [BASELINES] * 3
+    works = [run((0.8, 0.3, 0.30 + 0.01 * i)) for i in range(3)]
+    broken = [run((0.5, 0.1, 0.05 + 0.01 * i)) for i in range(3)]  # below the layout
+    assert not any(chapter.passing(broken, per_seed)) and all(chapter.passing(works, per_seed))
+    runs = {m: works for m in chapter.ablation_runs("smoke")}
+    runs[chapter.NONE] = broken
+    claims = chapter.ablation_claims(runs)
+    # the thesis's differences of the same rows of Tables 4.2-4.3, as shares
+    assert [round(c["paper_effect"], 4) for c in claims] == [0.134, 0.171, 0.1382, 0.255, 0.009]
+    assert all(c["check_b"] is False for c in claims)
+    first = chapter.verdict(**claims[0], baselines=per_seed)  # indices (works) vs none (broken)
+    assert first.verdict == "reproduced"
+    second = chapter.verdict(**claims[1], baselines=per_seed)  # none (broken) put ahead of skip
+    assert second.verdict == "inconclusive" and "no side information seed 0 fails" in (
+        second.evidence)
+    # the main claims still check both models
+    both = chapter.verdict("pseudo_pairs_help", "a beats b", ("a", works), ("b", broken),
+                           per_seed)
+    assert both.verdict == "inconclusive" and "b seed 0 fails" in both.evidence
+    table = chapter.ablation_table(runs, per_seed, "4.3")
+    assert table.count("\n") == 2 + len(chapter.TABLE4_3_ROWS) - 1
+    assert "(0.065)" in table and "3 of 3" in table
+    assert "0 of 3" in chapter.ablation_table(runs, per_seed, "4.2")
 
 
 def test_baselines_of_the_layout():

@@ -97,6 +97,14 @@ CLAIMS: dict[str, str] = {
         "encoder(s). This is problematic for unseen translations because the features passed "
         "through skip connections are different from those seen by the decoder during "
         "training"),
+    "skip_worse_than_none": (
+        "Section 4.6.2, Side information: skip connections obtain worse results than no side "
+        "information at all (Table 4.2)"),
+    "components_help": (
+        "Section 4.6.2, Latent space consistency, noise and autoencoders: latent space "
+        "consistency and the usage of autoencoders lead to significant performance gains; for "
+        "both, the performance (in mIoU) is more than doubled. Adding noise to the output of "
+        "the encoder results in a small performance gain (Table 4.3)"),
     "pseudo_pairs_help": (
         "Section 4.6.2, Pseudo-pairs: a significant gain of almost 3% in mIoU and a more "
         "moderate gain in global accuracy (Table 4.3); Table 4.5: the variant with "
