@@ -657,6 +657,21 @@ def get_run(make, scale: str = "book", train: bool = False, progress: bool = Fal
     return find_run(name, config, results_dir)
 
 
+def cached_beside(make, scale: str, filename: str, version: int, compute,
+                  results_dir: str | Path | None = None) -> Any:
+    """``compute()``, cached in ``filename`` beside the stored run ``make(scale)`` names
+    (:func:`i2ilib.results.cached_result`, checked by its digest), or computed afresh when that
+    run is not stored or ``scale`` is smoke (whose runs live in temporary folders). The
+    chapters keep their trivial baselines of a seed this way: rendering the seed's test data
+    takes seconds, reading the cache none."""
+    from i2ilib.results import cached_result
+
+    run = get_run(make, scale, results_dir=results_dir) if scale != "smoke" else None
+    if run is None:
+        return compute()
+    return cached_result(run, filename, version, compute)
+
+
 def generators_from_run(run: Run) -> dict[str, nn.Module]:
     """The stored generators of a run, built from its configuration, in eval mode on CPU."""
     nets = {}

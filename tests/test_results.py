@@ -335,6 +335,30 @@ def test_cached_result_is_computed_once_and_outlives_the_weights(tmp_path):
     assert "stats.json" in json.loads((path / "digests.json").read_text())["derived"]
 
 
+def test_cached_beside_reads_the_stored_runs_cache_and_computes_without_one(tmp_path):
+    from i2ibook.runner import cached_beside
+
+    _fresh_run(tmp_path)
+    calls = []
+
+    def make(scale):
+        return "05_ablations/tiny-seed0", {"scale": "book", "v": 1}
+
+    def compute():
+        calls.append(1)
+        return {"baseline": 0.25}
+
+    for _ in range(2):
+        assert cached_beside(make, "book", "baselines.json", 1, compute, tmp_path) == {
+            "baseline": 0.25}
+    assert len(calls) == 1 and (tmp_path / "05_ablations/tiny-seed0/baselines.json").exists()
+    # no stored run of that configuration, or smoke scale: computed every time, written nowhere
+    other = lambda scale: ("05_ablations/tiny-seed1", {"scale": "book", "v": 1})
+    cached_beside(other, "book", "baselines.json", 1, compute, tmp_path)
+    cached_beside(make, "smoke", "baselines.json", 1, compute, tmp_path)
+    assert len(calls) == 3 and not (tmp_path / "05_ablations/tiny-seed1").exists()
+
+
 def test_tampered_cached_result_is_refused(tmp_path):
     path = _fresh_run(tmp_path)
     results.cached_result(read_run(path), "stats.json", 1, lambda: {"mean": 2.0})

@@ -47,7 +47,7 @@ from i2ibook.catalogue import (
     zero_pair_run,
 )
 from i2ibook.papers import wang2018_mmnets as paper
-from i2ibook.runner import get_run, zero_pair_data
+from i2ibook.runner import cached_beside, get_run, zero_pair_data
 from i2ibook.verdicts import (
     Verdict,
     checks_table,  # noqa: F401  (the notebook shows the sanity checks with it)
@@ -129,15 +129,9 @@ def stored_baselines(scale: str = "book", seed: int = 0, results_dir=None
                      ) -> dict[str, dict[str, Any]]:
     """:func:`baseline_scores` of ``seed``, cached beside the seed's stored pooling-index run
     (``baselines.json``; rendering a seed's scenes takes seconds), computed when that run is
-    not stored."""
-    from i2ilib.results import cached_result
-
-    run = get_run(partial(zero_pair_run, seed=seed), scale, results_dir=results_dir) \
-        if scale != "smoke" else None
-    if run is None:
-        return baseline_scores(scale, seed)
-    return cached_result(run, "baselines.json", BASELINES_VERSION,
-                         lambda: baseline_scores(scale, seed))
+    not stored (:func:`i2ibook.runner.cached_beside`)."""
+    return cached_beside(partial(zero_pair_run, seed=seed), scale, "baselines.json",
+                         BASELINES_VERSION, lambda: baseline_scores(scale, seed), results_dir)
 
 
 @functools.cache

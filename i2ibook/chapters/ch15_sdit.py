@@ -36,7 +36,7 @@ import torch
 
 from i2ibook.catalogue import SDIT_CIN_PARAMS, SDIT_SEEDS, SDIT_VARIANTS, sdit_run
 from i2ibook.papers import wang2020_sdit as paper
-from i2ibook.runner import get_run, multidomain_scores, sdit_data, sdit_targets
+from i2ibook.runner import cached_beside, get_run, multidomain_scores, sdit_data, sdit_targets
 from i2ibook.verdicts import (
     Verdict,
     checks_table,  # noqa: F401  (the notebook shows the sanity checks with it)
@@ -94,15 +94,10 @@ BASELINES_VERSION = 1
 
 def stored_baselines(scale: str = "book", seed: int = 0, results_dir=None) -> dict[str, Any]:
     """:func:`baseline_scores` of ``seed``, cached beside the seed's stored SDIT run
-    (``baselines.json``), computed when that run is not stored."""
-    from i2ilib.results import cached_result
-
-    run = get_run(partial(sdit_run, seed=seed), scale, results_dir=results_dir) \
-        if scale != "smoke" else None
-    if run is None:
-        return baseline_scores(scale, seed)
-    return cached_result(run, "baselines.json", BASELINES_VERSION,
-                         lambda: baseline_scores(scale, seed))
+    (``baselines.json``), computed when that run is not stored
+    (:func:`i2ibook.runner.cached_beside`)."""
+    return cached_beside(partial(sdit_run, seed=seed), scale, "baselines.json",
+                         BASELINES_VERSION, lambda: baseline_scores(scale, seed), results_dir)
 
 
 @functools.cache
