@@ -1340,3 +1340,50 @@ SHOWN = (*SHOWN,
 UDIT_PENDING: tuple[tuple[str, int], ...] = tuple(
     (m, s) for s in UDIT_SEEDS for m in UDIT_MODELS if (m, s) != ("MUNIT (lambda_U = 0)", 0))
 PENDING += tuple(partial(udit_run, **UDIT_MODELS[m], seed=s) for m, s in UDIT_PENDING)
+
+
+#: Chapter 13's baselines (thesis Section 4.6.2, "Baselines"; Tables 4.4-4.5): label -> the
+#: method of :func:`zero_pair_baseline_run`.
+ZERO_PAIR_BASELINES: dict[str, str] = {"2x pix2pix (skip connections)": "zp-2xpix2pix",
+                                       "CycleGAN (skip connections)": "zp-cyclegan"}
+
+
+def zero_pair_baseline_run(scale: str | None = None, method: str = "zp-2xpix2pix",
+                           seed: int = 0) -> tuple[str, Config]:
+    """Chapter 13: a baseline of Tables 4.4-4.5 on the zero-pair scenes of
+    :func:`zero_pair_run` (the same data for the same seed): ``"zp-2xpix2pix"``, four pix2pix
+    translators through RGB (:mod:`i2ilib.train.zeropair_pix2pix`), or ``"zp-cyclegan"``,
+    CycleGAN between depth and segmentation (:mod:`i2ilib.train.zeropair_cyclegan`).
+
+    Sizes and budget as M&MNets' at each scale (:func:`_zero_pair_trainer`): the image size, the
+    generators' first width ``ngf``, the discriminators' ``ndf`` and layers (at most 3, pix2pix's
+    and CycleGAN's 70x70 PatchGAN at paper scale), batch 6 and as many
+    steps as M&MNets' stages 1 + 2 (book 5,000; paper 400,000); U-Nets with skip connections
+    (the thesis's "SC") for the image size (at smoke scale 32 px, the smallest U-Net, in place of
+    M&MNets' 16). Every other option is the published pix2pix's or CycleGAN's (the trainers'
+    defaults).
+    """
+    if method not in ZERO_PAIR_BASELINES.values():
+        raise ValueError(f"Unknown zero-pair baseline {method!r}: use one of "
+                         f"{', '.join(ZERO_PAIR_BASELINES.values())}.")
+    scale = get_scale(scale)
+    like = zero_pair_run(scale, seed=seed)[1]
+    mm = like["trainer"]
+    trainer = {k: mm[k] for k in ("ngf", "ndf", "n_layers_D", "n_classes", "batch_size", "lr",
+                                  "seed")}
+    data = dict(like["data"], size=max(32, like["data"]["size"]))  # smoke: a U-Net needs 32 px
+    trainer.update(steps=mm["stage1_steps"] + mm["stage2_steps"], netD="n_layers",
+                   n_layers_D=min(mm["n_layers_D"], 3),  # the published 70x70 PatchGAN at most
+                   netG=f"unet_{data['size']}")
+    return (f"13_zero_pair_translation/{method}-seed{seed}",
+            make_config(method, data, trainer, scale))
+
+
+RUNS["13"] += [partial(zero_pair_baseline_run, method=m, seed=s)
+               for s in ZERO_PAIR_SEEDS for m in ZERO_PAIR_BASELINES.values()]
+#: Chapter 13's baseline runs not trained yet (method, seed): the pilots (seed 0 of each, both
+#: passing the chapter's sanity check, ``benchmarks/pilots.md``) are stored, seeds 1-2 wait.
+ZERO_PAIR_BASELINE_PENDING: tuple[tuple[str, int], ...] = tuple(
+    (m, s) for s in ZERO_PAIR_SEEDS[1:] for m in ZERO_PAIR_BASELINES.values())
+PENDING += tuple(partial(zero_pair_baseline_run, method=m, seed=s)
+                 for m, s in ZERO_PAIR_BASELINE_PENDING)

@@ -41,7 +41,8 @@ held-out handwritten digits (:func:`train_digits`).
 Zero-pair scenes (``"source": "zeropair"``, chapter 13) train mix and match networks
 (``method = "mmnets"``) on the disjoint sets ``D_RS`` and ``D_RD``, or their oracle
 (``"mmnets-oracle"``) on true (depth, segmentation) pairs, and are scored on test scenes with all
-three modalities (:func:`train_zero_pair`).
+three modalities (:func:`train_zero_pair`); so are the baselines of Tables 4.4-4.5, 2x pix2pix
+(``"zp-2xpix2pix"``) and CycleGAN between depth and segmentation (``"zp-cyclegan"``).
 
 Multi-domain faces (``"source": "multidomain"``, chapter 15) train SDIT (``method = "sdit"``) on
 hair-colour domains of SynthFaces and score its translations of test faces against the truth
@@ -82,6 +83,8 @@ from i2ilib.train import (
 from i2ilib.train.sdit import SDITConfig, SDITTrainer
 from i2ilib.train.udit import UDITConfig, UDITTrainer
 from i2ilib.train.wgan import ImageSet, WGANConfig, WGANTrainer
+from i2ilib.train.zeropair_cyclegan import ZeroPairCycleGANConfig, ZeroPairCycleGANTrainer
+from i2ilib.train.zeropair_pix2pix import ZeroPairPix2PixConfig, ZeroPairPix2PixTrainer
 from i2ilib.viz import image_grid
 
 METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConfig, CycleGANTrainer),
@@ -92,6 +95,9 @@ METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConf
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
 METHODS["udit"] = (UDITConfig, UDITTrainer)  # chapter 14: UDIT, MUNIT with lambda_U = 0
 METHODS["sdit"] = (SDITConfig, SDITTrainer)  # chapter 15: SDIT
+#: Chapter 13's baselines of Tables 4.4-4.5: 2x pix2pix through RGB and CycleGAN D <-> S.
+METHODS["zp-2xpix2pix"] = (ZeroPairPix2PixConfig, ZeroPairPix2PixTrainer)
+METHODS["zp-cyclegan"] = (ZeroPairCycleGANConfig, ZeroPairCycleGANTrainer)
 
 
 def trainer_config(method: str, /, **options: Any):
@@ -1243,6 +1249,9 @@ MULTIMODAL_ALPHA = 0.2
 #: The parts a zero-pair run keeps (float16): the two unseen translators ``T_DS = g_S o f_D``
 #: and ``T_SD = g_D o f_S``, and ``f_R`` for the pooling-index comparison.
 ZERO_PAIR_KEEP = ("f_R", "f_D", "g_S", "f_S", "g_D")
+#: Chapter 13's baselines (Section 4.6.2, "Baselines"), trained on the same zero-pair sets and
+#: scored on the unseen pair; a baseline run keeps all its generators.
+ZERO_PAIR_BASELINE_METHODS = ("zp-2xpix2pix", "zp-cyclegan")
 
 
 def zero_pair_data(spec: dict[str, Any], oracle: bool = False):
@@ -1308,7 +1317,8 @@ def side_information_statistics(trainer, test: dict[str, Tensor]) -> dict[str, A
 
 
 def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
-    """Tables 4.4-4.5's measures of a trained M&MNets (or oracle) on the test scenes, whose
+    """Tables 4.4-4.5's measures of a trained M&MNets (or oracle, or a baseline of
+    :data:`ZERO_PAIR_BASELINE_METHODS`: only ``"D->S"`` and ``"S->D"``) on the test scenes, whose
     three modalities are all known: ``"D->S"`` (global accuracy, mean class accuracy, mIoU,
     per-class IoU), ``"S->D"`` (eq. 4.15 over every test pixel, metres), the seen translations
     ``"R->S"``, ``"R->D"``, the cascades through RGB ``"D->R->S"``, ``"S->R->D"`` (Table 4.4's
@@ -1334,7 +1344,10 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
         return {key: v for key, v in d.items() if key != "n_valid"}
 
     t = trainer.translate
-    return {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"])),
+    unseen = {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"]))}
+    if not isinstance(trainer, MMNetTrainer):  # a baseline: the unseen pair, as M&MNets'
+        return unseen
+    return {**unseen,
             "R->S": seg(t("R", "S", test["R"])), "R->D": depth(t("R", "D", test["R"])),
             "D->R->S": seg(t("R", "S", t("D", "R", test["D"]))),
             "S->R->D": depth(t("R", "D", t("S", "R", test["S"]))),
@@ -1346,8 +1359,9 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
 
 
 def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
-    """Train M&MNets (``method = "mmnets"``) or its oracle (``"mmnets-oracle"``) on the
-    zero-pair sets of ``config["data"]`` and score it with :func:`zero_pair_scores`.
+    """Train M&MNets (``method = "mmnets"``), its oracle (``"mmnets-oracle"``) or a baseline
+    (:data:`ZERO_PAIR_BASELINE_METHODS`) on the zero-pair sets of ``config["data"]`` and score
+    it with :func:`zero_pair_scores`.
 
     Stored (the chapter's results budget): the parts :data:`ZERO_PAIR_KEEP` in float16, the
     losses of every :data:`HISTORY_EVERY`-th step, the test scenes' translations as a grid.
@@ -1365,8 +1379,9 @@ def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     fig = image_grid(trainer.samples({"R_RS": test["R"][:n], "S": test["S"][:n],
                                       "R_RD": test["R"][:n], "D": test["D"][:n]}), max_rows=n)
     state = trainer.generator_state()
+    keep = ZERO_PAIR_KEEP if isinstance(trainer, MMNetTrainer) else trainer.generator_names
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
-                   generators={k: _half(state[k]) for k in ZERO_PAIR_KEEP}, figure=fig,
+                   generators={k: _half(state[k]) for k in keep}, figure=fig,
                    device=trainer.device, wall_time_s=wall)
 
 

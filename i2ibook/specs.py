@@ -467,6 +467,10 @@ class Experiment:
 
 #: Chapter 14: UDIT (and MUNIT, its lambda_U = 0) trains on the biased faces.
 Experiment.METHODS = (*Experiment.METHODS, "udit")
+#: Chapter 13: the methods that train on zero-pair scenes, M&MNets, its oracle and the baselines
+#: of Tables 4.4-4.5 (2x pix2pix through RGB, CycleGAN between depth and segmentation).
+ZERO_PAIR_METHODS = ("mmnets", "mmnets-oracle", "zp-2xpix2pix", "zp-cyclegan")
+Experiment.METHODS = (*Experiment.METHODS, "zp-2xpix2pix", "zp-cyclegan")
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
@@ -515,9 +519,10 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
     elif (exp.method == "content") != isinstance(data, ContentData):
         raise SpecError("method 'content' (content transfer) trains on data source 'content', "
                         "and that source is for it only.")
-    elif (exp.method in ("mmnets", "mmnets-oracle")) != isinstance(data, ZeroPairData):
-        raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') train on "
-                        "zero-pair scenes (data source 'zeropair'), and only they do.")
+    elif (exp.method in ZERO_PAIR_METHODS) != isinstance(data, ZeroPairData):
+        raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') and their "
+                        "baselines ('zp-2xpix2pix', 'zp-cyclegan') train on zero-pair scenes "
+                        "(data source 'zeropair'), and only they do.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
     if (exp.method == "sdit") != isinstance(data, MultiDomainData):

@@ -555,3 +555,28 @@ def stored_side_swap(run: Run, scale: str = "book") -> dict[str, float]:
     seed = run.config["data"]["seed"]
     return cached_result(run, "side_swap.json", 1,
                          lambda: side_swap_scores(run, test_scenes(scale, seed)))
+
+
+# --------------------------------------------------------------------------------------------
+# The baselines of Tables 4.4-4.5 (Section 4.6.2, "Baselines"): 2x pix2pix and CycleGAN
+
+#: The baselines -> the thesis's row of Table 4.4 (depth -> segmentation) and of Table 4.5
+#: (segmentation -> depth); both with skip connections ("SC"), as ours.
+BASELINE_PAPER_ROW: dict[str, tuple[tuple[str, str] | None, str | None]] = {
+    "2x pix2pix (skip connections)": (("TABLE4_4", "2x pix2pix (SC)"), "2x pix2pix"),
+    "CycleGAN (skip connections)": (("TABLE4_4", "CycleGAN (SC)"), "CycleGAN"),
+}
+PAPER_ROW.update(BASELINE_PAPER_ROW)  # reproduction_table() then takes the baselines too
+
+
+def baseline_runs(scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
+                  train: bool = False, results_dir=None) -> dict[str, list[Run | None]]:
+    """The runs of every baseline of :data:`~i2ibook.catalogue.ZERO_PAIR_BASELINES` (label ->
+    one run per seed, ``None`` where not stored); their metrics hold ``"D->S"`` and ``"S->D"``
+    as M&MNets' do, so :func:`sanity_check`, :func:`comparison_table` and
+    :func:`reproduction_table` take them."""
+    from i2ibook.catalogue import ZERO_PAIR_BASELINES, zero_pair_baseline_run
+
+    return {label: [get_run(partial(zero_pair_baseline_run, method=method, seed=s), scale, train,
+                            results_dir=results_dir) for s in seeds]
+            for label, method in ZERO_PAIR_BASELINES.items()}
