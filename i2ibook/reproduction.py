@@ -542,7 +542,9 @@ def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
 
     runs = {m: ch13.model_runs(m, "book", results_dir=results_dir) for m in ZERO_PAIR_MODELS}
     ablations = ch13.ablation_runs("book", results_dir=results_dir)
-    stored = [r for rs in {**runs, **ablations}.values() for r in rs if r is not None]
+    baselines = ch13.baseline_runs("book", results_dir=results_dir)
+    stored = [r for rs in {**runs, **ablations, **baselines}.values() for r in rs
+              if r is not None]
     _, c = zero_pair_run("book", pseudo_pairs=True)
     d, t = c["data"], c["trainer"]
     out = [f"## Mix and match networks ({mm.PAPER.split(': encoder')[0]})", "",
@@ -560,12 +562,13 @@ def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
            "depth beats the mean depth and the per-pixel mean depth in RMSE (log) and δ < 1.25",
            "(`i2ibook.chapters.ch13_zero_pair.sanity_check`, each seed against its own scenes).",
            "", "### Table 4.4: depth → segmentation", "",
-           ch13.reproduction_table(runs, "D->S"), "",
+           ch13.reproduction_table({**runs, **baselines}, "D->S"), "",
            "### Table 4.5: segmentation → depth (RMSE in metres)", "",
-           ch13.reproduction_table(runs, "S->D"), ""]
+           ch13.reproduction_table({**runs, **baselines}, "S->D"), ""]
     if stored:
         per_seed = ch13.seed_baselines("book", results_dir=results_dir)
-        verdicts = [ch13.verdict(**claim, baselines=per_seed) for claim in ch13.claims(runs)]
+        verdicts = [ch13.verdict(**claim, baselines=per_seed)
+                    for claim in [*ch13.claims(runs), *ch13.baseline_claims(runs, baselines)]]
         out += ["Verdicts (paired within seed):", "", _verdict_list(verdicts), "",
                 "### Tables 4.2-4.3: side information and the components", "",
                 "The thesis's mIoU and global accuracy in brackets (SceneNet RGB-D, 51K subset);",
