@@ -80,6 +80,7 @@ from i2ilib.train import (
     generator_from_config,
 )
 from i2ilib.train.sdit import SDITConfig, SDITTrainer
+from i2ilib.train.stargan_modalities import StarGANModalityConfig, StarGANModalityTrainer
 from i2ilib.train.udit import UDITConfig, UDITTrainer
 from i2ilib.train.wgan import ImageSet, WGANConfig, WGANTrainer
 from i2ilib.viz import image_grid
@@ -92,6 +93,9 @@ METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConf
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
 METHODS["udit"] = (UDITConfig, UDITTrainer)  # chapter 14: UDIT, MUNIT with lambda_U = 0
 METHODS["sdit"] = (SDITConfig, SDITTrainer)  # chapter 15: SDIT
+# chapter 13: the StarGAN baselines of Tables 4.4-4.5 (Section 4.6.2)
+METHODS["zp-stargan-unpaired"] = (StarGANModalityConfig, StarGANModalityTrainer)
+METHODS["zp-stargan-paired"] = (StarGANModalityConfig, StarGANModalityTrainer)
 
 
 def trainer_config(method: str, /, **options: Any):
@@ -1228,6 +1232,10 @@ MULTIMODAL_ALPHA = 0.2
 #: The parts a zero-pair run keeps (float16): the two unseen translators ``T_DS = g_S o f_D``
 #: and ``T_SD = g_D o f_S``, and ``f_R`` for the pooling-index comparison.
 ZERO_PAIR_KEEP = ("f_R", "f_D", "g_S", "f_S", "g_D")
+#: The StarGAN baselines of Tables 4.4-4.5 (:mod:`i2ilib.train.stargan_modalities`); they keep
+#: their one shared generator ``G``.
+ZERO_PAIR_STARGAN_METHODS = ("zp-stargan-unpaired", "zp-stargan-paired")
+ZERO_PAIR_STARGAN_KEEP = ("G",)
 
 
 def zero_pair_data(spec: dict[str, Any], oracle: bool = False):
@@ -1292,6 +1300,36 @@ def side_information_statistics(trainer, test: dict[str, Tensor]) -> dict[str, A
     return out
 
 
+def zero_pair_translation_scores(trainer, scenes) -> dict[str, Any]:
+    """The measures of :func:`zero_pair_scores` that need nothing but ``trainer.translate(source,
+    target, x)``: the unseen ``"D->S"``, ``"S->D"``, the seen ``"R->S"``, ``"R->D"`` and the
+    cascades through RGB ``"D->R->S"``, ``"S->R->D"`` (any zero-pair translator, M&MNets or a
+    baseline)."""
+    import numpy as np
+
+    from i2ilib.data.zeropair import decode_depth
+    from i2ilib.metrics.depth import depth_scores
+    from i2ilib.metrics.segmentation import segmentation_scores
+
+    test, k, enc = scenes.test, scenes.n_classes, scenes.depth_encoding
+
+    def seg(scores: Tensor) -> dict[str, Any]:
+        s = segmentation_scores(scores.argmax(1), test["S"], k)
+        return {"global_acc": s["global_acc"], "class_acc": s["class_acc"],
+                "mean_iou": s["mean_iou"],
+                "class_iou": [None if np.isnan(v) else float(v) for v in s["class_iou"]]}
+
+    def depth(out: Tensor) -> dict[str, float]:
+        d = depth_scores(decode_depth(out[:, 0], enc), test["depth_m"])
+        return {key: v for key, v in d.items() if key != "n_valid"}
+
+    t = trainer.translate
+    return {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"])),
+            "R->S": seg(t("R", "S", test["R"])), "R->D": depth(t("R", "D", test["R"])),
+            "D->R->S": seg(t("R", "S", t("D", "R", test["D"]))),
+            "S->R->D": depth(t("R", "D", t("S", "R", test["S"])))}
+
+
 def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
     """Tables 4.4-4.5's measures of a trained M&MNets (or oracle) on the test scenes, whose
     three modalities are all known: ``"D->S"`` (global accuracy, mean class accuracy, mIoU,
@@ -1318,11 +1356,7 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
         d = depth_scores(decode_depth(out[:, 0], enc), test["depth_m"])
         return {key: v for key, v in d.items() if key != "n_valid"}
 
-    t = trainer.translate
-    return {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"])),
-            "R->S": seg(t("R", "S", test["R"])), "R->D": depth(t("R", "D", test["R"])),
-            "D->R->S": seg(t("R", "S", t("D", "R", test["D"]))),
-            "S->R->D": depth(t("R", "D", t("S", "R", test["S"]))),
+    return {**zero_pair_translation_scores(trainer, scenes),
             "RD->S": seg(trainer.translate_multimodal("R", test["R"], "D", test["D"], "S",
                                                       MULTIMODAL_ALPHA)),
             "RS->D": depth(trainer.translate_multimodal("R", test["R"], "S", test["S"], "D",
@@ -1332,7 +1366,8 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
 
 def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train M&MNets (``method = "mmnets"``) or its oracle (``"mmnets-oracle"``) on the
-    zero-pair sets of ``config["data"]`` and score it with :func:`zero_pair_scores`.
+    zero-pair sets of ``config["data"]`` and score it with :func:`zero_pair_scores` (the StarGAN
+    baselines, :data:`ZERO_PAIR_STARGAN_METHODS`: with :func:`zero_pair_translation_scores`).
 
     Stored (the chapter's results budget): the parts :data:`ZERO_PAIR_KEEP` in float16, the
     losses of every :data:`HISTORY_EVERY`-th step, the test scenes' translations as a grid.
@@ -1343,15 +1378,19 @@ def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     t0 = time.perf_counter()
     trainer.fit(train, progress=progress)
     wall = trainer.wall_time or (time.perf_counter() - t0)
-    metrics = zero_pair_scores(trainer, scenes)
+    if exp.method in ZERO_PAIR_STARGAN_METHODS:  # one shared translator: no codes to mix
+        metrics = zero_pair_translation_scores(trainer, scenes)
+    else:
+        metrics = zero_pair_scores(trainer, scenes)
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)
     test = scenes.test
     fig = image_grid(trainer.samples({"R_RS": test["R"][:n], "S": test["S"][:n],
                                       "R_RD": test["R"][:n], "D": test["D"][:n]}), max_rows=n)
     state = trainer.generator_state()
+    keep = ZERO_PAIR_STARGAN_KEEP if exp.method in ZERO_PAIR_STARGAN_METHODS else ZERO_PAIR_KEEP
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
-                   generators={k: _half(state[k]) for k in ZERO_PAIR_KEEP}, figure=fig,
+                   generators={k: _half(state[k]) for k in keep}, figure=fig,
                    device=trainer.device, wall_time_s=wall)
 
 

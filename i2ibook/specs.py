@@ -467,6 +467,10 @@ class Experiment:
 
 #: Chapter 14: UDIT (and MUNIT, its lambda_U = 0) trains on the biased faces.
 Experiment.METHODS = (*Experiment.METHODS, "udit")
+#: Chapter 13: the StarGAN baselines of Tables 4.4-4.5 train on the zero-pair scenes as
+#: M&MNets do; the method's name says whether the trainer's ``paired`` is on.
+ZERO_PAIR_STARGAN_METHODS = {"zp-stargan-unpaired": False, "zp-stargan-paired": True}
+Experiment.METHODS = (*Experiment.METHODS, *ZERO_PAIR_STARGAN_METHODS)
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
@@ -515,8 +519,10 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
     elif (exp.method == "content") != isinstance(data, ContentData):
         raise SpecError("method 'content' (content transfer) trains on data source 'content', "
                         "and that source is for it only.")
-    elif (exp.method in ("mmnets", "mmnets-oracle")) != isinstance(data, ZeroPairData):
-        raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') train on "
+    elif (exp.method in ("mmnets", "mmnets-oracle", *ZERO_PAIR_STARGAN_METHODS)
+          ) != isinstance(data, ZeroPairData):
+        raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') and the "
+                        "StarGAN baselines ('zp-stargan-unpaired', 'zp-stargan-paired') train on "
                         "zero-pair scenes (data source 'zeropair'), and only they do.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
@@ -530,6 +536,10 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             exp.pretrained is not None):
         raise SpecError("A WGAN run with pretrained_G or pretrained_D names its source run "
                         "(config['pretrained']); one from scratch does not.")
+    if exp.method in ZERO_PAIR_STARGAN_METHODS and (
+            trainer.paired != ZERO_PAIR_STARGAN_METHODS[exp.method]):
+        raise SpecError(f"method {exp.method!r} needs config['trainer']['paired'] = "
+                        f"{ZERO_PAIR_STARGAN_METHODS[exp.method]}.")
     if (exp.method == "udit") != isinstance(data, BiasedFacesData):
         raise SpecError("UDIT (method 'udit') trains on the biased faces (data source "
                         "'biasedfaces'), and only it does.")
