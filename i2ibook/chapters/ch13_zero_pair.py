@@ -561,3 +561,32 @@ def stored_side_swap(run: Run, scale: str = "book") -> dict[str, float]:
     seed = run.config["data"]["seed"]
     return cached_result(run, "side_swap.json", 1,
                          lambda: side_swap_scores(run, test_scenes(scale, seed)))
+
+
+# --------------------------------------------------------------------------------------------
+# The StarGAN baselines of Tables 4.4-4.5 (thesis Section 4.6.2, "Baselines")
+
+#: :data:`~i2ibook.catalogue.ZERO_PAIR_STARGANS`' labels -> their rows of Table 4.4 (depth ->
+#: segmentation) and Table 4.5 (segmentation -> depth) in :mod:`i2ibook.papers.wang2018_mmnets`.
+STARGAN_PAPER_ROW: dict[str, tuple[str, str]] = {
+    "StarGAN unpaired (pooling indices)": ("StarGAN unpaired (PI)", "StarGAN unpaired"),
+    "StarGAN paired (pooling indices)": ("StarGAN paired (PI)", "StarGAN paired"),
+}
+
+
+def stargan_paper_rows() -> dict[str, tuple[dict[str, float], dict[str, float]]]:
+    """``{label: (Table 4.4's row, Table 4.5's row)}`` of each StarGAN baseline, as the
+    thesis reports them (mIoU and global accuracy in percent; eq. 4.15's depth measures)."""
+    return {label: (paper.TABLE4_4[seg], paper.TABLE4_5[depth])
+            for label, (seg, depth) in STARGAN_PAPER_ROW.items()}
+
+
+def stargan_runs(label: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
+                 train: bool = False, results_dir=None) -> list[Run | None]:
+    """The runs of one of :data:`~i2ibook.catalogue.ZERO_PAIR_STARGANS`, one per seed (their
+    metrics have the keys of M&MNets' but for the multi-modal and side-information ones)."""
+    from i2ibook.catalogue import ZERO_PAIR_STARGANS, zero_pair_stargan_run
+
+    switches = ZERO_PAIR_STARGANS[label]
+    return [get_run(partial(zero_pair_stargan_run, **switches, seed=s), scale, train,
+                    results_dir=results_dir) for s in seeds]
