@@ -294,7 +294,7 @@ def test_catalogue_and_specs():
     for scale in ("smoke", "book", "paper"):
         for paired in (False, True):
             name, cfg = catalogue.zero_pair_stargan_run(scale, paired=paired, seed=1)
-            exp, data, trainer = parse_experiment(cfg)
+            exp, _, trainer = parse_experiment(cfg)
             assert exp.method == f"zp-stargan-{'paired' if paired else 'unpaired'}"
             assert trainer.paired is paired
             # the scenes of M&MNets' run of the same seed
