@@ -15,6 +15,8 @@
   networks): zero-pair translation between depth and segmentation, trained on disjoint
   (RGB, segmentation) and (RGB, depth) sets in two stages, plus a pseudo-pair stage;
   ``MMNetOracleTrainer``, the same parts trained on true (depth, segmentation) pairs.
+- :mod:`i2ilib.train.stargan_modalities` -- ``StarGANModalityTrainer`` (thesis Section 4.6.2):
+  the StarGAN baselines of zero-pair translation, unpaired and paired.
 - :mod:`i2ilib.train.udit` -- ``UDITTrainer`` (Wang 2020, thesis chapter 5): the MUNIT-style
   diverse translator with the semantic constraint of eq. 5.3 (without it: MUNIT).
 - :mod:`i2ilib.train.sdit` -- ``SDITTrainer`` (Wang 2020, thesis chapter 6): one encoder-generator
