@@ -590,3 +590,23 @@ def stargan_runs(label: str, scale: str = "book", seeds: Sequence[int] = ZERO_PA
     switches = ZERO_PAIR_STARGANS[label]
     return [get_run(partial(zero_pair_stargan_run, **switches, seed=s), scale, train,
                     results_dir=results_dir) for s in seeds]
+
+
+def stargan_table(runs: Mapping[str, Sequence[Run | None]], direction: str) -> str:
+    """The StarGAN baselines (mean ± std over the stored seeds) beside the thesis's numbers:
+    Table 4.4 for ``"D->S"`` (global accuracy and mIoU; the thesis gives no mean class
+    accuracy), Table 4.5 for ``"S->D"``."""
+    measures = SEG_MEASURES if direction == "D->S" else DEPTH_MEASURES
+    rows = []
+    for label, rs in runs.items():
+        seg_row, depth_row = stargan_paper_rows()[label]
+        theirs = ({"global_acc": seg_row["global"] / 100, "mean_iou": seg_row["mIoU"] / 100}
+                  if direction == "D->S" else depth_row)
+        n = sum(r is not None for r in rs)
+        cells = []
+        for m in measures:
+            ours = fmt_mean_std(values(rs, direction, m)) if n else "not run"
+            cells.append(f"{ours} ({theirs[m]:.3g})" if m in theirs else f"{ours} (—)")
+        rows.append([label, f"{n}", *cells])
+    return markdown_table(["model", "seeds", *[f"{v}: ours (thesis)" for v in measures.values()]],
+                          rows, "lr" + "r" * len(measures))
