@@ -358,3 +358,18 @@ def test_a_smoke_run_end_to_end(tmp_path, monkeypatch, paired):
     test = zero_pair_data(cfg["data"])[1].test
     with torch.no_grad():
         assert G.eval()(test["D"], "D", "S").shape[1] == 12
+
+
+def test_stargan_table_puts_ours_beside_the_thesis():
+    from types import SimpleNamespace
+
+    def run(g, iou):
+        return SimpleNamespace(metrics={"D->S": {"global_acc": g, "class_acc": 0.2,
+                                                 "mean_iou": iou}})
+
+    runs = {"StarGAN paired (pooling indices)": [run(0.6, 0.1), run(0.8, 0.3), None],
+            "StarGAN unpaired (pooling indices)": [None, None, None]}
+    table = chapter.stargan_table(runs, "D->S").splitlines()
+    assert table[2].startswith("| StarGAN paired (pooling indices) | 2 | 0.700 ± 0.141 (0.141)")
+    assert "0.200 ± 0.141 (0.0862)" in table[2]
+    assert table[3].count("not run") == 3 and "(0.107)" in table[3]
