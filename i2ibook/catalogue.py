@@ -1387,3 +1387,55 @@ ZERO_PAIR_BASELINE_PENDING: tuple[tuple[str, int], ...] = tuple(
     (m, s) for s in ZERO_PAIR_SEEDS[1:] for m in ZERO_PAIR_BASELINES.values())
 PENDING += tuple(partial(zero_pair_baseline_run, method=m, seed=s)
                  for m, s in ZERO_PAIR_BASELINE_PENDING)
+
+# --------------------------------------------------------------------------------------------
+# Chapter 13: the StarGAN baselines of Tables 4.4-4.5 (thesis Section 4.6.2, "Baselines")
+
+#: Chapter 13's StarGAN baselines: label -> the switches of :func:`zero_pair_stargan_run`
+#: (both with pooling indices, as the thesis's rows "PI").
+ZERO_PAIR_STARGANS: dict[str, dict[str, Any]] = {
+    "StarGAN unpaired (pooling indices)": dict(paired=False),
+    "StarGAN paired (pooling indices)": dict(paired=True),
+}
+
+
+def zero_pair_stargan_run(scale: str | None = None, paired: bool = False,
+                          seed: int = 0) -> tuple[str, Config]:
+    """Chapter 13: StarGAN adapted to modalities (one translator shared by RGB, depth and
+    segmentation but for modality-specific first and last layers;
+    :mod:`i2ilib.train.stargan_modalities`), StarGAN(unpaired) or StarGAN(paired), on the scenes
+    of :func:`zero_pair_run` of the same seed, scored on the same unseen depth <-> segmentation
+    translations.
+
+    Sizes as M&MNets' at each scale (:func:`_zero_pair_trainer`: book 32 px, ``ngf`` 16, three
+    levels, batch 6, a 3-layer critic of width 16); StarGAN's own critic at paper scale (six
+    layers of width 64). ``steps`` (critic iterations) are M&MNets' stages 1 + 2 (book 5,000;
+    paper StarGAN's and M&MNets' 200K + 200K would be 400K: StarGAN's published 200K is taken),
+    at least ``n_critic`` so that the generator takes a step; StarGAN's weights, learning rate
+    and ``n_critic`` at every scale.
+    """
+    scale = get_scale(scale)
+    mm = _zero_pair_trainer(scale)
+    steps = pick(scale, smoke=max(mm["stage1_steps"] + mm["stage2_steps"], 5),
+                 book=mm["stage1_steps"] + mm["stage2_steps"], paper=200_000)
+    trainer = dict(seed=seed, paired=bool(paired), n_classes=mm["n_classes"],
+                   batch_size=mm["batch_size"], ngf=mm["ngf"], n_levels=mm["n_levels"],
+                   ndf=mm["ndf"], n_layers_D=pick(scale, smoke=mm["n_layers_D"],
+                                                  book=mm["n_layers_D"], paper=6),
+                   steps=steps)
+    data = zero_pair_run(scale, seed=seed)[1]["data"]
+    kind = "paired" if paired else "unpaired"
+    return (f"13_zero_pair_translation/stargan-{kind}-seed{seed}",
+            make_config(f"zp-stargan-{kind}", data, trainer, scale))
+
+
+#: Chapter 13's StarGAN runs, after M&MNets' (the paired version first: the pilot), seed by seed.
+RUNS["13"] += [partial(zero_pair_stargan_run, **m, seed=s) for s in ZERO_PAIR_SEEDS
+               for m in (ZERO_PAIR_STARGANS["StarGAN paired (pooling indices)"],
+                         ZERO_PAIR_STARGANS["StarGAN unpaired (pooling indices)"])]
+#: Chapter 13's StarGAN runs not trained yet (label, seed): all but the pilot (paired, seed 0).
+ZERO_PAIR_STARGAN_PENDING: tuple[tuple[str, int], ...] = tuple(
+    (m, s) for s in ZERO_PAIR_SEEDS for m in ZERO_PAIR_STARGANS
+    if (m, s) != ("StarGAN paired (pooling indices)", 0))
+PENDING += tuple(partial(zero_pair_stargan_run, **ZERO_PAIR_STARGANS[m], seed=s)
+                 for m, s in ZERO_PAIR_STARGAN_PENDING)

@@ -543,7 +543,9 @@ def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
     runs = {m: ch13.model_runs(m, "book", results_dir=results_dir) for m in ZERO_PAIR_MODELS}
     ablations = ch13.ablation_runs("book", results_dir=results_dir)
     baselines = ch13.baseline_runs("book", results_dir=results_dir)
-    stored = [r for rs in {**runs, **ablations, **baselines}.values() for r in rs
+    stargans = {m: ch13.stargan_runs(m, "book", results_dir=results_dir)
+                for m in ch13.STARGAN_PAPER_ROW}  # the StarGAN baselines (Section 4.6.2)
+    stored = [r for rs in {**runs, **ablations, **baselines, **stargans}.values() for r in rs
               if r is not None]
     _, c = zero_pair_run("book", pseudo_pairs=True)
     d, t = c["data"], c["trainer"]
@@ -565,6 +567,10 @@ def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
            ch13.reproduction_table({**runs, **baselines}, "D->S"), "",
            "### Table 4.5: segmentation → depth (RMSE in metres)", "",
            ch13.reproduction_table({**runs, **baselines}, "S->D"), ""]
+    out += ["### The StarGAN baselines of Tables 4.4-4.5", "",
+            ("One translator shared by the three modalities but for their first and last layers "
+             "(`i2ilib.train.stargan_modalities`), as many critic steps as M&MNets' stages 1 + 2."),
+            "", ch13.stargan_table(stargans, "D->S"), "", ch13.stargan_table(stargans, "S->D"), ""]
     if stored:
         per_seed = ch13.seed_baselines("book", results_dir=results_dir)
         verdicts = [ch13.verdict(**claim, baselines=per_seed)

@@ -42,7 +42,8 @@ Zero-pair scenes (``"source": "zeropair"``, chapter 13) train mix and match netw
 (``method = "mmnets"``) on the disjoint sets ``D_RS`` and ``D_RD``, or their oracle
 (``"mmnets-oracle"``) on true (depth, segmentation) pairs, and are scored on test scenes with all
 three modalities (:func:`train_zero_pair`); so are the baselines of Tables 4.4-4.5, 2x pix2pix
-(``"zp-2xpix2pix"``) and CycleGAN between depth and segmentation (``"zp-cyclegan"``).
+(``"zp-2xpix2pix"``), CycleGAN between depth and segmentation (``"zp-cyclegan"``) and the two
+StarGANs (``"zp-stargan-unpaired"``, ``"zp-stargan-paired"``).
 
 Multi-domain faces (``"source": "multidomain"``, chapter 15) train SDIT (``method = "sdit"``) on
 hair-colour domains of SynthFaces and score its translations of test faces against the truth
@@ -55,6 +56,7 @@ import os
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -81,6 +83,7 @@ from i2ilib.train import (
     generator_from_config,
 )
 from i2ilib.train.sdit import SDITConfig, SDITTrainer
+from i2ilib.train.stargan_modalities import StarGANModalityConfig, StarGANModalityTrainer
 from i2ilib.train.udit import UDITConfig, UDITTrainer
 from i2ilib.train.wgan import ImageSet, WGANConfig, WGANTrainer
 from i2ilib.train.zeropair_cyclegan import ZeroPairCycleGANConfig, ZeroPairCycleGANTrainer
@@ -95,9 +98,12 @@ METHODS = {"pix2pix": (Pix2PixConfig, Pix2PixTrainer), "cyclegan": (CycleGANConf
 METHODS["wgan"] = (WGANConfig, WGANTrainer)  # chapter 11: TransferGAN's WGAN-GP
 METHODS["udit"] = (UDITConfig, UDITTrainer)  # chapter 14: UDIT, MUNIT with lambda_U = 0
 METHODS["sdit"] = (SDITConfig, SDITTrainer)  # chapter 15: SDIT
-#: Chapter 13's baselines of Tables 4.4-4.5: 2x pix2pix through RGB and CycleGAN D <-> S.
+#: Chapter 13's baselines of Tables 4.4-4.5: 2x pix2pix through RGB and CycleGAN D <-> S, and
+#: the StarGAN baselines (Section 4.6.2).
 METHODS["zp-2xpix2pix"] = (ZeroPairPix2PixConfig, ZeroPairPix2PixTrainer)
 METHODS["zp-cyclegan"] = (ZeroPairCycleGANConfig, ZeroPairCycleGANTrainer)
+METHODS["zp-stargan-unpaired"] = (StarGANModalityConfig, StarGANModalityTrainer)
+METHODS["zp-stargan-paired"] = (StarGANModalityConfig, StarGANModalityTrainer)
 
 
 def trainer_config(method: str, /, **options: Any):
@@ -1250,8 +1256,12 @@ MULTIMODAL_ALPHA = 0.2
 #: and ``T_SD = g_D o f_S``, and ``f_R`` for the pooling-index comparison.
 ZERO_PAIR_KEEP = ("f_R", "f_D", "g_S", "f_S", "g_D")
 #: Chapter 13's baselines (Section 4.6.2, "Baselines"), trained on the same zero-pair sets and
-#: scored on the unseen pair; a baseline run keeps all its generators.
+#: scored on the unseen pair; a 2x pix2pix or CycleGAN run keeps all its generators.
 ZERO_PAIR_BASELINE_METHODS = ("zp-2xpix2pix", "zp-cyclegan")
+#: The StarGAN baselines of Tables 4.4-4.5 (:mod:`i2ilib.train.stargan_modalities`); they keep
+#: their one shared generator ``G``.
+ZERO_PAIR_STARGAN_METHODS = ("zp-stargan-unpaired", "zp-stargan-paired")
+ZERO_PAIR_STARGAN_KEEP = ("G",)
 
 
 def zero_pair_data(spec: dict[str, Any], oracle: bool = False):
@@ -1316,15 +1326,11 @@ def side_information_statistics(trainer, test: dict[str, Tensor]) -> dict[str, A
     return out
 
 
-def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
-    """Tables 4.4-4.5's measures of a trained M&MNets (or oracle, or a baseline of
-    :data:`ZERO_PAIR_BASELINE_METHODS`: only ``"D->S"`` and ``"S->D"``) on the test scenes, whose
-    three modalities are all known: ``"D->S"`` (global accuracy, mean class accuracy, mIoU,
-    per-class IoU), ``"S->D"`` (eq. 4.15 over every test pixel, metres), the seen translations
-    ``"R->S"``, ``"R->D"``, the cascades through RGB ``"D->R->S"``, ``"S->R->D"`` (Table 4.4's
-    "M&M Nets D -> R -> S"), the multi-modal ``"RD->S"``, ``"RS->D"`` (alpha
-    :data:`MULTIMODAL_ALPHA`, the RGB encoder's side information) and
-    :func:`side_information_statistics` under ``"side"``."""
+def _zero_pair_scorers(scenes) -> tuple[Callable[[Tensor], dict[str, Any]],
+                                          Callable[[Tensor], dict[str, float]]]:
+    """``(seg, depth)``: segmentation scores (``N x K x H x W`` class scores -> global accuracy,
+    mean class accuracy, mIoU, per-class IoU) and depth scores (``N x 1 x H x W`` encoded depth ->
+    eq. 4.15's measures in metres) against the test scenes' truth."""
     import numpy as np
 
     from i2ilib.data.zeropair import decode_depth
@@ -1343,14 +1349,38 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
         d = depth_scores(decode_depth(out[:, 0], enc), test["depth_m"])
         return {key: v for key, v in d.items() if key != "n_valid"}
 
-    t = trainer.translate
-    unseen = {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"]))}
-    if not isinstance(trainer, MMNetTrainer):  # a baseline: the unseen pair, as M&MNets'
-        return unseen
-    return {**unseen,
-            "R->S": seg(t("R", "S", test["R"])), "R->D": depth(t("R", "D", test["R"])),
-            "D->R->S": seg(t("R", "S", t("D", "R", test["D"]))),
-            "S->R->D": depth(t("R", "D", t("S", "R", test["S"]))),
+    return seg, depth
+
+
+def zero_pair_translation_scores(trainer, scenes, seen: bool = True) -> dict[str, Any]:
+    """The measures of :func:`zero_pair_scores` that need nothing but ``trainer.translate(source,
+    target, x)``: the unseen ``"D->S"``, ``"S->D"`` and, with ``seen``, the seen ``"R->S"``,
+    ``"R->D"`` and the cascades through RGB ``"D->R->S"``, ``"S->R->D"`` (any zero-pair
+    translator, M&MNets or a baseline)."""
+    seg, depth = _zero_pair_scorers(scenes)
+    test, t = scenes.test, trainer.translate
+    out = {"D->S": seg(t("D", "S", test["D"])), "S->D": depth(t("S", "D", test["S"]))}
+    if seen:
+        out.update({"R->S": seg(t("R", "S", test["R"])), "R->D": depth(t("R", "D", test["R"])),
+                    "D->R->S": seg(t("R", "S", t("D", "R", test["D"]))),
+                    "S->R->D": depth(t("R", "D", t("S", "R", test["S"])))})
+    return out
+
+
+def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
+    """Tables 4.4-4.5's measures of a trained M&MNets (or oracle, or a baseline of
+    :data:`ZERO_PAIR_BASELINE_METHODS`: only ``"D->S"`` and ``"S->D"``) on the test scenes, whose
+    three modalities are all known: ``"D->S"`` (global accuracy, mean class accuracy, mIoU,
+    per-class IoU), ``"S->D"`` (eq. 4.15 over every test pixel, metres), the seen translations
+    ``"R->S"``, ``"R->D"``, the cascades through RGB ``"D->R->S"``, ``"S->R->D"`` (Table 4.4's
+    "M&M Nets D -> R -> S"), the multi-modal ``"RD->S"``, ``"RS->D"`` (alpha
+    :data:`MULTIMODAL_ALPHA`, the RGB encoder's side information) and
+    :func:`side_information_statistics` under ``"side"``."""
+    if not isinstance(trainer, MMNetTrainer):  # 2x pix2pix or CycleGAN: the unseen pair only
+        return zero_pair_translation_scores(trainer, scenes, seen=False)
+    seg, depth = _zero_pair_scorers(scenes)
+    test = scenes.test
+    return {**zero_pair_translation_scores(trainer, scenes),
             "RD->S": seg(trainer.translate_multimodal("R", test["R"], "D", test["D"], "S",
                                                       MULTIMODAL_ALPHA)),
             "RS->D": depth(trainer.translate_multimodal("R", test["R"], "S", test["S"], "D",
@@ -1361,7 +1391,8 @@ def zero_pair_scores(trainer, scenes) -> dict[str, Any]:
 def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     """Train M&MNets (``method = "mmnets"``), its oracle (``"mmnets-oracle"``) or a baseline
     (:data:`ZERO_PAIR_BASELINE_METHODS`) on the zero-pair sets of ``config["data"]`` and score
-    it with :func:`zero_pair_scores`.
+    it with :func:`zero_pair_scores` (the StarGAN baselines, :data:`ZERO_PAIR_STARGAN_METHODS`:
+    with :func:`zero_pair_translation_scores`).
 
     Stored (the chapter's results budget): the parts :data:`ZERO_PAIR_KEEP` in float16, the
     losses of every :data:`HISTORY_EVERY`-th step, the test scenes' translations as a grid.
@@ -1372,14 +1403,20 @@ def train_zero_pair(config: dict[str, Any], progress: bool = True) -> Outcome:
     t0 = time.perf_counter()
     trainer.fit(train, progress=progress)
     wall = trainer.wall_time or (time.perf_counter() - t0)
-    metrics = zero_pair_scores(trainer, scenes)
+    if exp.method in ZERO_PAIR_STARGAN_METHODS:  # one shared translator: no codes to mix
+        metrics = zero_pair_translation_scores(trainer, scenes)
+    else:
+        metrics = zero_pair_scores(trainer, scenes)
     metrics["steps"] = trainer.global_step
     n = config.get("n_show", 6)
     test = scenes.test
     fig = image_grid(trainer.samples({"R_RS": test["R"][:n], "S": test["S"][:n],
                                       "R_RD": test["R"][:n], "D": test["D"][:n]}), max_rows=n)
     state = trainer.generator_state()
-    keep = ZERO_PAIR_KEEP if isinstance(trainer, MMNetTrainer) else trainer.generator_names
+    if exp.method in ZERO_PAIR_STARGAN_METHODS:
+        keep = ZERO_PAIR_STARGAN_KEEP
+    else:
+        keep = ZERO_PAIR_KEEP if isinstance(trainer, MMNetTrainer) else trainer.generator_names
     return Outcome(metrics=metrics, history=trainer.history[::HISTORY_EVERY],
                    generators={k: _half(state[k]) for k in keep}, figure=fig,
                    device=trainer.device, wall_time_s=wall)

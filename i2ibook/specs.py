@@ -467,10 +467,15 @@ class Experiment:
 
 #: Chapter 14: UDIT (and MUNIT, its lambda_U = 0) trains on the biased faces.
 Experiment.METHODS = (*Experiment.METHODS, "udit")
+#: Chapter 13: the StarGAN baselines of Tables 4.4-4.5; the method's name says whether the
+#: trainer's ``paired`` is on.
+ZERO_PAIR_STARGAN_METHODS = {"zp-stargan-unpaired": False, "zp-stargan-paired": True}
 #: Chapter 13: the methods that train on zero-pair scenes, M&MNets, its oracle and the baselines
-#: of Tables 4.4-4.5 (2x pix2pix through RGB, CycleGAN between depth and segmentation).
-ZERO_PAIR_METHODS = ("mmnets", "mmnets-oracle", "zp-2xpix2pix", "zp-cyclegan")
-Experiment.METHODS = (*Experiment.METHODS, "zp-2xpix2pix", "zp-cyclegan")
+#: of Tables 4.4-4.5 (2x pix2pix through RGB, CycleGAN between depth and segmentation, StarGAN).
+ZERO_PAIR_METHODS = ("mmnets", "mmnets-oracle", "zp-2xpix2pix", "zp-cyclegan",
+                     *ZERO_PAIR_STARGAN_METHODS)
+Experiment.METHODS = (*Experiment.METHODS, "zp-2xpix2pix", "zp-cyclegan",
+                      *ZERO_PAIR_STARGAN_METHODS)
 
 
 def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
@@ -521,8 +526,9 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
                         "and that source is for it only.")
     elif (exp.method in ZERO_PAIR_METHODS) != isinstance(data, ZeroPairData):
         raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') and their "
-                        "baselines ('zp-2xpix2pix', 'zp-cyclegan') train on zero-pair scenes "
-                        "(data source 'zeropair'), and only they do.")
+                        "baselines ('zp-2xpix2pix', 'zp-cyclegan', 'zp-stargan-unpaired', "
+                        "'zp-stargan-paired') train on zero-pair scenes (data source "
+                        "'zeropair'), and only they do.")
     elif isinstance(data, DigitsData) and data.n_A == 0:
         raise SpecError(f"method {exp.method!r} needs A samples (data n_A >= 1).")
     if (exp.method == "sdit") != isinstance(data, MultiDomainData):
@@ -535,6 +541,10 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             exp.pretrained is not None):
         raise SpecError("A WGAN run with pretrained_G or pretrained_D names its source run "
                         "(config['pretrained']); one from scratch does not.")
+    if exp.method in ZERO_PAIR_STARGAN_METHODS and (
+            trainer.paired != ZERO_PAIR_STARGAN_METHODS[exp.method]):
+        raise SpecError(f"method {exp.method!r} needs config['trainer']['paired'] = "
+                        f"{ZERO_PAIR_STARGAN_METHODS[exp.method]}.")
     if (exp.method == "udit") != isinstance(data, BiasedFacesData):
         raise SpecError("UDIT (method 'udit') trains on the biased faces (data source "
                         "'biasedfaces'), and only it does.")

@@ -34,11 +34,12 @@ def test_chapter_configurations_parse_with_the_strict_specs():
             before = (copy.deepcopy(config), config_hash(config))
             exp, data, _ = parse_experiment(config)
             assert isinstance(data, ZeroPairData) and (config, config_hash(config)) == before
-            assert exp.method in ("mmnets", "mmnets-oracle", "zp-2xpix2pix", "zp-cyclegan")
+            assert exp.method in ("mmnets", "mmnets-oracle", "zp-2xpix2pix", "zp-cyclegan",
+                                  "zp-stargan-unpaired", "zp-stargan-paired")
             if scale == "book":
                 names.add(name)
     n_models = (len(catalogue.ZERO_PAIR_MODELS) + len(catalogue.ZERO_PAIR_ABLATIONS)
-                + len(catalogue.ZERO_PAIR_BASELINES))
+                + len(catalogue.ZERO_PAIR_BASELINES) + len(catalogue.ZERO_PAIR_STARGANS))
     assert len(names) == len(catalogue.RUNS["13"]) == n_models * len(catalogue.ZERO_PAIR_SEEDS)
     # the pilot is trained first, and the four models of a seed share their scenes
     assert catalogue.RUNS["13"][0]("book")[0] == "13_zero_pair_translation/mmnets-indices-seed0"

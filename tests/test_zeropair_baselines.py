@@ -221,8 +221,8 @@ def test_catalogue_runs_share_mmnets_data_and_budget():
                 assert config["data"] == mm["data"]
     book = catalogue.zero_pair_baseline_run("book", "zp-2xpix2pix")[1]["trainer"]
     assert (book["steps"], book["ngf"], book["netG"]) == (5000, 16, "unet_32")
-    names = {make("book")[0] for make in catalogue.RUNS["13"][-6:]}
-    assert names == {f"13_zero_pair_translation/{m}-seed{s}" for s in catalogue.ZERO_PAIR_SEEDS
+    names = {make("book")[0] for make in catalogue.RUNS["13"]}
+    assert names >= {f"13_zero_pair_translation/{m}-seed{s}" for s in catalogue.ZERO_PAIR_SEEDS
                      for m in catalogue.ZERO_PAIR_BASELINES.values()}
     with pytest.raises(ValueError, match="Unknown zero-pair baseline"):
         catalogue.zero_pair_baseline_run("book", "pix2pix")

@@ -611,3 +611,52 @@ def baseline_runs(scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
     return {label: [get_run(partial(zero_pair_baseline_run, method=method, seed=s), scale, train,
                             results_dir=results_dir) for s in seeds]
             for label, method in ZERO_PAIR_BASELINES.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# The StarGAN baselines of Tables 4.4-4.5 (thesis Section 4.6.2, "Baselines")
+
+#: :data:`~i2ibook.catalogue.ZERO_PAIR_STARGANS`' labels -> their rows of Table 4.4 (depth ->
+#: segmentation) and Table 4.5 (segmentation -> depth) in :mod:`i2ibook.papers.wang2018_mmnets`.
+STARGAN_PAPER_ROW: dict[str, tuple[str, str]] = {
+    "StarGAN unpaired (pooling indices)": ("StarGAN unpaired (PI)", "StarGAN unpaired"),
+    "StarGAN paired (pooling indices)": ("StarGAN paired (PI)", "StarGAN paired"),
+}
+
+
+def stargan_paper_rows() -> dict[str, tuple[dict[str, float], dict[str, float]]]:
+    """``{label: (Table 4.4's row, Table 4.5's row)}`` of each StarGAN baseline, as the
+    thesis reports them (mIoU and global accuracy in percent; eq. 4.15's depth measures)."""
+    return {label: (paper.TABLE4_4[seg], paper.TABLE4_5[depth])
+            for label, (seg, depth) in STARGAN_PAPER_ROW.items()}
+
+
+def stargan_runs(label: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR_SEEDS,
+                 train: bool = False, results_dir=None) -> list[Run | None]:
+    """The runs of one of :data:`~i2ibook.catalogue.ZERO_PAIR_STARGANS`, one per seed (their
+    metrics have the keys of M&MNets' but for the multi-modal and side-information ones)."""
+    from i2ibook.catalogue import ZERO_PAIR_STARGANS, zero_pair_stargan_run
+
+    switches = ZERO_PAIR_STARGANS[label]
+    return [get_run(partial(zero_pair_stargan_run, **switches, seed=s), scale, train,
+                    results_dir=results_dir) for s in seeds]
+
+
+def stargan_table(runs: Mapping[str, Sequence[Run | None]], direction: str) -> str:
+    """The StarGAN baselines (mean ± std over the stored seeds) beside the thesis's numbers:
+    Table 4.4 for ``"D->S"`` (global accuracy and mIoU; the thesis gives no mean class
+    accuracy), Table 4.5 for ``"S->D"``."""
+    measures = SEG_MEASURES if direction == "D->S" else DEPTH_MEASURES
+    rows = []
+    for label, rs in runs.items():
+        seg_row, depth_row = stargan_paper_rows()[label]
+        theirs = ({"global_acc": seg_row["global"] / 100, "mean_iou": seg_row["mIoU"] / 100}
+                  if direction == "D->S" else depth_row)
+        n = sum(r is not None for r in rs)
+        cells = []
+        for m in measures:
+            ours = fmt_mean_std(values(rs, direction, m)) if n else "not run"
+            cells.append(f"{ours} ({theirs[m]:.3g})" if m in theirs else f"{ours} (—)")
+        rows.append([label, f"{n}", *cells])
+    return markdown_table(["model", "seeds", *[f"{v}: ours (thesis)" for v in measures.values()]],
+                          rows, "lr" + "r" * len(measures))

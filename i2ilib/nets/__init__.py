@@ -20,6 +20,9 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
 * :mod:`i2ilib.nets.mmnets` -- mix and match networks (Wang 2020, thesis chapter 4): SegNet
   encoders ``f_R, f_D, f_S`` and decoders ``g_R, g_D, g_S`` meeting in one latent space, with
   pooling indices, skip connections or no side information, and the RGB discriminator ``C``.
+* :mod:`i2ilib.nets.stargan_modalities` -- StarGAN adapted to modalities (thesis Section
+  4.6.2): one translator and critic shared by RGB, depth and segmentation but for their first
+  and last layers, the target modality as label maps, pooling indices.
 * :mod:`i2ilib.nets.wgan_resnet` -- TransferGAN's WGAN-GP ResNet generator and critic (Wang 2020
   thesis, Section 2.3.3; one linear layer, residual blocks, one convolution), with the AC-GAN
   options of Section 2.4 and :func:`transfer_state`, the initialisation from a pretrained GAN.

@@ -19,6 +19,8 @@
   :mod:`i2ilib.train.zeropair_cyclegan` -- the zero-pair baselines of the thesis's Tables 4.4-4.5:
   ``ZeroPairPix2PixTrainer`` (2x pix2pix through RGB) and ``ZeroPairCycleGANTrainer`` (CycleGAN
   between depth and segmentation), translating with ``MMNetTrainer``'s contract.
+- :mod:`i2ilib.train.stargan_modalities` -- ``StarGANModalityTrainer`` (thesis Section 4.6.2):
+  the StarGAN baselines of zero-pair translation, unpaired and paired.
 - :mod:`i2ilib.train.udit` -- ``UDITTrainer`` (Wang 2020, thesis chapter 5): the MUNIT-style
   diverse translator with the semantic constraint of eq. 5.3 (without it: MUNIT).
 - :mod:`i2ilib.train.sdit` -- ``SDITTrainer`` (Wang 2020, thesis chapter 6): one encoder-generator
