@@ -8,12 +8,12 @@ import math
 
 import pytest
 import torch
+from test_mmnets import SIZE, K, _weights, batch_of, dataset, inputs  # the same batches
 
 from i2ibook import catalogue
 from i2ibook.chapters import ch13_zero_pair as chapter
 from i2ibook.runner import train_translation, zero_pair_data
 from i2ibook.specs import SpecError, parse_experiment
-from i2ilib.data.zeropair import ZeroPairDataset
 from i2ilib.nets.mmnets import MODALITIES, MMNetArchitecture, one_hot_labels
 from i2ilib.nets.stargan_modalities import (
     StarGANModalityDiscriminator,
@@ -29,7 +29,7 @@ from i2ilib.train.stargan_modalities import (
 )
 
 torch.set_num_threads(1)
-SIZE, K = 16, 5
+
 CHANNELS = {"R": 3, "D": 1, "S": K}
 
 
@@ -37,32 +37,11 @@ def arch():
     return MMNetArchitecture(ngf=4, n_levels=2, n_classes=K)
 
 
-def inputs(n=2, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return {"R": torch.rand(n, 3, SIZE, SIZE, generator=g) * 2 - 1,
-            "D": torch.rand(n, 1, SIZE, SIZE, generator=g) * 2 - 1,
-            "S": torch.randint(0, K, (n, SIZE, SIZE), generator=g)}
-
-
 def config(**kw):
     base = dict(ngf=4, n_levels=2, n_classes=K, ndf=4, n_layers_D=2, batch_size=2, steps=6,
                 n_critic=2, device="cpu", seed=0)
     base.update(kw)
     return StarGANModalityConfig(**base)
-
-
-def dataset(n=4, seed=0):
-    a, b = inputs(n, seed), inputs(n, seed + 100)
-    return ZeroPairDataset({"R": a["R"], "S": a["S"]}, {"R": b["R"], "D": b["D"]})
-
-
-def batch_of(data, n=2):
-    return {k: torch.stack([data[i][k] for i in range(n)]) for k in data[0]}
-
-
-def _weights(trainer):
-    return {f"{n}.{k}": v.clone() for n, net in trainer.nets.items()
-            for k, v in net.state_dict().items()}
 
 
 def _as_input(m, x):

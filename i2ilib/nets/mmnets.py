@@ -432,3 +432,20 @@ def define_mmnet_parts(arch: MMNetArchitecture, modalities: Sequence[str] = MODA
     for net in parts.values():
         init_weights(net, init_type, init_gain, generator=generator)
     return parts
+
+
+def modality_input(source: str, x: Tensor, n_classes: int, channels: int) -> Tensor:
+    """A modality's input as an encoder or generator takes it: segmentation class ids
+    ``(N, H, W)`` become one-hot maps (:func:`one_hot_labels`); any other input must already be
+    ``(N, channels, H, W)``.
+
+    Raises:
+        ValueError: the tensor has the wrong shape for modality ``source``.
+    """
+    if source == "S" and x.dim() == 3:
+        return one_hot_labels(x, n_classes)
+    if x.dim() != 4 or x.shape[1] != channels:
+        form = " or (N, H, W) class ids" if source == "S" else ""
+        raise ValueError(f"Modality {source} takes (N, {channels}, H, W){form}, got "
+                         f"{tuple(x.shape)}.")
+    return x.float()

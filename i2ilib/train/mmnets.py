@@ -101,6 +101,7 @@ from ..nets.mmnets import (
     MMNetDiscriminator,
     MMNetTranslator,
     define_mmnet_parts,
+    modality_input,
     one_hot_labels,
 )
 from .base import Trainer, TrainerConfig, set_requires_grad
@@ -448,14 +449,7 @@ class MMNetTrainer(Trainer):
     # ----------------------------------------------------------------- translation
     def _input(self, source: str, x: Tensor) -> Tensor:
         """A modality's input as its encoder takes it: labels ``(N, H, W)`` become one-hot."""
-        if source == "S" and x.dim() == 3:
-            return one_hot_labels(x, self.arch.n_classes)
-        expected = self.arch.channels(source)
-        if x.dim() != 4 or x.shape[1] != expected:
-            form = " or (N, H, W) class ids" if source == "S" else ""
-            raise ValueError(f"Modality {source} takes (N, {expected}, H, W){form}, got "
-                             f"{tuple(x.shape)}.")
-        return x.float()
+        return modality_input(source, x, self.arch.n_classes, self.arch.channels(source))
 
     @torch.no_grad()
     def translate(self, source: str, target: str, x: Tensor) -> Tensor:

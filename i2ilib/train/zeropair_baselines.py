@@ -34,7 +34,7 @@ from torch.utils.data import Dataset
 
 from ..nets import define_G
 from ..nets.factory import parse_generator_name
-from ..nets.mmnets import one_hot_labels
+from ..nets.mmnets import modality_input, one_hot_labels
 from .base import Trainer, TrainerConfig
 
 __all__ = ["MODALITIES", "ZeroPairBaselineConfig", "ZeroPairBaselineTrainer",
@@ -188,14 +188,7 @@ class ZeroPairBaselineTrainer(Trainer):
 
     def _input(self, source: str, x: Tensor) -> Tensor:
         """A modality's input as a generator takes it: labels ``(N, H, W)`` become one-hot."""
-        if source == "S" and x.dim() == 3:
-            return self.one_hot(x)
-        expected = self.config.channels(source)
-        if x.dim() != 4 or x.shape[1] != expected:
-            form = " or (N, H, W) class ids" if source == "S" else ""
-            raise ValueError(f"Modality {source} takes (N, {expected}, H, W){form}, got "
-                             f"{tuple(x.shape)}.")
-        return x.float()
+        return modality_input(source, x, self.config.n_classes, self.config.channels(source))
 
     @torch.no_grad()
     def translate(self, source: str, target: str, x: Tensor) -> Tensor:
