@@ -624,6 +624,10 @@ STARGAN_PAPER_ROW: dict[str, tuple[str, str]] = {
 }
 
 
+PAPER_ROW.update({label: (("TABLE4_4", seg), depth)
+                  for label, (seg, depth) in STARGAN_PAPER_ROW.items()})
+
+
 def stargan_paper_rows() -> dict[str, tuple[dict[str, float], dict[str, float]]]:
     """``{label: (Table 4.4's row, Table 4.5's row)}`` of each StarGAN baseline, as the
     thesis reports them (mIoU and global accuracy in percent; eq. 4.15's depth measures)."""
@@ -645,18 +649,5 @@ def stargan_runs(label: str, scale: str = "book", seeds: Sequence[int] = ZERO_PA
 def stargan_table(runs: Mapping[str, Sequence[Run | None]], direction: str) -> str:
     """The StarGAN baselines (mean ± std over the stored seeds) beside the thesis's numbers:
     Table 4.4 for ``"D->S"`` (global accuracy and mIoU; the thesis gives no mean class
-    accuracy), Table 4.5 for ``"S->D"``."""
-    measures = SEG_MEASURES if direction == "D->S" else DEPTH_MEASURES
-    rows = []
-    for label, rs in runs.items():
-        seg_row, depth_row = stargan_paper_rows()[label]
-        theirs = ({"global_acc": seg_row["global"] / 100, "mean_iou": seg_row["mIoU"] / 100}
-                  if direction == "D->S" else depth_row)
-        n = sum(r is not None for r in rs)
-        cells = []
-        for m in measures:
-            ours = fmt_mean_std(values(rs, direction, m)) if n else "not run"
-            cells.append(f"{ours} ({theirs[m]:.3g})" if m in theirs else f"{ours} (—)")
-        rows.append([label, f"{n}", *cells])
-    return markdown_table(["model", "seeds", *[f"{v}: ours (thesis)" for v in measures.values()]],
-                          rows, "lr" + "r" * len(measures))
+    accuracy), Table 4.5 for ``"S->D"`` (:func:`reproduction_table`, whose rows they join)."""
+    return reproduction_table(runs, direction)
