@@ -179,7 +179,7 @@ def comparison_table(runs: Mapping[str, Sequence[Run | None]],
     rows = []
     for model, rs in runs.items():
         n = sum(r is not None for r in rs)
-        rows.append([f"{model} ({n} seeds)",
+        rows.append([f"{model} ({n} seed{'' if n == 1 else 's'})",
                      *[fmt_mean_std(values(rs, direction, m)) if n else "not stored"
                        for m in measures]])
     for name, scores in baselines[direction].items():
