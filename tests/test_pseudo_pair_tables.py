@@ -171,8 +171,10 @@ def test_stored_scores_match_a_fresh_computation():
     cached = json.loads((run.path / ch07.SCORES_FILE).read_text())
     assert cached["key"] == ch07._cache_key(run), f"{run.path}/scores.json is stale; rescore it"
     fresh = ch07.score_run(run, cache=False)
+    # float32 networks give results that differ in the sixth decimal between CPUs (their
+    # vector kernels sum in another order): a tolerance of 1e-5 still catches any stale score
     for q in ch07.QUANTITIES:
-        assert np.allclose(np.asarray(cached["per_image"][q]), fresh[q], atol=1e-7), q
+        assert np.allclose(np.asarray(cached["per_image"][q]), fresh[q], rtol=0, atol=1e-5), q
     test_A, _ = build_test_data(run.config)
     assert len(fresh["mse"]) == len(test_A)
 
