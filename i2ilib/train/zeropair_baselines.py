@@ -194,16 +194,8 @@ class ZeroPairBaselineTrainer(Trainer):
     def translate(self, source: str, target: str, x: Tensor) -> Tensor:
         """``source -> target`` in eval mode, on CPU, with :meth:`MMNetTrainer.translate
         <i2ilib.train.mmnets.MMNetTrainer.translate>`'s contract, through the generators of
-        :attr:`routes` (an intermediate segmentation is passed on as class probabilities).
-
-        Args:
-            x: RGB ``(N, 3, H, W)`` in [-1, 1], depth ``(N, depth_nc, H, W)`` (encoded as in
-                training), or segmentation as ``(N, H, W)`` class ids or ``(N, K, H, W)``
-                one-hot maps or class probabilities.
-
-        Returns:
-            RGB ``(N, 3, H, W)`` in [-1, 1]; depth ``(N, depth_nc, H, W)`` clipped to [-1, 1];
-            segmentation class scores ``(N, K, H, W)`` (``.argmax(1)`` gives the labels).
+        :attr:`routes` (an intermediate segmentation is passed on as class probabilities). ``x``
+        and the result are shaped as there (segmentation out as class scores ``(N, K, H, W)``).
 
         Raises:
             ValueError: an unknown modality or a pair this baseline does not translate.
