@@ -128,3 +128,17 @@ def test_pix2pix_learns_a_pixelwise_mapping():
     assert last < 0.5 * first, (first, last)
     out = t.translate(data.A[:2])
     assert out.shape == (2, 3, 32, 32) and out.abs().max() <= 1
+
+
+def test_option_checks_shared_by_the_trainers_configs():
+    from i2ilib.train.base import check_int, check_weight
+
+    check_int("steps", 1, 1)
+    check_weight("lambda_cyc", 0)
+    check_weight("lr", 2e-4)
+    for bad in (0, True, 1.0, "1"):
+        with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+            check_int("steps", bad, 1)
+    for bad in (-0.1, float("nan"), float("inf"), True, "1"):
+        with pytest.raises(ValueError, match="lambda_cyc must be a finite number >= 0"):
+            check_weight("lambda_cyc", bad)

@@ -106,6 +106,21 @@ def set_requires_grad(nets: list[nn.Module] | nn.Module, requires_grad: bool) ->
             p.requires_grad_(requires_grad)
 
 
+
+def check_int(name: str, value: Any, low: int) -> None:
+    """Raise ``ValueError`` unless the option ``name`` is an integer (not a bool) ``>= low``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+
+
+def check_weight(name: str, value: Any) -> None:
+    """Raise ``ValueError`` unless the option ``name`` (a loss weight, a learning rate) is a
+    finite number ``>= 0`` (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+
+
 @dataclasses.dataclass
 class TrainerConfig:
     """Options shared by every trainer (defaults as published; see each subclass)."""

@@ -104,7 +104,7 @@ from ..nets.mmnets import (
     modality_input,
     one_hot_labels,
 )
-from .base import Trainer, TrainerConfig, set_requires_grad
+from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
 
 __all__ = ["MMNET_PARTS", "MMNET_TRANSLATORS", "MMNetConfig", "MMNetOracleTrainer",
            "MMNetTrainer", "mmnet_module_from_config", "mmnet_translator_state"]
@@ -194,10 +194,7 @@ class MMNetConfig(TrainerConfig):
         if self.total_steps < 1:
             raise ValueError("The schedule has no step: set stage1_steps or stage2_steps > 0.")
         for name in (*_LAMBDAS, "noise_std", "lr_stage3"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
         if self.latent_loss not in LATENT_KINDS:
             raise ValueError(f"latent_loss={self.latent_loss!r} is not one of "
                              f"{', '.join(LATENT_KINDS)}.")

@@ -92,7 +92,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,7 +104,7 @@ from torch.utils.data import Dataset
 from ..losses import GANLoss, kl_to_standard_normal, reconstruction_loss
 from ..nets import define_D
 from ..nets.ost import OSTArchitecture, OSTTranslator, define_ost_parts
-from .base import Trainer, TrainerConfig, set_requires_grad
+from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
 from .pool import ImagePool
 from .schedule import linear_decay_scheduler
 
@@ -185,10 +184,7 @@ class OSTConfig(TrainerConfig):
             raise ValueError(f"gan_mode={self.gan_mode!r} is not available for OST: choose one "
                              f"of {', '.join(OST_GAN_MODES)}.")
         for name in _LAMBDAS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
         if isinstance(self.pool_size, bool) or not isinstance(self.pool_size, int) or (
                 self.pool_size < 0):
             raise ValueError(f"pool_size must be an integer >= 0, got {self.pool_size!r}.")

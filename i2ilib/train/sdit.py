@@ -51,7 +51,6 @@ Batches: ``{"x": (N, input_nc, S, S)}`` in ``[-1, 1]`` with ``S = image_size`` a
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +61,7 @@ from ..losses import GANLoss, auxiliary_classifier_loss
 from ..losses.diverse import image_reconstruction_loss, latent_reconstruction_loss
 from ..nets import init_weights
 from ..nets.sdit import CIN_PARAMS, SDITDiscriminator, SDITGenerator
-from .base import Trainer, TrainerConfig, set_requires_grad
+from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
 from .schedule import linear_decay_scheduler
 
 __all__ = ["SDITConfig", "SDITTrainer", "sdit_generator_from_config"]
@@ -121,10 +120,7 @@ class SDITConfig(TrainerConfig):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
         for name in _LAMBDAS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
         for name in ("cin", "attention", "cin_per_domain"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}.")

@@ -80,7 +80,7 @@ from ..losses import (
 )
 from ..nets.mmnets import MODALITIES, MMNetArchitecture, one_hot_labels
 from ..nets.stargan_modalities import StarGANModalityGenerator, define_stargan_modalities
-from .base import Trainer, TrainerConfig, set_requires_grad
+from .base import Trainer, TrainerConfig, check_int, check_weight, set_requires_grad
 from .mmnets import MMNetTrainer
 
 __all__ = ["STARGAN_TRANSLATIONS", "StarGANModalityConfig", "StarGANModalityTrainer",
@@ -134,16 +134,11 @@ class StarGANModalityConfig(TrainerConfig):
                              "n_epochs = n_epochs_decay = 0.")
         self.architecture()  # validates the sizes
         for name in ("ndf", "n_layers_D", "steps", "n_critic", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}.")
+            check_int(name, getattr(self, name), 1)
         if not isinstance(self.paired, bool):
             raise TypeError(f"paired must be True or False, got {self.paired!r}.")
         for name in (*_LAMBDAS, "lr"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
 
     def architecture(self) -> MMNetArchitecture:
         """The shared networks' sizes (pooling indices)."""

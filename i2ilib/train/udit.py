@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import math
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +75,7 @@ from ..losses.diverse import (
 )
 from ..nets import init_weights
 from ..nets.munit import UPSAMPLE_NORMS, MUNITAutoEncoder, MUNITDiscriminator
-from .base import Trainer, TrainerConfig, set_requires_grad
+from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
 from .schedule import linear_decay_scheduler
 
 __all__ = ["UDIT_NETWORKS", "UDITConfig", "UDITTrainer", "udit_autoencoder_from_config"]
@@ -139,10 +138,7 @@ class UDITConfig(TrainerConfig):
         if self.kernel % 2 == 0:
             raise ValueError(f"kernel must be odd (same-size convolutions), got {self.kernel}.")
         for name in _LAMBDAS:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
         if self.upsample_norm not in UPSAMPLE_NORMS:
             raise ValueError(f"upsample_norm must be one of {', '.join(UPSAMPLE_NORMS)}, got "
                              f"{self.upsample_norm!r}.")

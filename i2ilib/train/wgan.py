@@ -77,7 +77,6 @@ Networks (``self.nets``): ``G`` and ``D`` (``"gan"``, ``"bsa"``), or ``G_0 .. G_
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +101,7 @@ from ..nets.wgan_resnet import (
     check_image_size,
     transfer_state,
 )
-from .base import Trainer, TrainerConfig, set_requires_grad
+from .base import Trainer, TrainerConfig, check_int, check_weight, set_requires_grad
 from .schedule import linear_decay_scheduler
 
 __all__ = ["MINEGAN_MNIST", "WGAN_METHODS", "ImageSet", "WGANConfig", "WGANTrainer",
@@ -149,11 +148,6 @@ class ImageSet(Dataset):
         if self.labels is not None:
             item["y"] = self.labels[i]
         return item
-
-
-def _check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
 
 
 @dataclasses.dataclass
@@ -216,12 +210,9 @@ class WGANConfig(TrainerConfig):
         for name, low in (("z_dim", 1), ("ngf", 1), ("ndf", 1), ("n_classes", 0), ("n_critic", 1),
                           ("n_sources", 1), ("critic_source", 0), ("miner_layers", 1),
                           ("mining_steps", -1), ("selector_window", 1)):
-            _check_int(name, getattr(self, name), low)
+            check_int(name, getattr(self, name), low)
         for name in ("alpha_G", "alpha_D", "lambda_gp"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
         if self.conditioning not in CONDITIONINGS:
             raise ValueError(f"conditioning must be one of {', '.join(CONDITIONINGS)}, got "
                              f"{self.conditioning!r}.")

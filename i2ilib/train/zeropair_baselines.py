@@ -35,7 +35,7 @@ from torch.utils.data import Dataset
 from ..nets import define_G
 from ..nets.factory import parse_generator_name
 from ..nets.mmnets import modality_input, one_hot_labels
-from .base import Trainer, TrainerConfig
+from .base import Trainer, TrainerConfig, check_int, check_weight
 
 __all__ = ["MODALITIES", "ZeroPairBaselineConfig", "ZeroPairBaselineTrainer",
            "modality_generator"]
@@ -86,19 +86,14 @@ class ZeroPairBaselineConfig(TrainerConfig):
                              f"thesis's baselines use skip connections), got {self.netG!r}.")
         for name, low in (("steps", 1), ("ngf", 1), ("ndf", 1), ("n_layers_D", 0),
                           ("n_classes", 2), ("depth_nc", 1), ("batch_size", 1)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+            check_int(name, getattr(self, name), low)
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not (
                 math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a finite number > 0, got {self.lr!r}.")
 
     def _check_weights(self, *names: str) -> None:
         for name in names:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+            check_weight(name, getattr(self, name))
 
     def channels(self, modality: str) -> int:
         """Channels of a modality as a generator takes or gives it."""
