@@ -187,6 +187,30 @@ def test_ablation_verdicts_check_only_the_model_put_ahead():
     assert "0 of 3" in chapter.ablation_table(runs, per_seed, "4.2")
 
 
+def test_baseline_claims_take_every_baseline_and_check_both_models():
+    def run(seg, depth=(0.6, 0.8, 0.9, 30.0, 0.5)):
+        return SimpleNamespace(metrics=_metrics(seg=seg, depth=depth))
+
+    per_seed = [BASELINES] * 3
+    mmnets = {chapter.PI: [run((0.8, 0.3, 0.30 + 0.01 * i)) for i in range(3)]}
+    cascade = [run((0.8, 0.3, 0.25 + 0.01 * i), (0.6, 0.8, 0.9, 30.0, 0.45)) for i in range(3)]
+    stargan = [run((0.5, 0.1, 0.05 + 0.01 * i)) for i in range(3)]  # below the layout
+    claims = chapter.baseline_claims(mmnets, {"2x pix2pix (skip connections)": cascade,
+                                              "StarGAN paired (pooling indices)": stargan})
+    assert [(c["b"][0], c["direction"]) for c in claims] == [
+        ("2x pix2pix (skip connections)", "D->S"), ("2x pix2pix (skip connections)", "S->D"),
+        ("StarGAN paired (pooling indices)", "D->S"),
+        ("StarGAN paired (pooling indices)", "S->D")]
+    # the thesis's differences: Table 4.4 mIoU 55.4 - 25.4 and 55.4 - 8.62 points, Table 4.5
+    # RMSE (log) 1.28 - 0.67 and 1.94 - 0.67
+    assert [round(c["paper_effect"], 4) for c in claims] == [0.30, 0.61, 0.4678, 1.27]
+    verdicts = [chapter.verdict(**c, baselines=per_seed) for c in claims]
+    assert [v.verdict for v in verdicts[:2]] == ["reproduced", "contradicted"]
+    # a baseline that fails its sanity check gives no verdict, whichever side wins
+    assert all(v.verdict == "inconclusive" and "StarGAN paired (pooling indices) seed 0 fails"
+               in v.evidence for v in verdicts[2:])
+
+
 def test_baselines_of_the_layout():
     b = chapter.baseline_scores("smoke")
     seg, depth = b["D->S"], b["S->D"]

@@ -501,10 +501,11 @@ def baseline_claims(runs: Mapping[str, Sequence[Run | None]],
     arguments of :func:`verdict` (less the seeds' baselines): M&MNets with pooling indices
     against the baseline on depth -> segmentation mIoU and segmentation -> depth RMSE (log), the
     thesis's differences of the same rows beside them. Both models must pass the sanity check:
-    a baseline is a working translator, not an ablation."""
+    a baseline is a working translator, not an ablation. ``baselines`` may hold the StarGANs of
+    :func:`stargan_runs` too (any label of :data:`PAPER_ROW`)."""
     out = []
     for label, rs in baselines.items():
-        (_, seg_key), depth_key = BASELINE_PAPER_ROW[label]
+        (_, seg_key), depth_key = PAPER_ROW[label]
         seg = paper.paper_effect_mIoU("M&MNets D->S (PI)", seg_key)
         depth = (paper.TABLE4_5[depth_key]["rmse_log"]
                  - paper.TABLE4_5["M&MNets S->D"]["rmse_log"])
