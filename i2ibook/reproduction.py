@@ -574,7 +574,8 @@ def _zero_pair_section(results_dir: str | Path | None) -> list[str]:
     if stored:
         per_seed = ch13.seed_baselines("book", results_dir=results_dir)
         verdicts = [ch13.verdict(**claim, baselines=per_seed)
-                    for claim in [*ch13.claims(runs), *ch13.baseline_claims(runs, baselines)]]
+                    for claim in [*ch13.claims(runs),
+                                  *ch13.baseline_claims(runs, {**baselines, **stargans})]]
         out += ["Verdicts (paired within seed):", "", _verdict_list(verdicts), "",
                 "### Tables 4.2-4.3: side information and the components", "",
                 "The thesis's mIoU and global accuracy in brackets (SceneNet RGB-D, 51K subset);",
