@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from pilot_common import append_line, parse_options
 
 from i2ibook.chapters import ch10_disentanglement as ch
 from i2ilib.data.contenttransfer import content_transfer_data
@@ -37,9 +38,7 @@ def main() -> None:
                    help="trainer option key=value (JSON value), repeatable")
     a = p.parse_args()
     opts = {"batch_size": 16, "ngf": 16, "n_epochs": 1000, "seed": a.seed, "device": "cpu"}
-    for kv in a.option:
-        k, v = kv.split("=", 1)
-        opts[k] = json.loads(v)
+    opts.update(parse_options(a.option))
     t0 = time.perf_counter()
     data = content_transfer_data(a.attribute, a.identities, a.per_identity, 64, a.n_test, a.seed)
     print(f"data: A {len(data.A)}, B {len(data.B)}, {time.perf_counter() - t0:.0f} s", flush=True)
@@ -72,10 +71,7 @@ def main() -> None:
                "truth": data.tensors("removal_truth")[:n], "a": t_in, "guide b'": t_g,
                "transfer": trainer.transfer(t_in, t_g), "truth ": data.tensors("transfer_truth")[:n]},
               run_dir / "pilot.png", title=a.name)
-    out = Path("benchmarks/results/pilots_ch10.jsonl")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a") as f:
-        f.write(json.dumps(line) + "\n")
+    append_line("benchmarks/results/pilots_ch10.jsonl", line)
 
 
 if __name__ == "__main__":

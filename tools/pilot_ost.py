@@ -18,6 +18,8 @@ import json
 import time
 from pathlib import Path
 
+from pilot_common import append_line, parse_options
+
 from i2ibook.catalogue import ost_phase1_run, ost_run
 from i2ibook.chapters import ch09_one_shot as ch
 from i2ibook.runner import _half, _translate_all, digit_scores, digits_data, digits_dataset
@@ -26,14 +28,6 @@ from i2ilib.train import OSTTrainer
 from i2ilib.viz import save_grid
 
 ROOT = Path("/tmp/pilot_ost")
-
-
-def _options(pairs: list[str]) -> dict:
-    out = {}
-    for kv in pairs:
-        k, v = kv.split("=", 1)
-        out[k] = json.loads(v)
-    return out
 
 
 def main() -> None:
@@ -50,9 +44,9 @@ def main() -> None:
     n_A = a.n_A if a.n_A == "all" else int(a.n_A)
     _, c1 = ost_phase1_run("book", a.seed)
     _, c2 = ost_run("book", n_A=n_A, seed=a.seed)
-    both = _options(a.option)
-    c1["trainer"].update({**both, **_options(a.phase1_option), "device": "cpu"})
-    c2["trainer"].update({**both, **_options(a.phase2_option), "device": "cpu"})
+    both = parse_options(a.option)
+    c1["trainer"].update({**both, **parse_options(a.phase1_option), "device": "cpu"})
+    c2["trainer"].update({**both, **parse_options(a.phase2_option), "device": "cpu"})
     if a.augment:
         c1["data"]["augment"] = c2["data"]["augment"] = a.augment
     c2["phase1"] = {"name": f"pilot {a.name}", "config": c1}
@@ -91,10 +85,7 @@ def main() -> None:
     print(json.dumps(line))
     save_grid({"A": data.test_A[:12], "T_AB": fake[:12]}, here / "pilot.png",
               title=f"{a.name} seed {a.seed}: {scores['accuracy']:.3f}")
-    out = Path("benchmarks/results/pilots_ch09.jsonl")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a") as f:
-        f.write(json.dumps(line) + "\n")
+    append_line("benchmarks/results/pilots_ch09.jsonl", line)
 
 
 if __name__ == "__main__":

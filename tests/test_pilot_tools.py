@@ -1,0 +1,49 @@
+"""The helpers of the pilot scripts in tools/ (run by hand, so only their shared parts are
+tested here: how options are read and how a pilot's line is logged), and that every pilot script
+at least parses its command line."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_options_are_json_values_by_key():
+    common = _load("pilot_common")
+    assert common.parse_options(["lr=5e-4", 'norm="none"', "n_unshared=1", "flip=false",
+                                 "betas=[0.5, 0.999]"]) == {
+        "lr": 5e-4, "norm": "none", "n_unshared": 1, "flip": False, "betas": [0.5, 0.999]}
+    assert common.parse_options(["a=1", "a=2"]) == {"a": 2}  # the last one wins
+    for bad in ("lr", "norm=none", "lr="):
+        with pytest.raises(SystemExit, match=f"option '{bad}' must be key=JSON"):
+            common.parse_options([bad])
+
+
+def test_lines_are_appended_one_json_object_each(tmp_path):
+    common = _load("pilot_common")
+    log = tmp_path / "new" / "pilots.jsonl"
+    common.append_line(log, {"name": "P1", "accuracy": 0.5})
+    common.append_line(log, {"name": "P2", "passes": False})
+    assert [json.loads(x) for x in log.read_text().splitlines()] == [
+        {"name": "P1", "accuracy": 0.5}, {"name": "P2", "passes": False}]
+
+
+@pytest.mark.parametrize("script", ["pilot_ost.py", "pilot_content_transfer.py",
+                                    "pilot_pseudo_pairs.py"])
+def test_every_pilot_script_parses_its_command_line(script):
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--help"],
+                       check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "usage:" in r.stdout
