@@ -805,6 +805,13 @@ def _half(state: dict[str, Tensor]) -> dict[str, Tensor]:
     return {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
 
 
+def as_stored(nets: dict[str, dict[str, Tensor]]) -> dict[str, dict[str, Tensor]]:
+    """Every network's weights as the store keeps them and gives them back: rounded to float16,
+    then float32 again (integer buffers unchanged)."""
+    return {k: {n: t.float() if t.is_floating_point() else t for n, t in _half(v).items()}
+            for k, v in nets.items()}
+
+
 def phase1_state(run: Run) -> dict[str, Any]:
     """The state :meth:`i2ilib.train.ost.OSTTrainer.start_from_phase1` takes, rebuilt from a
     stored Phase I run (its ``T_BB`` holds ``E_B^U``, ``E^S``, ``G^S``, ``G_B^U``)."""
@@ -861,8 +868,7 @@ def phase1_start(phase1: dict[str, Any], progress: bool = False) -> dict[str, An
                                f"{run_dir_for(config)} is missing.")
         state = {**{k: state[k] for k in ("trainer", "config", "global_step", "epoch")},
                  "nets": {k: state["nets"][k] for k in ("E_B_U", "E_S", "G_S", "G_B_U")}}
-    state["nets"] = {k: {n: t.float() if t.is_floating_point() else t
-                         for n, t in _half(v).items()} for k, v in state["nets"].items()}
+    state["nets"] = as_stored(state["nets"])
     return state
 
 

@@ -135,3 +135,15 @@ def test_phase2_starts_from_the_same_numbers_whichever_source(monkeypatch):
             assert torch.equal(value, from_checkpoint["nets"][part][key]), (part, key)
             if value.is_floating_point():
                 assert torch.equal(value, value.half().float())
+
+
+def test_weights_as_the_store_keeps_them():
+    from i2ibook.runner import as_stored
+
+    w = torch.tensor([1.0, 1.0 + 2 ** -12, 0.1])  # 1 + 2^-12 lies between two float16 values
+    steps = torch.tensor(7)
+    out = as_stored({"E_S": {"w": w, "num_batches_tracked": steps}})
+    assert out["E_S"]["w"].dtype == torch.float32
+    assert torch.equal(out["E_S"]["w"], w.half().float())
+    assert out["E_S"]["w"][1] == 1.0 and out["E_S"]["w"][2] != w[2]
+    assert out["E_S"]["num_batches_tracked"] is steps

@@ -22,7 +22,13 @@ from pilot_common import append_line, parse_options
 
 from i2ibook.catalogue import ost_phase1_run, ost_run
 from i2ibook.chapters import ch09_one_shot as ch
-from i2ibook.runner import _half, _translate_all, digit_scores, digits_data, digits_dataset
+from i2ibook.runner import (
+    _translate_all,
+    as_stored,
+    digit_scores,
+    digits_data,
+    digits_dataset,
+)
 from i2ibook.specs import parse_experiment
 from i2ilib.train import OSTTrainer
 from i2ilib.viz import save_grid
@@ -59,10 +65,8 @@ def main() -> None:
     first.fit(digits_dataset(c1["data"], with_A=False), progress=False)
     phase1_s = time.perf_counter() - t0
     state = first.state_dict()
-    # as the store keeps them: every weight rounded to float16
-    state["nets"] = {k: {n: t.float() if t.is_floating_point() else t
-                         for n, t in _half(v).items()}
-                     for k, v in state["nets"].items() if k in ("E_B_U", "E_S", "G_S", "G_B_U")}
+    # Phase II starts from Phase I's weights as the store keeps them (runner.phase1_start)
+    state["nets"] = as_stored({k: state["nets"][k] for k in ("E_B_U", "E_S", "G_S", "G_B_U")})
     second = OSTTrainer(t2, run_dir=here / "phase2")
     if not second.checkpoint_path.exists():
         second.start_from_phase1(state)

@@ -104,7 +104,7 @@ from ..nets.mmnets import (
     modality_input,
     one_hot_labels,
 )
-from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
+from .base import Trainer, TrainerConfig, check_int, check_weight, set_requires_grad
 
 __all__ = ["MMNET_PARTS", "MMNET_TRANSLATORS", "MMNetConfig", "MMNetOracleTrainer",
            "MMNetTrainer", "mmnet_module_from_config", "mmnet_translator_state"]
@@ -187,10 +187,7 @@ class MMNetConfig(TrainerConfig):
                              "n_epochs_decay = 0.")
         self.architecture()  # validates the sizes
         for name in ("stage1_steps", "stage2_steps", "stage3_steps", "ndf", "n_layers_D"):
-            value = getattr(self, name)
-            low = 1 if name in ("ndf", "n_layers_D") else 0
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+            check_int(name, getattr(self, name), 1 if name in ("ndf", "n_layers_D") else 0)
         if self.total_steps < 1:
             raise ValueError("The schedule has no step: set stage1_steps or stage2_steps > 0.")
         for name in (*_LAMBDAS, "noise_std", "lr_stage3"):

@@ -104,7 +104,7 @@ from torch.utils.data import Dataset
 from ..losses import GANLoss, kl_to_standard_normal, reconstruction_loss
 from ..nets import define_D
 from ..nets.ost import OSTArchitecture, OSTTranslator, define_ost_parts
-from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
+from .base import Trainer, TrainerConfig, check_int, check_weight, set_requires_grad
 from .pool import ImagePool
 from .schedule import linear_decay_scheduler
 
@@ -185,9 +185,7 @@ class OSTConfig(TrainerConfig):
                              f"of {', '.join(OST_GAN_MODES)}.")
         for name in _LAMBDAS:
             check_weight(name, getattr(self, name))
-        if isinstance(self.pool_size, bool) or not isinstance(self.pool_size, int) or (
-                self.pool_size < 0):
-            raise ValueError(f"pool_size must be an integer >= 0, got {self.pool_size!r}.")
+        check_int("pool_size", self.pool_size, 0)
         if self.phase == 2 and self.clone_unshared and self.input_nc != self.output_nc:
             raise ValueError(
                 f"clone_unshared copies E_B^U and G_B^U into E_A^U and G_A^U, so it needs "

@@ -61,7 +61,7 @@ from ..losses import GANLoss, auxiliary_classifier_loss
 from ..losses.diverse import image_reconstruction_loss, latent_reconstruction_loss
 from ..nets import init_weights
 from ..nets.sdit import CIN_PARAMS, SDITDiscriminator, SDITGenerator
-from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
+from .base import Trainer, TrainerConfig, check_int, check_weight, set_requires_grad
 from .schedule import linear_decay_scheduler
 
 __all__ = ["SDITConfig", "SDITTrainer", "sdit_generator_from_config"]
@@ -116,9 +116,7 @@ class SDITConfig(TrainerConfig):
 
     def __post_init__(self) -> None:
         for name, low in _SIZES:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+            check_int(name, getattr(self, name), low)
         for name in _LAMBDAS:
             check_weight(name, getattr(self, name))
         for name in ("cin", "attention", "cin_per_domain"):

@@ -75,7 +75,7 @@ from ..losses.diverse import (
 )
 from ..nets import init_weights
 from ..nets.munit import UPSAMPLE_NORMS, MUNITAutoEncoder, MUNITDiscriminator
-from .base import Trainer, TrainerConfig, check_weight, set_requires_grad
+from .base import Trainer, TrainerConfig, check_int, check_weight, set_requires_grad
 from .schedule import linear_decay_scheduler
 
 __all__ = ["UDIT_NETWORKS", "UDITConfig", "UDITTrainer", "udit_autoencoder_from_config"]
@@ -132,9 +132,7 @@ class UDITConfig(TrainerConfig):
 
     def __post_init__(self) -> None:
         for name, low in _SIZES:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}.")
+            check_int(name, getattr(self, name), low)
         if self.kernel % 2 == 0:
             raise ValueError(f"kernel must be odd (same-size convolutions), got {self.kernel}.")
         for name in _LAMBDAS:

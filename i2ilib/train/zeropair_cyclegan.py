@@ -39,7 +39,7 @@ from torch import Tensor
 
 from ..losses import GANLoss, segmentation_loss
 from ..nets import define_D
-from .base import set_requires_grad
+from .base import check_int, set_requires_grad
 from .pool import ImagePool
 from .zeropair_baselines import ZeroPairBaselineConfig, ZeroPairBaselineTrainer, modality_generator
 
@@ -67,9 +67,7 @@ class ZeroPairCycleGANConfig(ZeroPairBaselineConfig):
             raise ValueError(f"gan_mode must be 'lsgan' (CycleGAN) or 'vanilla', got "
                              f"{self.gan_mode!r}.")
         self._check_weights("lambda_cyc")
-        if isinstance(self.pool_size, bool) or not isinstance(self.pool_size, int) or (
-                self.pool_size < 0):
-            raise ValueError(f"pool_size must be an integer >= 0, got {self.pool_size!r}.")
+        check_int("pool_size", self.pool_size, 0)
 
 
 class ZeroPairCycleGANTrainer(ZeroPairBaselineTrainer):
