@@ -1056,8 +1056,9 @@ def training_time(chapter: str, scale: str | None = None) -> str:
 @dataclass(frozen=True)
 class PlannedRun:
     """One run that :func:`reproduce` will train: its name, configuration and estimated cost
-    (the wall time of its stored twin, else the median of its chapter's stored runs; None when
-    nothing of the chapter is stored)."""
+    (the wall time of its stored twin; else the median of its chapter's stored runs of the same
+    method and phase, e.g. the other seeds or settings of a CycleGAN row; else the median of its
+    chapter's stored runs; None when nothing of the chapter is stored)."""
 
     name: str
     config: Config
@@ -1095,16 +1096,27 @@ def plan(chapter: str | None = None, scale: str = "book", missing_only: bool = F
     for ch in chapters:
         made = [make(scale) for make in RUNS[ch]]
         stored = {name: find_run(name, config, results_dir_for(scale)) for name, config in made}
-        times = sorted(float(r.meta.get("wall_time_s", 0.0)) for r in stored.values() if r)
-        typical = times[len(times) // 2] if times else None
+        times: dict[object, list[float]] = {}
+        for name, config in made:
+            if stored[name] is not None:
+                wall = float(stored[name].meta.get("wall_time_s", 0.0))
+                for key in (_kind(config), None):
+                    times.setdefault(key, []).append(wall)
         for name, config in made:
             run = stored[name]
             if (missing_only and run is not None) or (runs and name not in runs):
                 continue
             own = float(run.meta.get("wall_time_s", 0.0)) if run is not None else None
+            alike = times.get(_kind(config)) or times.get(None)
+            typical = sorted(alike)[len(alike) // 2] if alike else None
             drop = () if keep_all or name in shown else NOT_KEPT_UNLESS_SHOWN
             planned.append(PlannedRun(name, config, own or typical, drop))
     return planned
+
+
+def _kind(config: Config) -> tuple[str, object]:
+    """What a run's cost depends on most: its method and, for two-phase methods, its phase."""
+    return str(config.get("method")), (config.get("trainer") or {}).get("phase")
 
 
 def describe_plan(planned: list[PlannedRun], jobs: int) -> str:

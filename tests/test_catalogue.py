@@ -87,6 +87,21 @@ def test_plan_estimates_from_the_stored_runs():
     assert "3 run(s) to train in 2 process(es)" in text
 
 
+def test_plan_estimates_a_missing_run_from_stored_runs_of_its_own_method(monkeypatch):
+    """Chapter 09 mixes CycleGAN runs (~25 min) with OST runs (~2 min): a missing CycleGAN run is
+    estimated from the stored CycleGAN runs, not from the chapter's median."""
+    real = results.find_run
+    gone = "09_one_shot_translation/cyclegan-nA1-seed0"
+    monkeypatch.setattr(results, "find_run",
+                        lambda name, *a, **k: None if name == gone else real(name, *a, **k))
+    planned = {p.name: p for p in catalogue.plan("09", "book")}
+    cyclegan = sorted(p.estimate_s for n, p in planned.items()
+                      if "/cyclegan-" in n and n != gone and p.estimate_s)
+    ost = [p.estimate_s for n, p in planned.items() if "/ost-" in n and p.estimate_s]
+    assert cyclegan and ost and max(ost) < min(cyclegan)  # the premise: the methods differ
+    assert min(cyclegan) <= planned[gone].estimate_s <= max(cyclegan)
+
+
 # --------------------------------------------------------------------------------------------
 # which runs keep their weights: only those whose images the book shows
 
