@@ -1271,25 +1271,32 @@ ZERO_PAIR_STARGAN_KEEP = ("G",)
 
 
 def zero_pair_data(spec: dict[str, Any], oracle: bool = False):
-    """``(train_dataset, scenes)`` of a ``"zeropair"`` data specification
-    (:func:`i2ilib.data.zeropair.zero_pair_scenes`).
+    """``(train_dataset, scenes)`` of a ``"zeropair"`` data specification: SynthScenes
+    (:func:`i2ilib.data.zeropair.zero_pair_scenes`) or, with ``dataset = "sunrgbd"``, the
+    registry's prepared SUN RGB-D below :func:`data_root`
+    (:func:`i2ilib.data.sunrgbd.sunrgbd_zero_pair`; a clear error says how to prepare it when
+    it is not there).
 
     ``oracle``: the training set of the oracle instead, the same ``2 n_train`` training scenes
     with their true (depth, segmentation) pairs (item ``i`` of the dataset holds the labels and
-    the depth of one scene).
+    the depth of one scene); ``scenes.oracle`` holds those pairs either way when ``oracle``.
     """
-    from i2ilib.data.synthscenes import render_scenes
-    from i2ilib.data.zeropair import ZeroPairDataset, encode_depth, zero_pair_scenes
+    from i2ilib.data.zeropair import ZeroPairDataset, zero_pair_scenes
 
-    scenes = zero_pair_scenes(spec["n_train"], spec["n_test"], size=spec["size"],
-                              seed=spec["seed"], depth_encoding=spec["depth_encoding"])
+    args = dict(n_train=spec["n_train"], n_test=spec["n_test"], size=spec["size"],
+                seed=spec["seed"], depth_encoding=spec["depth_encoding"], with_oracle=oracle)
+    if spec.get("dataset", "synthscenes") == "sunrgbd":
+        from i2ilib.data.registry import get_dataset
+        from i2ilib.data.sunrgbd import sunrgbd_zero_pair
+
+        scenes = sunrgbd_zero_pair(get_dataset("sunrgbd", data_root(), download=False), **args)
+    else:
+        scenes = zero_pair_scenes(**args)
     if not oracle:
         return scenes.train_dataset(), scenes
-    train = render_scenes(2 * spec["n_train"], spec["size"], spec["seed"], "train")
     rgb = torch.cat([scenes.rs["R"], scenes.rd["R"]])
-    labels = torch.from_numpy(train["labels"].copy())
-    depth = encode_depth(train["depth"], spec["depth_encoding"]).unsqueeze(1)
-    return ZeroPairDataset({"R": rgb, "S": labels}, {"R": rgb, "D": depth}), scenes
+    return (ZeroPairDataset({"R": rgb, "S": scenes.oracle["S"]}, {"R": rgb, "D": scenes.oracle["D"]}),
+            scenes)
 
 
 def _agreement(a: tuple[Tensor, ...], b: tuple[Tensor, ...]) -> list[float]:
@@ -1343,7 +1350,7 @@ def _zero_pair_scorers(scenes) -> tuple[Callable[[Tensor], dict[str, Any]],
     from i2ilib.metrics.depth import depth_scores
     from i2ilib.metrics.segmentation import segmentation_scores
 
-    test, k, enc = scenes.test, scenes.n_classes, scenes.depth_encoding
+    test, k, enc, span = scenes.test, scenes.n_classes, scenes.depth_encoding, scenes.depth_range
 
     def seg(scores: Tensor) -> dict[str, Any]:
         s = segmentation_scores(scores.argmax(1), test["S"], k)
@@ -1352,7 +1359,7 @@ def _zero_pair_scorers(scenes) -> tuple[Callable[[Tensor], dict[str, Any]],
                 "class_iou": [None if np.isnan(v) else float(v) for v in s["class_iou"]]}
 
     def depth(out: Tensor) -> dict[str, float]:
-        d = depth_scores(decode_depth(out[:, 0], enc), test["depth_m"])
+        d = depth_scores(decode_depth(out[:, 0], enc, span), test["depth_m"])
         return {key: v for key, v in d.items() if key != "n_valid"}
 
     return seg, depth

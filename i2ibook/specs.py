@@ -293,12 +293,17 @@ class ImageSetData:
             raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
 
 
+#: The datasets a ``"zeropair"`` specification may name.
+ZERO_PAIR_DATASETS: tuple[str, ...] = ("synthscenes", "sunrgbd")
+
+
 @dataclass(frozen=True)
 class ZeroPairData:
-    """Zero-pair scenes (:func:`i2ibook.runner.zero_pair_data`): ``n_train`` SynthScenes scenes
-    with (RGB, segmentation) and ``n_train`` others with (RGB, depth), ``n_test`` test scenes with
-    all three, at ``size`` px; depth encoded by ``depth_encoding`` (one of
-    :data:`i2ilib.data.zeropair.DEPTH_ENCODINGS`)."""
+    """Zero-pair scenes (:func:`i2ibook.runner.zero_pair_data`): ``n_train`` scenes with (RGB,
+    segmentation) and ``n_train`` others with (RGB, depth), ``n_test`` test scenes with all
+    three, at ``size`` px; depth encoded by ``depth_encoding`` (one of
+    :data:`i2ilib.data.zeropair.DEPTH_ENCODINGS`). ``dataset``: ``"synthscenes"`` (rendered) or
+    ``"sunrgbd"`` (the registry's prepared SUN RGB-D, read from ``$I2I_DATA``)."""
 
     source: str
     size: int
@@ -306,10 +311,14 @@ class ZeroPairData:
     n_test: int
     seed: int = 0
     depth_encoding: str = "log"
+    dataset: str = "synthscenes"
 
     def check(self, where: str) -> None:
         from i2ilib.data.zeropair import DEPTH_ENCODINGS
 
+        if self.dataset not in ZERO_PAIR_DATASETS:
+            raise SpecError(f"{where}['dataset'] must be one of {', '.join(ZERO_PAIR_DATASETS)}, "
+                            f"got {self.dataset!r}.")
         _positive(where, size=self.size, n_train=self.n_train, n_test=self.n_test)
         if self.depth_encoding not in DEPTH_ENCODINGS:
             raise SpecError(f"{where}['depth_encoding'] must be one of "

@@ -198,7 +198,7 @@ def test_network_errors():
         enc(torch.zeros(1, 3, 12, 12))
     with pytest.raises(ValueError, match=r"\(N, 3, H, W\)"):
         enc(torch.zeros(1, 1, 16, 16))
-    with pytest.raises(ValueError, match="Class ids"):
+    with pytest.raises(ValueError, match="class ids in \\[0, 5\\] but n_classes=5"):
         one_hot_labels(torch.tensor([[[0, K]]]), K)
     with pytest.raises(ValueError, match="integer class ids"):
         one_hot_labels(torch.zeros(1, 2, 2), K)

@@ -1,7 +1,8 @@
 """Chapter 13's measurements: mix and match networks (Wang 2020, thesis chapter 4) on zero-pair
 depth <-> segmentation translation in SynthScenes, the trivial baselines and sanity check, the
 Tables 4.4-4.5 analogues beside the thesis's numbers, the side-information analysis and the
-verdicts.
+verdicts. At paper scale the data are SUN RGB-D's real frames and the thesis's numbers those of
+its Tables 4.6-4.7 (:func:`dataset_of` tells from the runs which tables apply).
 
 **The protocol of Tables 4.4-4.5.** M&MNets train on two disjoint sets, ``D_RS`` (RGB,
 segmentation) and ``D_RD`` (RGB, depth), and are tested on the pair never seen together: depth ->
@@ -86,39 +87,39 @@ def model_runs(model: str, scale: str = "book", seeds: Sequence[int] = ZERO_PAIR
 def baseline_scores(scale: str = "book", seed: int = 0) -> dict[str, dict[str, float]]:
     """The trivial baselines of the module docstring on the test scenes of ``seed``:
     ``{"D->S": {baseline: scores}, "S->D": {baseline: scores}}``."""
-    from i2ilib.data.synthscenes import render_scenes
-    from i2ilib.data.zeropair import decode_depth, encode_depth
+    from i2ilib.data.zeropair import decode_depth
     from i2ilib.metrics.depth import depth_scores
     from i2ilib.metrics.segmentation import segmentation_scores
+    from i2ilib.nets.mmnets import UNLABELLED, one_hot_labels
 
     spec = zero_pair_run(scale, seed=seed)[1]["data"]
-    _, scenes = zero_pair_data(spec)
-    test, k, enc = scenes.test, scenes.n_classes, scenes.depth_encoding
+    _, scenes = zero_pair_data(spec, oracle=True)
+    test, k, enc, span = scenes.test, scenes.n_classes, scenes.depth_encoding, scenes.depth_range
     labels = scenes.rs["S"]
-    prior = int(torch.bincount(labels.flatten(), minlength=k).argmax())
-    majority = torch.nn.functional.one_hot(labels, k).sum(0).argmax(-1)
+    prior = int(torch.bincount(labels[labels != UNLABELLED], minlength=k).argmax())
+    majority = one_hot_labels(labels, k).sum(0).argmax(0)
 
     def seg(pred: torch.Tensor) -> dict[str, float]:
         s = segmentation_scores(pred, test["S"], k)
         return {m: float(s[m]) for m in SEG_MEASURES}
 
     def depth(encoded: torch.Tensor) -> dict[str, float]:
-        d = depth_scores(decode_depth(encoded, enc), test["depth_m"])
+        d = depth_scores(decode_depth(encoded, enc, span), test["depth_m"])
         return {m: float(d[m]) for m in DEPTH_MEASURES}
 
     z = scenes.rd["D"][:, 0]
-    train = render_scenes(2 * spec["n_train"], spec["size"], spec["seed"], "train")
-    z_all = encode_depth(train["depth"], enc)
-    s_all = torch.from_numpy(train["labels"].copy())
+    z_all, s_all = scenes.oracle["D"][:, 0], scenes.oracle["S"]
     per_class = torch.stack([z_all[s_all == c].mean() if (s_all == c).any() else z_all.mean()
                              for c in range(k)])
+    by_class = torch.full((UNLABELLED + 1,), float(z_all.mean()))  # unlabelled: the mean
+    by_class[:k] = per_class
     n = len(test["S"])
     return {
         "D->S": {"class prior": seg(torch.full_like(test["S"], prior)),
                  "per-pixel majority": seg(majority.expand(n, -1, -1))},
         "S->D": {"mean depth": depth(torch.full_like(test["depth_m"], float(z.mean()))),
                  "per-pixel mean depth": depth(z.mean(0).expand(n, -1, -1)),
-                 "per-class mean depth (true pairs)": depth(per_class[test["S"]])},
+                 "per-class mean depth (true pairs)": depth(by_class[test["S"]])},
     }
 
 
@@ -266,16 +267,29 @@ def side_table(runs: Mapping[str, Run | None], what: str = "indices") -> str:
                           rows, "ll" + "r" * levels)
 
 
-def paper_rows(direction: str) -> str:
+def dataset_of(runs: Mapping[str, Sequence[Run | None]] | Sequence[Run | None]) -> str:
+    """The dataset the stored runs trained on (``"synthscenes"`` or ``"sunrgbd"``, the paper
+    scale's), which picks the thesis's tables to compare with (:data:`paper.TABLES`)."""
+    groups = runs.values() if isinstance(runs, Mapping) else [runs]
+    found = {((getattr(r, "config", None) or {}).get("data") or {}).get("dataset", "synthscenes")
+             for rs in groups for r in rs if r is not None}
+    if len(found) > 1:
+        raise ValueError(f"The runs mix datasets {sorted(found)}: compare runs of one scale.")
+    return found.pop() if found else "synthscenes"
+
+
+def paper_rows(direction: str, dataset: str = "synthscenes") -> str:
     """The thesis's rows of Table 4.4 (``"D->S"``: mIoU and global accuracy, percent) or Table
-    4.5 (``"S->D"``), quoted."""
+    4.5 (``"S->D"``), quoted; Tables 4.6-4.7 for ``dataset = "sunrgbd"``."""
+    (seg, n_seg), (depth, n_depth) = paper.TABLES[dataset]
     if direction == "D->S":
         rows = [[k, f"{v['global']:.1f}", "not reported", f"{v['mIoU']:.1f}"]
-                for k, v in paper.TABLE4_4.items()]
-        return markdown_table(["method (Table 4.4)", "global (%)", "mean class acc.", "mIoU (%)"],
-                              rows, "lrrr")
-    rows = [[k, *[f"{v[m]:.2f}" for m in DEPTH_MEASURES]] for k, v in paper.TABLE4_5.items()]
-    return markdown_table(["method (Table 4.5)", *DEPTH_MEASURES.values()], rows, "lrrrrr")
+                for k, v in seg.items()]
+        return markdown_table([f"method (Table {n_seg})", "global (%)", "mean class acc.",
+                               "mIoU (%)"], rows, "lrrr")
+    rows = [[k, *[f"{v[m]:.2f}" for m in DEPTH_MEASURES]] for k, v in depth.items()]
+    return markdown_table([f"method (Table {n_depth})", *DEPTH_MEASURES.values()], rows,
+                          "lrrrrr")
 
 
 def mean_of(runs: Sequence[Run | None], direction: str, measure: str) -> float:
@@ -302,11 +316,17 @@ def test_scenes(scale: str = "book", seed: int = 0):
     return zero_pair_data(zero_pair_run(scale, seed=seed)[1]["data"])[1]
 
 
-def colour_labels(ids: torch.Tensor) -> torch.Tensor:
-    """``(N, H, W)`` class ids -> ``(N, 3, H, W)`` in [-1, 1], SynthScenes' palette."""
+def colour_labels(ids: torch.Tensor, n_classes: int = 12) -> torch.Tensor:
+    """``(N, H, W)`` class ids -> ``(N, 3, H, W)`` in [-1, 1]: SynthScenes' palette for its 12
+    classes, SUN RGB-D's (:data:`i2ilib.data.sunrgbd.PALETTE`) for 13; unlabelled pixels black."""
+    from i2ilib.data.sunrgbd import PALETTE as SUN_PALETTE
     from i2ilib.data.synthscenes import PALETTE
+    from i2ilib.nets.mmnets import UNLABELLED
 
-    rgb = torch.from_numpy(PALETTE.copy())[ids.long()].permute(0, 3, 1, 2).float()
+    colours = np.zeros((UNLABELLED + 1, 3), dtype=np.uint8)
+    palette = PALETTE if n_classes == len(PALETTE) else SUN_PALETTE
+    colours[:len(palette)] = palette
+    rgb = torch.from_numpy(colours)[ids.long()].permute(0, 3, 1, 2).float()
     return rgb / 127.5 - 1
 
 
@@ -324,12 +344,13 @@ def paper_step_flops(size: int = 256, batch_size: int = 6) -> float:
 
     from i2ilib.train.mmnets import MMNetConfig, MMNetTrainer
 
-    config = MMNetConfig(ngf=64, n_levels=5, n_classes=12, batch_size=1, stage1_steps=0,
+    k = zero_pair_run("paper")[1]["trainer"]["n_classes"]  # SUN RGB-D's 13
+    config = MMNetConfig(ngf=64, n_levels=5, n_classes=k, batch_size=1, stage1_steps=0,
                          stage2_steps=1, device="cpu")
     trainer = MMNetTrainer(config)
     g = torch.Generator().manual_seed(0)
     batch = {"R_RS": torch.rand(1, 3, 64, 64, generator=g) * 2 - 1,
-             "S": torch.randint(0, 12, (1, 64, 64), generator=g),
+             "S": torch.randint(0, k, (1, 64, 64), generator=g),
              "R_RD": torch.rand(1, 3, 64, 64, generator=g) * 2 - 1,
              "D": torch.rand(1, 1, 64, 64, generator=g) * 2 - 1}
     with FlopCounterMode(display=False) as counter:
@@ -348,30 +369,36 @@ PAPER_ROW: dict[str, tuple[tuple[str, str] | None, str | None]] = {
 }
 
 
-def _paper_seg(model: str) -> dict[str, float] | None:
+def _paper_seg(model: str, dataset: str = "synthscenes") -> dict[str, float] | None:
+    """The thesis's depth -> segmentation row of ``model`` on ``dataset``'s table (SceneNet's
+    Table 4.2 for skip connections; SUN RGB-D has no such row)."""
     row = PAPER_ROW[model][0]
     if row is None:
         return None
     table, key = row
     if table == "TABLE4_2":
+        if dataset != "synthscenes":
+            return None
         v = paper.TABLE4_2[(key, False)]
     else:
-        v = paper.TABLE4_4[key]
+        v = paper.TABLES[dataset][0][0][key]
     return {"global_acc": v["global"] / 100, "mean_iou": v["mIoU"] / 100}
 
 
 def reproduction_table(runs: Mapping[str, Sequence[Run | None]], direction: str) -> str:
     """Ours (mean ± std over the stored seeds) beside the thesis's number for every measure:
-    Table 4.4 (and 4.2 for skip connections) for ``"D->S"``, Table 4.5 for ``"S->D"``."""
+    Table 4.4 (and 4.2 for skip connections) for ``"D->S"``, Table 4.5 for ``"S->D"``; on SUN
+    RGB-D (paper scale) Tables 4.6 and 4.7."""
     measures = SEG_MEASURES if direction == "D->S" else DEPTH_MEASURES
+    dataset = dataset_of(runs)
     rows = []
     for model, rs in runs.items():
         n = sum(r is not None for r in rs)
         if direction == "D->S":
-            theirs = _paper_seg(model) or {}
+            theirs = _paper_seg(model, dataset) or {}
         else:
             key = PAPER_ROW[model][1]
-            theirs = paper.TABLE4_5[key] if key else {}
+            theirs = paper.TABLES[dataset][1][0][key] if key else {}
         cells = []
         for m in measures:
             ours = fmt_mean_std(values(rs, direction, m)) if n else "not run"
@@ -389,8 +416,11 @@ def claims(runs: Mapping[str, Sequence[Run | None]]) -> list[dict[str, Any]]:
     """The thesis's claims the grid tests, as keyword arguments of :func:`verdict` (less the
     baselines): side information (Table 4.2), pseudo-pairs and the oracle (Tables 4.4-4.5), each
     on depth -> segmentation (mIoU) and segmentation -> depth (RMSE (log)). The paper's effects
-    are oriented as ours (mIoU as shares; RMSE (log) as the reduction)."""
-    t42, t45 = paper.TABLE4_2, paper.TABLE4_5
+    are oriented as ours (mIoU as shares; RMSE (log) as the reduction); on SUN RGB-D (paper
+    scale) from Tables 4.6-4.7, with Table 4.2's SceneNet effect for the side information (the
+    thesis has no SUN RGB-D ablation)."""
+    (t44, n44), (t45, n45) = paper.TABLES[dataset_of(runs)]
+    t42 = paper.TABLE4_2
     rows = [
         ("indices_beat_skip", ("on the unseen depth → segmentation, pooling indices beat skip "
                                "connections (Table 4.2, mIoU)"), PI, SC, "D->S", "mean_iou",
@@ -399,18 +429,19 @@ def claims(runs: Mapping[str, Sequence[Run | None]]) -> list[dict[str, Any]]:
                                "connections (RMSE (log); the thesis gives no depth number for "
                                "skip connections)"),
          PI, SC, "S->D", "rmse_log", None),
-        ("pseudo_pairs_help", "pseudo-pairs improve depth → segmentation (Table 4.4, mIoU)",
+        ("pseudo_pairs_help", f"pseudo-pairs improve depth → segmentation (Table {n44}, mIoU)",
          PP, PI, "D->S", "mean_iou",
-         paper.paper_effect_mIoU("M&MNets+PP D->S (PI)", "M&MNets D->S (PI)")),
-        ("pseudo_pairs_help", "pseudo-pairs improve segmentation → depth (Table 4.5, RMSE (log))",
+         paper.paper_effect_mIoU("M&MNets+PP D->S (PI)", "M&MNets D->S (PI)", t44)),
+        ("pseudo_pairs_help",
+         f"pseudo-pairs improve segmentation → depth (Table {n45}, RMSE (log))",
          PP, PI, "S->D", "rmse_log",
          t45["M&MNets S->D"]["rmse_log"] - t45["M&MNets+PP S->D"]["rmse_log"]),
         ("oracle_upper_bound", ("the oracle on true pairs beats zero-pair M&MNets on depth → "
-                                "segmentation (Table 4.4, mIoU)"), ORACLE, PI, "D->S", "mean_iou",
-         paper.paper_effect_mIoU("Oracle D->S (PI)", "M&MNets D->S (PI)")),
+                                f"segmentation (Table {n44}, mIoU)"), ORACLE, PI, "D->S",
+         "mean_iou", paper.paper_effect_mIoU("Oracle D->S (PI)", "M&MNets D->S (PI)", t44)),
         ("oracle_upper_bound", ("the oracle on true pairs beats zero-pair M&MNets on "
-                                "segmentation → depth (Table 4.5, RMSE (log))"), ORACLE, PI, "S->D", "rmse_log",
-         t45["M&MNets S->D"]["rmse_log"] - t45["Oracle S->D"]["rmse_log"]),
+                                f"segmentation → depth (Table {n45}, RMSE (log))"), ORACLE, PI,
+         "S->D", "rmse_log", t45["M&MNets S->D"]["rmse_log"] - t45["Oracle S->D"]["rmse_log"]),
     ]
     # side information is a Table 4.2 claim: skip connections breaking the unseen pair is the
     # effect under test, so only the pooling-index model must pass (module docstring)
@@ -503,19 +534,20 @@ def baseline_claims(runs: Mapping[str, Sequence[Run | None]],
     thesis's differences of the same rows beside them. Both models must pass the sanity check:
     a baseline is a working translator, not an ablation. ``baselines`` may hold the StarGANs of
     :func:`stargan_runs` too (any label of :data:`PAPER_ROW`)."""
+    (t44, n44), (t45, n45) = paper.TABLES[dataset_of({PI: runs[PI], **baselines})]
     out = []
     for label, rs in baselines.items():
         (_, seg_key), depth_key = PAPER_ROW[label]
-        seg = paper.paper_effect_mIoU("M&MNets D->S (PI)", seg_key)
-        depth = (paper.TABLE4_5[depth_key]["rmse_log"]
-                 - paper.TABLE4_5["M&MNets S->D"]["rmse_log"])
+        seg = paper.paper_effect_mIoU("M&MNets D->S (PI)", seg_key, t44)
+        depth = t45[depth_key]["rmse_log"] - t45["M&MNets S->D"]["rmse_log"]
         short = label.split(" (")[0]
         out += [dict(claim_key="zero_pair_works",
-                     claim=f"M&MNets beat {short} on depth → segmentation (Table 4.4, mIoU)",
+                     claim=f"M&MNets beat {short} on depth → segmentation (Table {n44}, mIoU)",
                      a=(PI, runs[PI]), b=(label, rs), direction="D->S", measure="mean_iou",
                      paper_effect=seg),
                 dict(claim_key="zero_pair_works",
-                     claim=f"M&MNets beat {short} on segmentation → depth (Table 4.5, RMSE (log))",
+                     claim=(f"M&MNets beat {short} on segmentation → depth (Table {n45}, "
+                            "RMSE (log))"),
                      a=(PI, runs[PI]), b=(label, rs), direction="S->D", measure="rmse_log",
                      paper_effect=depth)]
     return out
@@ -629,10 +661,13 @@ PAPER_ROW.update({label: (("TABLE4_4", seg), depth)
                   for label, (seg, depth) in STARGAN_PAPER_ROW.items()})
 
 
-def stargan_paper_rows() -> dict[str, tuple[dict[str, float], dict[str, float]]]:
+def stargan_paper_rows(dataset: str = "synthscenes",
+                       ) -> dict[str, tuple[dict[str, float], dict[str, float]]]:
     """``{label: (Table 4.4's row, Table 4.5's row)}`` of each StarGAN baseline, as the
-    thesis reports them (mIoU and global accuracy in percent; eq. 4.15's depth measures)."""
-    return {label: (paper.TABLE4_4[seg], paper.TABLE4_5[depth])
+    thesis reports them (mIoU and global accuracy in percent; eq. 4.15's depth measures);
+    Tables 4.6-4.7's for ``dataset = "sunrgbd"``."""
+    (seg_t, _), (depth_t, _) = paper.TABLES[dataset]
+    return {label: (seg_t[seg], depth_t[depth])
             for label, (seg, depth) in STARGAN_PAPER_ROW.items()}
 
 

@@ -7,7 +7,9 @@ thesis and never computed. Section, table and equation numbers are the thesis's.
 Tables 4.2 and 4.3 are the ablations on the 51K-triplet subset of SceneNet RGB-D (depth ->
 segmentation, mIoU and global accuracy); Tables 4.4 and 4.5 compare the methods on SceneNet RGB-D
 (170K triplets). Table 4.4 prints per-class IoU, mIoU and global accuracy (no mean class
-accuracy); Table 4.5 prints the depth errors of eq. 4.15. Tested in chapter 13
+accuracy); Table 4.5 prints the depth errors of eq. 4.15. Tables 4.6 and 4.7 are the same
+comparisons on SUN RGB-D's real frames (Section 4.6.3: 2 x 5K training pairs, 335 test
+triplets, 13 classes), the paper-scale data of the book. Tested in chapter 13
 (:mod:`i2ibook.chapters.ch13_zero_pair`).
 """
 
@@ -78,6 +80,68 @@ TABLE4_5: dict[str, dict[str, float]] = {
                     "rmse_log": 0.43},
     "Oracle (R,S)->D": {"delta1": 0.51, "delta2": 0.76, "delta3": 0.90, "rmse": 1.79,
                         "rmse_log": 0.29},
+}
+
+#: Table 4.6: depth -> segmentation on SUN RGB-D, the rows of :data:`TABLE4_4` (percent).
+TABLE4_6: dict[str, dict[str, float]] = {
+    "CycleGAN (SC)": {"mIoU": 11.1, "global": 26.3},
+    "2x pix2pix (SC)": {"mIoU": 20.5, "global": 38.6},
+    "StarGAN unpaired (PI)": {"mIoU": 9.69, "global": 20.6},
+    "StarGAN paired (PI)": {"mIoU": 10.8, "global": 23.8},
+    "M&MNets D->R->S (PI)": {"mIoU": 8.12, "global": 22.8},
+    "M&MNets D->R->S (SC)": {"mIoU": 21.9, "global": 40.6},
+    "M&MNets D->S (PI)": {"mIoU": 28.1, "global": 51.8},
+    "M&MNets+PP D->S (PI)": {"mIoU": 30.2, "global": 54.2},
+    "M&MNets (R,D)->S (PI)": {"mIoU": 39.4, "global": 58.8},
+    "M&MNets+PP (R,D)->S (PI)": {"mIoU": 41.1, "global": 59.8},
+    "Oracle D->S (PI)": {"mIoU": 35.1, "global": 62.3},
+    "Oracle (R,D)->S (PI)": {"mIoU": 43.3, "global": 62.5},
+}
+
+#: Table 4.6's per-class IoU (percent) of the zero-pair and oracle rows, in the order of
+#: :data:`i2ilib.data.sunrgbd.NYU13_CLASSES` (bed, books, ceiling, chair, floor, furniture,
+#: objects, picture, sofa, table, tv, wall, window).
+TABLE4_6_CLASS_IOU: dict[str, tuple[float, ...]] = {
+    "M&MNets D->S (PI)": (28.4, 2.90, 22.6, 41.9, 71.6, 14.1, 25.1, 17.8, 11.8, 49.7, 0.08,
+                          64.2, 15.5),
+    "M&MNets+PP D->S (PI)": (29.8, 4.52, 28.5, 44.1, 73.3, 17.2, 27.5, 20.1, 9.81, 53.4, 0.14,
+                             67.5, 17.9),
+    "Oracle D->S (PI)": (32.6, 8.01, 36.5, 56.8, 84.7, 20.4, 31.4, 19.7, 8.75, 61.7, 1.60, 72.1,
+                         21.2),
+}
+
+#: Table 4.7: segmentation -> depth on SUN RGB-D, the rows of :data:`TABLE4_5`.
+TABLE4_7: dict[str, dict[str, float]] = {
+    "CycleGAN": {"delta1": 0.06, "delta2": 0.13, "delta3": 0.24, "rmse": 4.80, "rmse_log": 1.57},
+    "2x pix2pix": {"delta1": 0.13, "delta2": 0.34, "delta3": 0.59, "rmse": 3.80,
+                   "rmse_log": 1.30},
+    "StarGAN unpaired": {"delta1": 0.06, "delta2": 0.12, "delta3": 0.22, "rmse": 5.04,
+                         "rmse_log": 1.59},
+    "StarGAN paired": {"delta1": 0.07, "delta2": 0.15, "delta3": 0.27, "rmse": 4.60,
+                       "rmse_log": 1.55},
+    "M&MNets S->R->D": {"delta1": 0.12, "delta2": 0.35, "delta3": 0.62, "rmse": 3.90,
+                        "rmse_log": 1.36},
+    "M&MNets S->D": {"delta1": 0.45, "delta2": 0.66, "delta3": 0.78, "rmse": 1.75,
+                     "rmse_log": 0.53},
+    "M&MNets+PP S->D": {"delta1": 0.49, "delta2": 0.77, "delta3": 0.90, "rmse": 1.42,
+                        "rmse_log": 0.37},
+    "M&MNets (R,S)->D": {"delta1": 0.53, "delta2": 0.80, "delta3": 0.92, "rmse": 1.63,
+                         "rmse_log": 0.35},
+    "M&MNets+PP (R,S)->D": {"delta1": 0.56, "delta2": 0.83, "delta3": 0.93, "rmse": 1.33,
+                            "rmse_log": 0.34},
+    "Oracle S->D": {"delta1": 0.61, "delta2": 0.88, "delta3": 0.97, "rmse": 1.20,
+                    "rmse_log": 0.30},
+    "Oracle (R,S)->D": {"delta1": 0.64, "delta2": 0.92, "delta3": 0.98, "rmse": 0.98,
+                        "rmse_log": 0.27},
+}
+
+#: The comparison tables of each dataset: ``dataset -> ((segmentation table, its number),
+#: (depth table, its number))``. SynthScenes, the book's data, stands in for the synthetic
+#: SceneNet RGB-D of Tables 4.4-4.5; SUN RGB-D is compared with Tables 4.6-4.7.
+TABLES: dict[str, tuple[tuple[dict[str, dict[str, float]], str],
+                        tuple[dict[str, dict[str, float]], str]]] = {
+    "synthscenes": ((TABLE4_4, "4.4"), (TABLE4_5, "4.5")),
+    "sunrgbd": ((TABLE4_6, "4.6"), (TABLE4_7, "4.7")),
 }
 
 #: The training schedule of Section 4.6.1 ("Network training").

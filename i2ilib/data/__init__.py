@@ -23,6 +23,8 @@
 - :mod:`i2ilib.data.pseudopairs` -- pseudo-pairs M(b) for eyeglass and smile removal.
 - :mod:`i2ilib.data.zeropair` -- the zero-pair sets of mix and match networks from SynthScenes:
   disjoint ``D_RS`` (RGB, segmentation) and ``D_RD`` (RGB, depth), test scenes with all three.
+- :mod:`i2ilib.data.sunrgbd` -- the same sets from SUN RGB-D's real frames (13 classes), read
+  from a folder that ``prepare_sunrgbd`` writes from the release (manual download).
 - :mod:`i2ilib.data.biasedfaces` -- biased SynthFaces for UDIT: A without glasses (half blond),
   B with glasses and mostly blond, test faces with their true translation, hair-colour sets.
 - :mod:`i2ilib.data.multidomain` -- SynthFaces in hair-colour domains for multi-domain

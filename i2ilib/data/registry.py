@@ -24,6 +24,9 @@ the papers' real datasets are one call away for Colab or paper-scale runs:
   account, so it is never downloaded; :func:`prepare_cityscapes_pairs` turns
   it into pix2pix ``photo|labels`` pairs (what the implicit-pairs paper,
   Section 4.2, and the reference's Cityscapes set use).
+- ``sunrgbd``: SUN RGB-D, too large and awkward to fetch automatically (a
+  manual download), prepared by :func:`i2ilib.data.sunrgbd.prepare_sunrgbd`
+  into (RGB, depth, 13-class labels) triplets for zero-pair translation.
 
 Downloads are careful: https only (an ``http:`` URL, or a redirect to
 anything but https, is refused with :class:`InsecureDownloadError`; ``file:``
@@ -142,8 +145,9 @@ class DatasetInfo:
     Attributes:
         name: registry key.
         layout: ``"aligned"`` (pix2pix A|B images per split), ``"unaligned"``
-            (CycleGAN ``trainA/`` ...), ``"celeba"``, ``"mnist"``, ``"svhn"``
-            or ``"cityscapes_raw"``.
+            (CycleGAN ``trainA/`` ...), ``"celeba"``, ``"mnist"``, ``"svhn"``,
+            ``"cityscapes_raw"`` or ``"rgbd_triplets"`` (``rgb/``, ``depth/``,
+            ``labels/`` per split, :mod:`i2ilib.data.sunrgbd`).
         folder: the dataset's folder below the root passed to :func:`get_dataset`.
         required: paths below ``folder`` that must exist (folders end in ``/``).
         urls: download URLs (https, or ``file:`` for a local mirror), tried in order
@@ -370,6 +374,27 @@ _ENTRIES: list[DatasetInfo] = [
         "prepare_cityscapes_pairs(ROOT/'cityscapes_official', ROOT/'cityscapes') to write "
         "pix2pix photo|labels pairs.",
     ),
+    DatasetInfo(
+        name="sunrgbd",
+        layout="rgbd_triplets",
+        folder="sunrgbd13",
+        required=("train/rgb/", "train/depth/", "train/labels/", "test/rgb/", "test/depth/",
+                  "test/labels/"),
+        licence="SUN RGB-D (Song, Lichtenberg & Xiao, CVPR 2015): research use; cite the "
+        "authors and the datasets it builds on (NYU-Depth v2, Berkeley B3DO, SUN3D).",
+        source="https://rgbd.cs.princeton.edu",
+        description="10,335 indoor RGB-D frames (5285 training, 5050 test) with 2-D "
+        "segmentations, prepared as (RGB, depth in mm, 13-class labels) triplets for "
+        "zero-pair translation (the mix-and-match networks' Tables 4.6-4.7).",
+        manual=True,
+        instructions="Download SUNRGBD.zip from https://rgbd.cs.princeton.edu and unzip it "
+        "into a folder RELEASE (giving RELEASE/SUNRGBD/); from the sunrgbd-meta-data "
+        "repository (github.com/ankurhanda/sunrgbd-meta-data) take "
+        "sunrgbd_training_images.txt, sunrgbd_testing_images.txt and the 37-class labels "
+        "(sunrgbd_train_test_labels.tar.gz, unpacked into LABELS/); then call "
+        "i2ilib.data.sunrgbd.prepare_sunrgbd(RELEASE, LABELS, TRAIN_TXT, TEST_TXT, "
+        "'ROOT/sunrgbd13').",
+    ),
 ]
 
 #: name -> :class:`DatasetInfo`.
@@ -425,7 +450,8 @@ def validate_layout(info: DatasetInfo, folder: str | os.PathLike) -> Path:
         if rel.endswith("/"):
             if not p.is_dir():
                 missing.append(rel)
-            elif info.layout in ("aligned", "unaligned", "celeba") and not _has_images(p):
+            elif (info.layout in ("aligned", "unaligned", "celeba", "rgbd_triplets")
+                  and not _has_images(p)):
                 raise DataLayoutError(f"{info.name}: {p} holds no image files ({_IMAGE_EXT}).")
         elif not p.is_file():
             gz = p.with_name(p.name + ".gz")

@@ -61,34 +61,45 @@ def _check_encoding(encoding: str) -> None:
                          f"{', '.join(DEPTH_ENCODINGS)}.")
 
 
-def encode_depth(depth_m: Tensor | np.ndarray, encoding: str = "log") -> Tensor:
-    """Metres -> [-1, 1]: ``"log"`` maps ``log d`` linearly from ``[log MIN_DEPTH, log
-    MAX_DEPTH]``, ``"linear"`` maps ``d`` from ``[MIN_DEPTH, MAX_DEPTH]``; values outside the range
-    are clipped to it.
+def _check_range(depth_range: tuple[float, float]) -> tuple[float, float]:
+    lo, hi = (float(v) for v in depth_range)
+    if not 0 < lo < hi:
+        raise ValueError(f"depth_range must be (near, far) metres with 0 < near < far, got "
+                         f"{depth_range!r}.")
+    return lo, hi
+
+
+def encode_depth(depth_m: Tensor | np.ndarray, encoding: str = "log",
+                 depth_range: tuple[float, float] = (MIN_DEPTH, MAX_DEPTH)) -> Tensor:
+    """Metres -> [-1, 1]: ``"log"`` maps ``log d`` linearly from ``[log near, log far]``,
+    ``"linear"`` maps ``d`` from ``[near, far]``; values outside the range are clipped to it.
+    ``depth_range = (near, far)``: SynthScenes' ``(MIN_DEPTH, MAX_DEPTH)`` unless given (a real
+    dataset has its own, e.g. :data:`i2ilib.data.sunrgbd.DEPTH_RANGE`).
 
     Shapes: any -> the same, float32.
     """
     _check_encoding(encoding)
+    lo, hi = _check_range(depth_range)
     d = torch.as_tensor(np.asarray(depth_m) if not isinstance(depth_m, Tensor) else depth_m)
-    d = d.float().clamp(MIN_DEPTH, MAX_DEPTH)
+    d = d.float().clamp(lo, hi)
     if encoding == "log":
-        lo, hi = math.log(MIN_DEPTH), math.log(MAX_DEPTH)
-        return 2 * (d.log() - lo) / (hi - lo) - 1
-    return 2 * (d - MIN_DEPTH) / (MAX_DEPTH - MIN_DEPTH) - 1
+        return 2 * (d.log() - math.log(lo)) / (math.log(hi) - math.log(lo)) - 1
+    return 2 * (d - lo) / (hi - lo) - 1
 
 
-def decode_depth(t: Tensor, encoding: str = "log") -> Tensor:
+def decode_depth(t: Tensor, encoding: str = "log",
+                 depth_range: tuple[float, float] = (MIN_DEPTH, MAX_DEPTH)) -> Tensor:
     """[-1, 1] -> metres, the inverse of :func:`encode_depth` (inputs clipped to [-1, 1], so a
-    network's output always decodes to a depth in ``[MIN_DEPTH, MAX_DEPTH]``).
+    network's output always decodes to a depth in ``depth_range``).
 
     Shapes: any -> the same, float32.
     """
     _check_encoding(encoding)
+    lo, hi = _check_range(depth_range)
     u = (t.detach().float().clamp(-1, 1) + 1) / 2
     if encoding == "log":
-        lo, hi = math.log(MIN_DEPTH), math.log(MAX_DEPTH)
-        return torch.exp(lo + u * (hi - lo))
-    return MIN_DEPTH + u * (MAX_DEPTH - MIN_DEPTH)
+        return torch.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
+    return lo + u * (hi - lo)
 
 
 def _rgb(photo: np.ndarray) -> Tensor:
@@ -135,6 +146,10 @@ class ZeroPairScenes:
         test: ``{"R", "S", "D", "depth_m": (m, H, W) metres}``, all of the same test scenes.
         depth_encoding: how ``"D"`` was encoded (:func:`decode_depth`).
         n_classes: number of segmentation classes.
+        depth_range: the ``(near, far)`` metres of the encoding.
+        oracle: the true (depth, segmentation) pairs of the training scenes, for the oracle
+            (``{"S": (2n, H, W), "D": (2n, 1, H, W)}``, ``D_RS``'s scenes then ``D_RD``'s), or
+            ``None`` where the reader does not provide them.
     """
 
     rs: dict[str, Tensor]
@@ -142,15 +157,18 @@ class ZeroPairScenes:
     test: dict[str, Tensor]
     depth_encoding: str
     n_classes: int = len(CLASSES)
+    depth_range: tuple[float, float] = (MIN_DEPTH, MAX_DEPTH)
+    oracle: dict[str, Tensor] | None = None
 
     def train_dataset(self) -> ZeroPairDataset:
         return ZeroPairDataset(self.rs, self.rd)
 
 
 def zero_pair_scenes(n_train: int, n_test: int, size: int = 64, seed: int = 0,
-                     depth_encoding: str = "log") -> ZeroPairScenes:
+                     depth_encoding: str = "log", with_oracle: bool = False) -> ZeroPairScenes:
     """Render ``D_RS`` and ``D_RD`` (``n_train`` scenes each, disjoint) and ``n_test`` test
-    scenes with RGB, labels and depth (module docstring).
+    scenes with RGB, labels and depth (module docstring); ``with_oracle``: keep the training
+    scenes' true (depth, segmentation) pairs too (:attr:`ZeroPairScenes.oracle`).
 
     Raises:
         ValueError: ``n_train < 1``, ``n_test < 0`` or an unknown encoding.
@@ -168,4 +186,7 @@ def zero_pair_scenes(n_train: int, n_test: int, size: int = 64, seed: int = 0,
     depth_m = torch.from_numpy(test["depth"].copy())
     test_t = {"R": _rgb(test["photo"]), "S": torch.from_numpy(test["labels"].copy()),
               "D": encode_depth(depth_m, depth_encoding).unsqueeze(1), "depth_m": depth_m}
-    return ZeroPairScenes(rs, rd, test_t, depth_encoding)
+    oracle = ({"S": torch.from_numpy(train["labels"].copy()),
+               "D": encode_depth(train["depth"], depth_encoding).unsqueeze(1)}
+              if with_oracle else None)
+    return ZeroPairScenes(rs, rd, test_t, depth_encoding, oracle=oracle)

@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..nets.mmnets import UNLABELLED
 from .reconstruction import reconstruction_loss
 
 __all__ = [
@@ -97,14 +98,18 @@ def berhu_loss(prediction: Tensor, target: Tensor) -> Tensor:
 
 
 def segmentation_loss(logits: Tensor, labels: Tensor) -> Tensor:
-    """The average cross-entropy ``CE(T(.), y)`` of eqs. 4.7-4.8.
+    """The average cross-entropy ``CE(T(.), y)`` of eqs. 4.7-4.8 over the labelled pixels:
+    those labelled :data:`UNLABELLED` (255, a real dataset's holes) are skipped, and a batch
+    without a labelled pixel costs 0.
 
     Shapes: ``logits (N, K, H, W)``, ``labels (N, H, W)`` int64 class ids -> scalar.
     """
     if logits.dim() != 4 or labels.shape != (logits.shape[0], *logits.shape[2:]):
         raise ValueError(f"The cross-entropy takes logits (N, K, H, W) and labels (N, H, W), "
                          f"got {tuple(logits.shape)} and {tuple(labels.shape)}.")
-    return F.cross_entropy(logits.float(), labels.long())
+    if not bool((labels != UNLABELLED).any()):
+        return logits.new_zeros((), dtype=torch.float32) + logits.float().sum() * 0.0  # not 0 / 0
+    return F.cross_entropy(logits.float(), labels.long(), ignore_index=UNLABELLED)
 
 
 def latent_consistency_loss(h_a: Tensor, h_b: Tensor, kind: str = "mse") -> Tensor:

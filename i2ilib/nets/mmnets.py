@@ -78,6 +78,7 @@ from .init import init_weights
 __all__ = [
     "MODALITIES",
     "SIDE_INFORMATION",
+    "UNLABELLED",
     "VGG16_CONVS",
     "Latent",
     "MMNetArchitecture",
@@ -86,12 +87,19 @@ __all__ = [
     "ModalityDecoder",
     "ModalityEncoder",
     "RGBDecoder",
+    "check_class_ids",
     "define_mmnet_parts",
     "one_hot_labels",
 ]
 
 #: The thesis's modalities: RGB, depth, semantic segmentation (Section 4.4.2).
 MODALITIES: tuple[str, ...] = ("R", "D", "S")
+
+#: The class id of an unlabelled pixel in a segmentation map (a real dataset's holes, e.g. SUN
+#: RGB-D's): its one-hot input is all zeros, the cross-entropy skips it
+#: (:func:`i2ilib.losses.segmentation_loss`) and so do the scores
+#: (:func:`i2ilib.metrics.segmentation.segmentation_scores`' ``ignore_index``).
+UNLABELLED: int = 255
 
 #: What an encoder passes to a decoder besides the latent code (Section 4.4.4).
 SIDE_INFORMATION: tuple[str, ...] = ("indices", "skip", "none")
@@ -392,21 +400,36 @@ class MMNetTranslator(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+def check_class_ids(labels: Tensor, n_classes: int, what: str = "Segmentation maps") -> None:
+    """Check that ``labels`` are ``(N, H, W)`` integer class ids in ``[0, n_classes)`` or
+    :data:`UNLABELLED`.
+
+    Raises:
+        ValueError: naming ``what``, the ids found and ``n_classes``.
+    """
+    if labels.dim() != 3 or labels.is_floating_point():
+        raise ValueError(f"{what} must be (N, H, W) integer class ids, got "
+                         f"{tuple(labels.shape)} {labels.dtype}.")
+    ids = labels[labels != UNLABELLED]
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= n_classes):
+        raise ValueError(f"{what} hold class ids in [{int(ids.min())}, {int(ids.max())}] but "
+                         f"n_classes={n_classes} (ids lie in [0, {n_classes}) or are "
+                         f"{UNLABELLED}, unlabelled).")
+
+
 def one_hot_labels(labels: Tensor, n_classes: int) -> Tensor:
-    """Class-index maps as one-hot float maps, ``f_S``'s input.
+    """Class-index maps as one-hot float maps, ``f_S``'s input; an :data:`UNLABELLED` pixel
+    becomes all zeros (no class).
 
     Shapes: ``(N, H, W)`` int64 -> ``(N, n_classes, H, W)`` float32.
 
     Raises:
-        ValueError: not an integer ``(N, H, W)`` tensor, or ids outside ``[0, n_classes)``.
+        ValueError: see :func:`check_class_ids`.
     """
-    if labels.dim() != 3 or labels.is_floating_point():
-        raise ValueError(f"Segmentation maps must be (N, H, W) integer class ids, got "
-                         f"{tuple(labels.shape)} {labels.dtype}.")
-    if labels.numel() and (int(labels.min()) < 0 or int(labels.max()) >= n_classes):
-        raise ValueError(f"Class ids must lie in [0, {n_classes}), got "
-                         f"[{int(labels.min())}, {int(labels.max())}]: pass the right n_classes.")
-    return F.one_hot(labels.long(), n_classes).permute(0, 3, 1, 2).float()
+    check_class_ids(labels, n_classes)
+    labelled = labels != UNLABELLED
+    hot = F.one_hot(torch.where(labelled, labels, 0).long(), n_classes)
+    return (hot * labelled.unsqueeze(-1)).permute(0, 3, 1, 2).float()
 
 
 def define_mmnet_parts(arch: MMNetArchitecture, modalities: Sequence[str] = MODALITIES,

@@ -100,6 +100,7 @@ from ..nets.mmnets import (
     MMNetArchitecture,
     MMNetDiscriminator,
     MMNetTranslator,
+    check_class_ids,
     define_mmnet_parts,
     modality_input,
     one_hot_labels,
@@ -318,12 +319,7 @@ class MMNetTrainer(Trainer):
         for key, nc in needed.items():
             x = batch[key]
             if key == "S":
-                if x.dim() != 3 or x.is_floating_point():
-                    raise ValueError(f"batch['S'] must be (N, H, W) integer class ids, got "
-                                     f"{tuple(x.shape)} {x.dtype}.")
-                if int(x.min()) < 0 or int(x.max()) >= a.n_classes:
-                    raise ValueError(f"batch['S'] holds class ids in [{int(x.min())}, "
-                                     f"{int(x.max())}] but n_classes={a.n_classes}.")
+                check_class_ids(x, a.n_classes, "batch['S']")
                 continue
             if x.dim() != 4 or x.shape[1] != nc:
                 raise ValueError(f"batch['{key}'] must be (N, {nc}, H, W), got "

@@ -34,7 +34,7 @@ from torch.utils.data import Dataset
 
 from ..nets import define_G
 from ..nets.factory import parse_generator_name
-from ..nets.mmnets import modality_input, one_hot_labels
+from ..nets.mmnets import check_class_ids, modality_input, one_hot_labels
 from .base import Trainer, TrainerConfig, check_int, check_weight
 
 __all__ = ["MODALITIES", "ZeroPairBaselineConfig", "ZeroPairBaselineTrainer",
@@ -163,12 +163,7 @@ class ZeroPairBaselineTrainer(Trainer):
         for key in self.needed:
             x = batch[key]
             if key == "S":
-                if x.dim() != 3 or x.is_floating_point():
-                    raise ValueError(f"batch['S'] must be (N, H, W) integer class ids, got "
-                                     f"{tuple(x.shape)} {x.dtype}.")
-                if x.numel() and (int(x.min()) < 0 or int(x.max()) >= c.n_classes):
-                    raise ValueError(f"batch['S'] holds class ids in [{int(x.min())}, "
-                                     f"{int(x.max())}] but n_classes={c.n_classes}.")
+                check_class_ids(x, c.n_classes, "batch['S']")
                 continue
             if x.dim() != 4 or x.shape[1] != nc[key]:
                 raise ValueError(f"batch['{key}'] must be (N, {nc[key]}, H, W), got "
