@@ -41,9 +41,21 @@ def test_lines_are_appended_one_json_object_each(tmp_path):
 
 
 @pytest.mark.parametrize("script", ["pilot_ost.py", "pilot_content_transfer.py",
-                                    "pilot_pseudo_pairs.py"])
+                                    "pilot_pseudo_pairs.py", "pilot_zero_pair.py"])
 def test_every_pilot_script_parses_its_command_line(script):
     r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--help"],
                        check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "usage:" in r.stdout
+
+
+def test_the_zero_pair_pilot_refuses_an_unknown_run_or_option(tmp_path):
+    from i2ibook.specs import SpecError
+
+    pilot = _load("pilot_zero_pair")
+    with pytest.raises(SystemExit, match="No chapter-13 run named"):
+        pilot.main(["--run", "13_zero_pair_translation/nope", "--label", "X",
+                    "--root", str(tmp_path)])
+    with pytest.raises(SpecError, match="Unknown option"):
+        pilot.main(["--run", "13_zero_pair_translation/stargan-paired-seed0", "--label", "X",
+                    "--option", "nope=1", "--root", str(tmp_path)])
