@@ -144,6 +144,8 @@ def test_prepare_writes_the_layout_the_registry_checks(tmp_path):
     assert labels[1, 0] == NYU["wall"] and labels[-1, -1] == NYU["table"]
     depth = np.asarray(Image.open(out / "test" / "depth" / "000002.png"))
     assert depth.dtype == np.uint16 and depth[6, 8] == 0 and depth[1, 1] == 1100  # plain mm
+    copied = out / "test" / "rgb" / "000001.jpg"  # the release's JPEG, byte for byte
+    assert copied.read_bytes() == (tmp_path / "release/SUNRGBD/kv1/test000/image/0000000.jpg").read_bytes()
 
 
 def test_prepare_names_what_is_missing_or_out_of_order(tmp_path):
@@ -207,6 +209,8 @@ def test_the_zero_pair_split_is_disjoint_seeded_and_tests_the_first_test_frames(
     assert hole.any() and torch.all(a.test["D"][:, 0][hole] == 1.0)
     with pytest.raises(ValueError, match="asked for"):
         sunrgbd_zero_pair(out, n_train=4, n_test=1, size=8)
+    with pytest.raises(DataLayoutError, match="prepare_sunrgbd"):
+        sunrgbd_zero_pair(tmp_path / "empty", n_train=1, n_test=1, size=8)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ reads a *prepared* folder, made once by :func:`prepare_sunrgbd` from
 
 The prepared layout (registry entry ``"sunrgbd"``, folder ``sunrgbd13/``)::
 
-    sunrgbd13/{train,test}/rgb/NNNNNN.png      RGB
+    sunrgbd13/{train,test}/rgb/NNNNNN.jpg      RGB (the release's JPEG, copied)
     sunrgbd13/{train,test}/depth/NNNNNN.png    16-bit depth in millimetres, 0 = no reading
     sunrgbd13/{train,test}/labels/NNNNNN.png   8-bit class ids into NYU13_CLASSES, 255 = unlabelled
 
@@ -39,6 +39,7 @@ Conventions, named:
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,8 @@ SUN37_TO_13: dict[str, str] = {c: _AS.get(c, "objects") for c in SUN37_CLASSES}
 #: The (near, far) metres of the depth encoding: the toolbox caps readings at 8 m; the sensors
 #: read nothing nearer than about 0.4 m.
 DEPTH_RANGE: tuple[float, float] = (0.25, 8.0)
+
+_RGB_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 #: The prepared folder's splits and modalities.
 SPLITS: tuple[str, ...] = ("train", "test")
@@ -173,15 +176,16 @@ def prepare_sunrgbd(release: str | os.PathLike, labels37: str | os.PathLike,
             for p, what in ((image_path, "image"), (label_path, "37-class label map")):
                 if not p.is_file():
                     raise DataLayoutError(f"SUN RGB-D: the {what} {p} does not exist.")
-            rgb = Image.open(image_path).convert("RGB")
+            with Image.open(image_path) as rgb:
+                size = rgb.size
             ids = np.asarray(Image.open(label_path))
-            if ids.shape != (rgb.height, rgb.width):
+            if ids.shape != (size[1], size[0]):
                 raise DataLayoutError(f"SUN RGB-D: {label_path} is {ids.shape[::-1]} but "
-                                      f"{image_path} is {rgb.size}: the label files are not in "
+                                      f"{image_path} is {size}: the label files are not in "
                                       "the lists' order.")
             depth_mm = np.round(read_release_depth(_frame_depth(image_path)) * 1000)
             stem = f"{k:06d}.png"
-            rgb.save(out / split / "rgb" / stem)
+            shutil.copyfile(image_path, out / split / "rgb" / f"{k:06d}.jpg")
             Image.fromarray(depth_mm.astype(np.uint16)).save(out / split / "depth" / stem)
             Image.fromarray(table[ids.astype(np.int64).clip(0, 255)]).save(
                 out / split / "labels" / stem)
@@ -189,8 +193,17 @@ def prepare_sunrgbd(release: str | os.PathLike, labels37: str | os.PathLike,
     return written
 
 
-def _stems(folder: Path) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.png"))
+def _stems(folder: Path, suffixes: tuple[str, ...] = (".png",)) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.iterdir() if p.suffix.lower() in suffixes)
+
+
+def _rgb_file(folder: Path, stem: str) -> Path:
+    for suffix in _RGB_SUFFIXES:
+        if (folder / f"{stem}{suffix}").is_file():
+            return folder / f"{stem}{suffix}"
+    raise DataLayoutError(f"SUN RGB-D: no image {stem}.jpg or {stem}.png in {folder}.")
 
 
 def _square(img: Image.Image, size: int, resample: int) -> Image.Image:
@@ -221,15 +234,15 @@ def read_triplets(root: str | os.PathLike, split: str, size: int,
         if not (base / m).is_dir():
             raise DataLayoutError(f"SUN RGB-D: {base / m} does not exist; prepare the folder "
                                   "with i2ilib.data.sunrgbd.prepare_sunrgbd.")
-        stems[m] = _stems(base / m)
+        stems[m] = _stems(base / m, _RGB_SUFFIXES if m == "rgb" else (".png",))
     if not stems["rgb"] or stems["rgb"] != stems["depth"] or stems["rgb"] != stems["labels"]:
         raise DataLayoutError(f"SUN RGB-D: {base}'s rgb/, depth/ and labels/ must hold the same "
                               f"file names ({len(stems['rgb'])}, {len(stems['depth'])} and "
-                              f"{len(stems['labels'])} PNG files).")
+                              f"{len(stems['labels'])} files).")
     names = stems["rgb"] if indices is None else [stems["rgb"][i] for i in indices]
     R, S, D = [], [], []
     for name in names:
-        rgb = _square(Image.open(base / "rgb" / f"{name}.png").convert("RGB"), size,
+        rgb = _square(Image.open(_rgb_file(base / "rgb", name)).convert("RGB"), size,
                       Image.Resampling.BICUBIC)
         lab = _square(Image.open(base / "labels" / f"{name}.png"), size,
                       Image.Resampling.NEAREST)
@@ -270,8 +283,11 @@ def sunrgbd_zero_pair(root: str | os.PathLike, n_train: int, n_test: int, size: 
     """
     _check_encoding(depth_encoding)
     root = Path(root)
-    n_official_test = len(_stems(root / "test" / "rgb"))
-    pool = [("train", i) for i in range(len(_stems(root / "train" / "rgb")))]
+    n_official_test = len(_stems(root / "test" / "rgb", _RGB_SUFFIXES))
+    pool = [("train", i) for i in range(len(_stems(root / "train" / "rgb", _RGB_SUFFIXES)))]
+    if not n_official_test or not pool:
+        raise DataLayoutError(f"SUN RGB-D: {root} holds no prepared frames (train/rgb/ and "
+                              "test/rgb/); prepare it with i2ilib.data.sunrgbd.prepare_sunrgbd.")
     pool += [("test", i) for i in range(n_test, n_official_test)]
     if n_test > n_official_test or 2 * n_train > len(pool):
         raise ValueError(f"SUN RGB-D at {root} has {n_official_test} test frames and "
