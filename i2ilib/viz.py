@@ -1,5 +1,5 @@
-"""Pictures: labelled image grids (input | output | target), framed single images and loss
-curves."""
+"""Pictures: labelled image grids (input | output | target), framed single images, label maps
+in colour and loss curves."""
 
 from __future__ import annotations
 
@@ -29,6 +29,27 @@ def to_image(x: Tensor | np.ndarray) -> np.ndarray:
     if arr.shape[-1] != 3:
         raise ValueError(f"Cannot display an image with {arr.shape[-1]} channels.")
     return np.clip(arr, 0.0, 1.0)
+
+
+def colour_labels(ids: Tensor, n_classes: int) -> Tensor:
+    """Segmentation class ids as a picture: SynthScenes' palette for up to its 12 classes, SUN
+    RGB-D's for its 13 (:data:`i2ilib.data.sunrgbd.PALETTE`), grey levels for more; an id outside
+    ``[0, n_classes)`` (an unlabelled pixel, 255) is black.
+
+    Shapes: ``(N, H, W)`` integer ids -> ``(N, 3, H, W)`` float32 in [-1, 1].
+    """
+    from i2ilib.data.sunrgbd import PALETTE as SUN_PALETTE
+    from i2ilib.data.synthscenes import PALETTE
+
+    ids = ids.long()
+    known = (ids >= 0) & (ids < n_classes)
+    if n_classes > len(SUN_PALETTE) or (n_classes > len(PALETTE) and n_classes != len(SUN_PALETTE)):
+        g = torch.where(known, ids.float() / max(n_classes - 1, 1) * 2 - 1, torch.tensor(-1.0))
+        return g.unsqueeze(1).expand(-1, 3, -1, -1)
+    palette = PALETTE if n_classes <= len(PALETTE) else SUN_PALETTE
+    colours = torch.from_numpy(np.asarray(palette, dtype=np.float32)) / 127.5 - 1
+    rgb = colours[torch.where(known, ids, 0)] * known.unsqueeze(-1) - (~known).unsqueeze(-1).float()
+    return rgb.permute(0, 3, 1, 2).contiguous()
 
 
 def image_grid(

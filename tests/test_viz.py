@@ -31,3 +31,23 @@ def test_show_image_without_colour_hides_the_frame_and_reads_tensors():
     assert ax.get_title() == ""
     assert not any(s.get_visible() for s in ax.spines.values())
     plt.close(fig)
+
+
+def test_label_maps_in_colour_with_unlabelled_pixels_black():
+    import numpy as np
+    import torch
+
+    from i2ilib.data.sunrgbd import PALETTE as SUN_PALETTE
+    from i2ilib.data.synthscenes import PALETTE
+    from i2ilib.viz import colour_labels
+
+    ids = torch.tensor([[[0, 11, 255]]])
+    rgb = colour_labels(ids, 12)
+    assert rgb.shape == (1, 3, 1, 3)
+    np.testing.assert_allclose((rgb[0, :, 0, 1] + 1) * 127.5, PALETTE[11].astype(float), atol=1e-4)
+    assert rgb[0, :, 0, 2].tolist() == [-1.0, -1.0, -1.0]
+    sun = colour_labels(torch.tensor([[[12]]]), 13)
+    np.testing.assert_allclose((sun[0, :, 0, 0] + 1) * 127.5, SUN_PALETTE[12].astype(float),
+                               atol=1e-4)
+    grey = colour_labels(torch.tensor([[[0, 19, 255]]]), 20)  # more classes than colours
+    assert grey[0, 0].tolist() == [[-1.0, 1.0, -1.0]] and torch.equal(grey[0, 0], grey[0, 2])

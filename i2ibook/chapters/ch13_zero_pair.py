@@ -318,16 +318,10 @@ def test_scenes(scale: str = "book", seed: int = 0):
 
 def colour_labels(ids: torch.Tensor, n_classes: int = 12) -> torch.Tensor:
     """``(N, H, W)`` class ids -> ``(N, 3, H, W)`` in [-1, 1]: SynthScenes' palette for its 12
-    classes, SUN RGB-D's (:data:`i2ilib.data.sunrgbd.PALETTE`) for 13; unlabelled pixels black."""
-    from i2ilib.data.sunrgbd import PALETTE as SUN_PALETTE
-    from i2ilib.data.synthscenes import PALETTE
-    from i2ilib.nets.mmnets import UNLABELLED
+    classes, SUN RGB-D's for 13; unlabelled pixels black (:func:`i2ilib.viz.colour_labels`)."""
+    from i2ilib.viz import colour_labels as colour
 
-    colours = np.zeros((UNLABELLED + 1, 3), dtype=np.uint8)
-    palette = PALETTE if n_classes == len(PALETTE) else SUN_PALETTE
-    colours[:len(palette)] = palette
-    rgb = torch.from_numpy(colours)[ids.long()].permute(0, 3, 1, 2).float()
-    return rgb / 127.5 - 1
+    return colour(ids, n_classes)
 
 
 def grey(depth: torch.Tensor) -> torch.Tensor:

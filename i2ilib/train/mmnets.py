@@ -525,8 +525,7 @@ class MMNetTrainer(Trainer):
 
     def samples(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
         """Columns for a sample grid: the two sets, their seen translations and the unseen
-        ``D -> S`` and ``S -> D`` (labels coloured with the SynthScenes palette when it has
-        enough colours, else as grey levels)."""
+        ``D -> S`` and ``S -> D`` (labels coloured by :func:`i2ilib.viz.colour_labels`)."""
         def labels(scores_or_ids: Tensor) -> Tensor:
             ids = scores_or_ids if scores_or_ids.dim() == 3 else scores_or_ids.argmax(1)
             return self._colour(ids)
@@ -542,13 +541,9 @@ class MMNetTrainer(Trainer):
                 "T_DS(z)": labels(self.translate("D", "S", batch["D"]))}
 
     def _colour(self, ids: Tensor) -> Tensor:
-        from ..data.synthscenes import PALETTE
+        from ..viz import colour_labels
 
-        if self.arch.n_classes <= len(PALETTE):
-            rgb = torch.from_numpy(PALETTE.copy())[ids.long()].permute(0, 3, 1, 2).float()
-            return rgb / 127.5 - 1
-        g = ids.float() / max(self.arch.n_classes - 1, 1) * 2 - 1
-        return g.unsqueeze(1).expand(-1, 3, -1, -1)
+        return colour_labels(ids, self.arch.n_classes)
 
     def generator_state(self) -> dict[str, dict[str, Tensor]]:
         """The six encoders and decoders (any translator is two of them:

@@ -217,16 +217,12 @@ class ZeroPairBaselineTrainer(Trainer):
 
     def samples(self, batch: dict[str, Tensor]) -> dict[str, Tensor]:
         """Columns for a sample grid: the inputs and the unseen ``D -> S`` and ``S -> D``
-        (labels coloured with the SynthScenes palette when it has enough colours)."""
-        from ..data.synthscenes import PALETTE
+        (labels coloured by :func:`i2ilib.viz.colour_labels`)."""
+        from ..viz import colour_labels
 
         def labels(scores_or_ids: Tensor) -> Tensor:
             ids = scores_or_ids if scores_or_ids.dim() == 3 else scores_or_ids.argmax(1)
-            if self.config.n_classes <= len(PALETTE):
-                rgb = torch.from_numpy(PALETTE.copy())[ids.long()].permute(0, 3, 1, 2).float()
-                return rgb / 127.5 - 1
-            g = ids.float() / max(self.config.n_classes - 1, 1) * 2 - 1
-            return g.unsqueeze(1).expand(-1, 3, -1, -1)
+            return colour_labels(ids, self.config.n_classes)
 
         def grey(d: Tensor) -> Tensor:
             return d[:, :1].expand(-1, 3, -1, -1)
