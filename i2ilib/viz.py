@@ -43,12 +43,15 @@ def colour_labels(ids: Tensor, n_classes: int) -> Tensor:
 
     ids = ids.long()
     known = (ids >= 0) & (ids < n_classes)
-    if n_classes > len(SUN_PALETTE) or (n_classes > len(PALETTE) and n_classes != len(SUN_PALETTE)):
-        g = torch.where(known, ids.float() / max(n_classes - 1, 1) * 2 - 1, torch.tensor(-1.0))
+    if n_classes <= len(PALETTE):
+        palette = PALETTE
+    elif n_classes == len(SUN_PALETTE):
+        palette = SUN_PALETTE
+    else:  # more classes than colours: grey levels
+        g = torch.where(known, ids.float() / max(n_classes - 1, 1) * 2 - 1, -1.0)
         return g.unsqueeze(1).expand(-1, 3, -1, -1)
-    palette = PALETTE if n_classes <= len(PALETTE) else SUN_PALETTE
     colours = torch.from_numpy(np.asarray(palette, dtype=np.float32)) / 127.5 - 1
-    rgb = colours[torch.where(known, ids, 0)] * known.unsqueeze(-1) - (~known).unsqueeze(-1).float()
+    rgb = torch.where(known.unsqueeze(-1), colours[torch.where(known, ids, 0)], -1.0)
     return rgb.permute(0, 3, 1, 2).contiguous()
 
 

@@ -114,8 +114,8 @@ def _lookup() -> np.ndarray:
 def read_release_depth(path: str | os.PathLike) -> np.ndarray:
     """A depth PNG of the release -> metres, ``(H, W)`` float32; 0 where the sensor read nothing.
 
-    The release rotates the millimetres right by three bits within 16 bits; this undoes it and
-    caps at 8 m (the toolbox's ``read3dPoints``).
+    The release stores the millimetres rotated left by three bits within 16 bits; this rotates
+    them back and caps at 8 m (the toolbox's ``read3dPoints``).
     """
     raw = np.asarray(Image.open(path)).astype(np.uint32)
     mm = ((raw >> 3) | (raw << 13)) & 0xFFFF
