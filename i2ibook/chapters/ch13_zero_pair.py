@@ -278,20 +278,6 @@ def dataset_of(runs: Mapping[str, Sequence[Run | None]] | Sequence[Run | None]) 
     return found.pop() if found else "synthscenes"
 
 
-def paper_rows(direction: str, dataset: str = "synthscenes") -> str:
-    """The thesis's rows of Table 4.4 (``"D->S"``: mIoU and global accuracy, percent) or Table
-    4.5 (``"S->D"``), quoted; Tables 4.6-4.7 for ``dataset = "sunrgbd"``."""
-    (seg, n_seg), (depth, n_depth) = paper.TABLES[dataset]
-    if direction == "D->S":
-        rows = [[k, f"{v['global']:.1f}", "not reported", f"{v['mIoU']:.1f}"]
-                for k, v in seg.items()]
-        return markdown_table([f"method (Table {n_seg})", "global (%)", "mean class acc.",
-                               "mIoU (%)"], rows, "lrrr")
-    rows = [[k, *[f"{v[m]:.2f}" for m in DEPTH_MEASURES]] for k, v in depth.items()]
-    return markdown_table([f"method (Table {n_depth})", *DEPTH_MEASURES.values()], rows,
-                          "lrrrrr")
-
-
 def mean_of(runs: Sequence[Run | None], direction: str, measure: str) -> float:
     """The mean over stored seeds (NaN when none is stored)."""
     v = values(runs, direction, measure)
