@@ -29,6 +29,10 @@
   B with glasses and mostly blond, test faces with their true translation, hair-colour sets.
 - :mod:`i2ilib.data.multidomain` -- SynthFaces in hair-colour domains for multi-domain
   translation (SDIT), with every test face rendered in every domain (the truth).
+- :mod:`i2ilib.data.audio_mixtures` -- synthetic music at 8 kHz: instrumental clips, a sung
+  voice, their mixtures with the truth of both parts, and an unmatched instrumental set (audio
+  separation, chapter 10); :mod:`i2ilib.data.spectrogram` -- clips as 64 x 64 log-magnitude
+  spectrogram images and back (on a given phase).
 - :mod:`i2ilib.data.toy2d` -- 2-D mixtures of Gaussians (the ring of 8 and the 5x5 grid) for
   watching a GAN train and collapse, deterministic by seed (the GAN primer, chapter 01).
 

@@ -38,6 +38,9 @@ One concept per module:
   eq. 2.6) on images, with the WGAN-GP ResNet critic trained on held-out data.
 - :mod:`~i2ilib.metrics.modes` -- modes covered and the fraction of high-quality samples (within
   3 standard deviations of a mode) on toy mixtures of Gaussians (:mod:`i2ilib.data.toy2d`).
+- :mod:`~i2ilib.metrics.separation` -- SI-SDR of separated audio, and the voice left when a
+  background's magnitude (a translator's removal, the mean instrumental spectrum, the truth) is
+  subtracted from a mixture's spectrogram.
 """
 
 from __future__ import annotations
