@@ -731,7 +731,7 @@ def render_reproduction(results_dir: str | Path | None = None) -> str:
 def _content_section(results_dir: str | Path | None = None) -> list[str]:
     """Chapter 10: the slides' Table 4 (removal) beside ours, with guided transfer and the
     verdict (the stored runs of ``results/10_content_disentanglement``)."""
-    from i2ibook.catalogue import RUNS
+    from i2ibook.catalogue import CONTENT_MODELS, CONTENT_SEEDS
     from i2ibook.chapters import ch10_disentanglement as ch10
     from i2ibook.papers import press2019
 
@@ -744,7 +744,7 @@ def _content_section(results_dir: str | Path | None = None) -> list[str]:
             "and adds removal judged with the truth, the MSE to the truth and the sanity check",
             "(`i2ibook.chapters.ch10_disentanglement.sanity`).", "",
             _runs_summary([r for by_seed in runs.values() for r in by_seed.values()],
-                          len(RUNS["10"])), "",
+                          len(CONTENT_MODELS) * len(CONTENT_SEEDS)), "",
             ch10.removal_table(runs), "", ch10.transfer_table(runs), "",
             _verdict_list([ch10.verdict_table4(runs)]), ""]
 

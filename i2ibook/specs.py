@@ -23,7 +23,9 @@ The three data sources:
   CelebA at paper scale);
 - :class:`ZeroPairData` -- SynthScenes as two disjoint paired sets (RGB, segmentation) and (RGB,
   depth) with test scenes that have all three (``"source": "zeropair"``, mix and match
-  networks).
+  networks);
+- :class:`AudioData` -- spectrograms of unmatched instrumental clips (A) and of mixtures with a
+  voice (B), test mixtures with their true parts (``"source": "audio"``, audio separation).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-__all__ = ["DATA_SPECS", "ContentData", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
+__all__ = ["DATA_SPECS", "AudioData", "ContentData", "DigitsData", "Experiment", "PseudoPairData", "RegistryData", "SceneData",
            "SpecError", "ZeroPairData", "parse_data", "parse_experiment"]
 
 
@@ -389,6 +391,28 @@ DATA_SPECS["biasedfaces"] = BiasedFacesData
 DATA_SPECS["multidomain"] = MultiDomainData
 
 
+@dataclass(frozen=True)
+class AudioData:
+    """Synthetic music for audio separation as translation of spectrograms (chapter 10;
+    :func:`i2ilib.data.audio_mixtures.audio_separation_data`): ``n_train`` unmatched
+    instrumental clips (domain A), ``n_train`` mixtures of instrumental music and a voice
+    (domain B) and ``n_test`` held-out mixtures with their true voice and background, all as
+    64 x 64 log-magnitude spectrograms (:mod:`i2ilib.data.spectrogram`)."""
+
+    source: str
+    n_train: int
+    n_test: int
+    seed: int = 0
+
+    def check(self, where: str) -> None:
+        _positive(where, n_train=self.n_train, n_test=self.n_test)
+        if self.seed < 0:
+            raise SpecError(f"{where}['seed'] must be >= 0, got {self.seed}.")
+
+
+DATA_SPECS["audio"] = AudioData
+
+
 def parse_data(data: dict[str, Any], where: str = "data") -> SceneData | RegistryData | \
         PseudoPairData | DigitsData | ContentData:
     """The typed form of a data specification (``config["data"]``).
@@ -530,9 +554,9 @@ def parse_experiment(config: dict[str, Any]) -> tuple[Experiment, Any, Any]:
             if {k: v for k, v in dataclasses.asdict(first_data).items() if k != "n_A"} != same:
                 raise SpecError("Phase I and Phase II must use the same B digits (their data "
                                 "may differ in n_A only).")
-    elif (exp.method == "content") != isinstance(data, ContentData):
-        raise SpecError("method 'content' (content transfer) trains on data source 'content', "
-                        "and that source is for it only.")
+    elif (exp.method == "content") != isinstance(data, (ContentData, AudioData)):
+        raise SpecError("method 'content' (content transfer) trains on data source 'content' "
+                        "(or 'audio', spectrograms), and those sources are for it only.")
     elif (exp.method in ZERO_PAIR_METHODS) != isinstance(data, ZeroPairData):
         raise SpecError("Mix and match networks (methods 'mmnets', 'mmnets-oracle') and their "
                         "baselines ('zp-2xpix2pix', 'zp-cyclegan', 'zp-stargan-unpaired', "

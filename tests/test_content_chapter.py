@@ -14,7 +14,7 @@ from i2ibook.specs import SpecError, parse_experiment
 
 def test_runs_are_defined_at_every_scale():
     names = [make("book")[0] for make in catalogue.RUNS["10"]]
-    assert len(names) == len(set(names)) == 6
+    assert len(names) == len(set(names)) == 7  # 2 models x 3 seeds, and audio separation
     for scale in ("smoke", "book", "paper"):
         for make in catalogue.RUNS["10"]:
             parse_experiment(make(scale)[1])
@@ -131,3 +131,29 @@ def test_sharing_table_counts_the_trainers_networks():
     assert rows["content transfer (ours, ch. 10)"][4:6] == ["2", "1"]
     assert rows["Fader-style baseline (ch. 10)"][4] == "1"
     assert rows["MUNIT-style (UDIT without its constraint)"][4:7] == ["4", "2", "2"]
+
+
+def test_the_audio_separation_run_reads_spectrograms_of_one_channel():
+    for scale in ("smoke", "book", "paper"):
+        name, config = catalogue.audio_separation_run(scale)
+        assert name == "10_content_disentanglement/audio-separation-seed0"
+        t = config["trainer"]
+        assert config["method"] == "content" and config["data"]["source"] == "audio"
+        assert t["input_nc"] == t["output_nc"] == 1 and t["size"] == 64
+    config = catalogue.audio_separation_run("book")[1]
+    with pytest.raises(SpecError, match="n_test"):
+        parse_experiment({**config, "data": {**config["data"], "n_test": 0}})
+    with pytest.raises(SpecError, match="Unknown key"):
+        parse_experiment({**config, "data": {**config["data"], "size": 64}})
+
+
+def test_separation_table_counts_the_clips_the_model_wins():
+    from i2ilib.metrics.separation import SEPARATION_BASELINES
+
+    scores = {ch.SEPARATION_MODEL: np.array([2.0, 4.0, 6.0, 8.0]),
+              SEPARATION_BASELINES[0]: np.array([0.0, 0.0, 0.0, 9.0]),
+              SEPARATION_BASELINES[1]: np.array([3.0, 3.0, 3.0, 3.0])}
+    table = ch.separation_table(scores)
+    lines = table.splitlines()
+    assert "| 5.00 |" in lines[2] and lines[2].rstrip().endswith("|  |")
+    assert lines[3].rstrip().endswith("| 75% |") and lines[4].rstrip().endswith("| 75% |")

@@ -41,7 +41,8 @@ def test_lines_are_appended_one_json_object_each(tmp_path):
 
 
 @pytest.mark.parametrize("script", ["pilot_ost.py", "pilot_content_transfer.py",
-                                    "pilot_pseudo_pairs.py", "pilot_zero_pair.py"])
+                                    "pilot_pseudo_pairs.py", "pilot_zero_pair.py",
+                                    "pilot_audio_separation.py"])
 def test_every_pilot_script_parses_its_command_line(script):
     r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--help"],
                        check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)

@@ -8,6 +8,7 @@ import pytest
 from i2ibook import catalogue
 from i2ibook.runner import build_data, make_config, train_translation
 from i2ibook.specs import (
+    AudioData,
     BiasedFacesData,
     ContentData,
     DigitsData,
@@ -42,7 +43,7 @@ def test_every_catalogue_configuration_parses_with_its_dict_and_hash_unchanged()
         n += 1
     assert n >= 300
     assert kinds == {SceneData, RegistryData, PseudoPairData, DigitsData, ContentData,
-                     ImageSetData, ZeroPairData, BiasedFacesData, MultiDomainData}
+                     ImageSetData, ZeroPairData, BiasedFacesData, MultiDomainData, AudioData}
 
 
 def _scene_config(**data_changes):

@@ -354,3 +354,87 @@ def separate_code_effect(net: torch.nn.Module, b: Tensor, truth: Tensor) -> dict
     rec, removed = net.reconstruct_B(b).clamp(-1, 1), net.remove(b).clamp(-1, 1)
     return {"e2's effect": float(np.mean(_mse(rec, removed))),
             "the glasses' effect": float(np.mean(_mse(b, truth)))}
+
+
+# --------------------------------------------------------------------------------------------
+# Audio separation: content transfer on spectrograms (Benaim & Wolf's slides, "Other Domains?")
+
+#: The model's row of the separation table, then the rows that need no model.
+SEPARATION_MODEL = "content transfer: mixture minus g(e1(b), 0)"
+
+
+def separation_scores_of(run: Any) -> dict[str, np.ndarray]:
+    """The per-clip SI-SDR (dB) of a stored audio-separation run: the model first (under
+    :data:`SEPARATION_MODEL`), then :data:`i2ilib.metrics.separation.SEPARATION_BASELINES` in
+    their order."""
+    from i2ilib.metrics.separation import SEPARATION_BASELINES
+
+    stored = run.metrics["si_sdr"]
+    out = {SEPARATION_MODEL: np.asarray(stored["model"], dtype=float)}
+    out.update({k: np.asarray(stored[k], dtype=float) for k in SEPARATION_BASELINES})
+    return out
+
+
+def separation_table(scores: Mapping[str, np.ndarray]) -> str:
+    """Markdown: each estimate's mean SI-SDR (dB) on the test mixtures, its median, and the
+    share of clips on which the model's estimate scores higher."""
+    from i2ibook.verdicts import markdown_table
+
+    model = scores[SEPARATION_MODEL]
+    rows = []
+    for name, s in scores.items():
+        better = "" if name == SEPARATION_MODEL else f"{np.mean(model > s):.0%}"
+        rows.append([name, f"{s.mean():.2f}", f"{np.median(s):.2f}", better])
+    return markdown_table(["voice estimate", "mean SI-SDR (dB)", "median (dB)",
+                           "clips where the model scores higher"], rows, "lrrr")
+
+
+def spectrogram_panels(columns: Mapping[str, Tensor], sample_rate: int, n_rows: int = 3):
+    """Spectrogram images side by side: one column per entry of ``columns`` (``(N, 1, F, T)``
+    in [-1, 1], :func:`i2ilib.data.spectrogram.spectrogram_image`), one row per clip; time in
+    seconds across, frequency in kHz up (0 Hz at the bottom)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    from i2ilib.data.spectrogram import HOP, N_FFT
+
+    names = list(columns)
+    fig, axes = plt.subplots(n_rows, len(names), figsize=(2.3 * len(names), 1.9 * n_rows),
+                             squeeze=False, sharex=True, sharey=True)
+    for j, name in enumerate(names):
+        images = columns[name]
+        n_bins, n_frames = images.shape[-2:]
+        extent = (0, (n_frames - 1) * HOP / sample_rate, 0, n_bins * sample_rate / N_FFT / 1000)
+        for i in range(n_rows):
+            ax = axes[i, j]
+            ax.imshow(images[i, 0].numpy(), origin="lower", aspect="auto", cmap="magma",
+                      vmin=-1, vmax=1, extent=extent)
+            if i == 0:
+                ax.set_title(name, fontsize=9)
+            if j == 0:
+                ax.set_ylabel("kHz", fontsize=8)
+            if i == n_rows - 1:
+                ax.set_xlabel("s", fontsize=8)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=3, prune="upper"))  # none at the edge
+            ax.tick_params(labelsize=7)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def removal_diagnostics(removed: Tensor, mixtures: Tensor, backgrounds: Tensor, voices: Tensor,
+                        loud: float = -0.5) -> dict[str, float]:
+    """How a removal ``g(e1(b), 0)`` of mixture spectrograms misses the true background, on
+    images ``(N, 1, F, T)`` in [-1, 1] (:func:`i2ilib.data.spectrogram.spectrogram_image`):
+
+    * ``"removal's error"``, ``"mixture's error"``: mean absolute difference to the true
+      background's image of the removal and of the mixture itself (returning the mixture
+      unchanged is the trivial removal);
+    * ``"voice excess kept"``: on the pixels where the voice is loud (its image above
+      ``loud``), how far the removal stands above the true background, as a share of how far
+      the mixture does (1: the voice is kept whole, 0: removed exactly)."""
+    on_voice = voices > loud
+    excess_mixture = (mixtures - backgrounds)[on_voice].mean()
+    excess_removal = (removed - backgrounds)[on_voice].mean()
+    return {"removal's error": float((removed - backgrounds).abs().mean()),
+            "mixture's error": float((mixtures - backgrounds).abs().mean()),
+            "voice excess kept": float(excess_removal / excess_mixture)}
