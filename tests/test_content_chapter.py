@@ -157,3 +157,17 @@ def test_separation_table_counts_the_clips_the_model_wins():
     lines = table.splitlines()
     assert "| 5.00 |" in lines[2] and lines[2].rstrip().endswith("|  |")
     assert lines[3].rstrip().endswith("| 75% |") and lines[4].rstrip().endswith("| 75% |")
+
+
+def test_removal_diagnostics_on_a_hand_made_case():
+    background = torch.full((1, 1, 2, 2), -0.5)
+    voice = torch.tensor([[[[0.0, -1.0], [-1.0, -1.0]]]])  # loud on one pixel only
+    mixture = background.clone()
+    mixture[0, 0, 0, 0] = 0.5  # the voice adds 1.0 there
+    removed = background.clone()
+    removed[0, 0, 0, 0] = -0.25  # a quarter of the voice's excess is kept
+    removed[0, 0, 1, 1] = -0.1  # and one background pixel is rebuilt 0.4 too loud
+    d = ch.removal_diagnostics(removed, mixture, background, voice)
+    assert d["voice excess kept"] == pytest.approx(0.25)
+    assert d["mixture's error"] == pytest.approx(1.0 / 4)
+    assert d["removal's error"] == pytest.approx((0.25 + 0.4) / 4)
