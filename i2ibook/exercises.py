@@ -40,6 +40,8 @@ Checked exercises (label: check):
 - ``ex-07-transparency``: :func:`check_transparency_errors`, pseudo-glasses error by
   transparency.
 - ``ex-08-nstd``: :func:`check_ellipse_size`, which Fig. 10 numbers depend on the ellipse size.
+- ``ex-09-reversed``: :func:`check_minimal_reversed_map`, ``(W, b)``: the minimal network's
+  ``t -> 1 - t`` from segment A onto segment B.
 - ``ex-10-codes``: :func:`check_code_sizes`, the numbers in e1's and e2's codes at book scale.
 - ``ex-10-confusion``: :func:`check_reverse_confusion`, a function: the encoders' term -L_D.
 - ``ex-11-iterations``: :func:`check_generator_updates`, generator updates of a target run.
@@ -123,6 +125,7 @@ __all__ = [
     "check_m_units",
     "check_majority_baseline",
     "check_miner_parameters",
+    "check_minimal_reversed_map",
     "check_mode_kl",
     "check_no_half",
     "check_noskip_bottleneck",
@@ -1265,3 +1268,39 @@ def check_m_units(answer: Any, *, graded: bool = False) -> str:
                           f"residual block of T^c) and their channels (4 ngf).")
     return (f"{reference} units: {2 * t.n_res} CIN layers of {4 * t.ngf} channels, times two; "
             "the published widths would need 6,144.")
+
+
+@_exercise("ex-09-reversed")
+def check_minimal_reversed_map(answer: Any, *, graded: bool = False) -> str:
+    """``answer``: ``(W, b)``, a 2 x 2 matrix and a 2-vector (tensors, arrays or nested lists)
+    such that ``h(x) = LeakyReLU_0.2(W x + b)`` carries the section's segment A onto segment B
+    with its ends exchanged: the point at position ``t`` along A goes to position ``1 - t``
+    along B."""
+    from i2ibook.chapters.ch09_minimality import SEGMENT_A, SEGMENT_B
+    from i2ilib.data.toy2d import segment_points, segment_position
+
+    try:
+        W, b = answer
+        W = torch.as_tensor(np.asarray(W, dtype=np.float32))
+        b = torch.as_tensor(np.asarray(b, dtype=np.float32))
+    except (TypeError, ValueError) as err:
+        raise WrongAnswer(f"give a pair (W, b) of numbers ({err}).") from None
+    if W.shape != (2, 2) or b.shape != (2,):
+        raise WrongAnswer(f"W must be 2 x 2 and b a 2-vector, got shapes {tuple(W.shape)} and "
+                          f"{tuple(b.shape)}.")
+    if not (torch.isfinite(W).all() and torch.isfinite(b).all()):
+        raise WrongAnswer("W and b must be finite.")
+    a, t = segment_points(1000 if graded else 200, *SEGMENT_A, seed=7)
+    h = torch.nn.functional.leaky_relu(a @ W.T + b, 0.2)
+    t_B, off = segment_position(h, *SEGMENT_B)
+    if float(off.max()) > 1e-3:
+        raise WrongAnswer(f"some points of A land {float(off.max()):.3f} away from B's line: "
+                          "check where W x + b is negative (there the Leaky ReLU scales by 0.2).")
+    if float((t_B - t).abs().max()) < 1e-3:
+        raise WrongAnswer("that is t -> t, the other semantic mapping: exchange B's ends.")
+    worst = float((t_B - (1 - t)).abs().max())
+    if worst > 1e-3:
+        raise WrongAnswer(f"the points land on B's line but not at 1 - t (off by up to "
+                          f"{worst:.3f} of B's length): A's ends must go to B's ends exchanged.")
+    return ("A's ends go to B's ends exchanged and sigma_a is the identity on the way (the "
+            "mirror in the diagonal, then the shift by (-1.5, -1.5), is the simplest such map).")

@@ -34,7 +34,8 @@
   separation, chapter 10); :mod:`i2ilib.data.spectrogram` -- clips as 64 x 64 log-magnitude
   spectrogram images and back (on a given phase).
 - :mod:`i2ilib.data.toy2d` -- 2-D mixtures of Gaussians (the ring of 8 and the 5x5 grid) for
-  watching a GAN train and collapse, deterministic by seed (the GAN primer, chapter 01).
+  watching a GAN train and collapse, deterministic by seed (the GAN primer, chapter 01); points
+  uniform on line segments, and where points lie along a segment (minimality, chapter 09).
 
 Names are imported lazily (``from i2ilib.data import PairedImageFolder`` loads only
 :mod:`i2ilib.data.folders`), so importing the package stays cheap.

@@ -9,6 +9,9 @@ measured by the unrolled GAN (Metz et al. 2017) and VEEGAN (Srivastava et al. 20
 - :func:`sample_mixture` -- ``n`` points from equal-weight isotropic Gaussians at given centres,
   with the index of the mode each point was drawn from.
 - :func:`ring_of_gaussians` / :func:`grid_of_gaussians` -- the two standard datasets.
+- :func:`segment_points` / :func:`segment_position` -- points uniform on a line segment, and
+  where points lie along (and off) a segment: the two domains of the minimality example
+  (Galanti, Wolf & Benaim, ICLR 2018, Fig. 1, on Benaim & Wolf's slides).
 
 Every sampler is deterministic: the same ``(n, seed)`` gives the same points on every machine
 (``numpy.random.default_rng(seed)``), and the first points do not depend on ``n``.
@@ -30,6 +33,8 @@ __all__ = [
     "ring_centers",
     "ring_of_gaussians",
     "sample_mixture",
+    "segment_points",
+    "segment_position",
 ]
 
 #: Radius of the ring and standard deviation of each of its modes (Metz et al. 2017).
@@ -148,3 +153,46 @@ def grid_of_gaussians(
         ``0 .. side**2 - 1`` (row by row, see :func:`grid_centers`).
     """
     return sample_mixture(grid_centers(side, spacing), n, std, seed, labels)
+
+
+def _endpoints(start: Tensor | tuple[float, float],
+               end: Tensor | tuple[float, float]) -> tuple[Tensor, Tensor]:
+    p0 = torch.as_tensor(start, dtype=torch.float32)
+    p1 = torch.as_tensor(end, dtype=torch.float32)
+    if p0.shape != (2,) or p1.shape != (2,):
+        raise ValueError(f"a segment's ends are points of the plane, got shapes "
+                         f"{tuple(p0.shape)} and {tuple(p1.shape)}")
+    if torch.equal(p0, p1):
+        raise ValueError(f"a segment needs two different ends, got {p0.tolist()} twice")
+    return p0, p1
+
+
+def segment_points(n: int, start: Tensor | tuple[float, float],
+                   end: Tensor | tuple[float, float], seed: int = 0) -> tuple[Tensor, Tensor]:
+    """``n`` points uniform on the segment from ``start`` to ``end``.
+
+    Returns:
+        ``(x, t)``: ``(n, 2)`` float32 points ``start + t (end - start)`` and their ``(n,)``
+        positions ``t`` in ``[0, 1)``, uniform; point ``i`` is the same for every ``n > i``.
+    """
+    p0, p1 = _endpoints(start, end)
+    t = torch.from_numpy(np.random.default_rng(seed).random(n).astype(np.float32))
+    return p0 + t[:, None] * (p1 - p0), t
+
+
+def segment_position(points: Tensor, start: Tensor | tuple[float, float],
+                     end: Tensor | tuple[float, float]) -> tuple[Tensor, Tensor]:
+    """Where ``points`` (..., 2) lie relative to the segment from ``start`` to ``end``.
+
+    Returns:
+        ``(t, off)``, both of shape ``(...)``: ``t``, the position of each point's orthogonal
+        projection on the segment's line (0 at ``start``, 1 at ``end``, outside ``[0, 1]``
+        beyond them), and ``off``, the point's distance to that line.
+    """
+    p0, p1 = _endpoints(start, end)
+    if points.shape[-1] != 2:
+        raise ValueError(f"points must have shape (..., 2), got {tuple(points.shape)}")
+    d = p1 - p0
+    t = ((points.float() - p0) @ d) / (d @ d)
+    off = (points.float() - (p0 + t[..., None] * d)).norm(dim=-1)
+    return t, off

@@ -38,6 +38,8 @@ Isola et al. 2017, Appendix 6.1; both repeated in the implicit-pairs paper's app
   ``e1``, the separate encoder ``e2``, one decoder ``g`` and the latent domain discriminator.
 * :mod:`i2ilib.nets.semantic` -- semantic extractors ``h`` for UDIT's constraint (Section
   5.5.1): a network's method as a module, and the reduced ``1 x 1 x D`` variant.
+* :mod:`i2ilib.nets.points` -- networks on points of the plane in ``K`` independent copies: the
+  minimal translator ``sigma_a(W x + b)`` of the minimality slide and small MLPs.
 
 Modules: :mod:`i2ilib.nets.resnet`, :mod:`i2ilib.nets.unet`, :mod:`i2ilib.nets.patchgan`
 (PatchGAN and pixel discriminators), :mod:`i2ilib.nets.norm` (batch / instance norm by name),

@@ -29,6 +29,8 @@
 - :mod:`i2ilib.train.content` -- ``ContentTransferTrainer`` (Press et al. 2019): the common
   and separate encoders, one decoder, domain confusion; and the Fader-style baseline.
 - :mod:`i2ilib.train.grid` -- ``fit_grid``: K CycleGAN runs folded into one network, each its own run.
+- :mod:`i2ilib.train.circular_points` -- ``train_circular_points``: a circular GAN (CycleGAN's
+  objective) between two segments of the plane, one copy of each network per seed.
 - :mod:`i2ilib.train.pool` -- ``ImagePool``, the history of generated images (Shrivastava et al.).
 - :mod:`i2ilib.train.schedule` -- the constant-then-linear-decay learning rate.
 - :mod:`i2ilib.train.checkpoint` -- atomic checkpoint files and their loader.
