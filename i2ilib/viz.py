@@ -1,5 +1,5 @@
 """Pictures: labelled image grids (input | output | target), framed single images, label maps
-in colour and loss curves."""
+in colour, loss curves, and a figure as PNG bytes for widgets."""
 
 from __future__ import annotations
 
@@ -140,6 +140,18 @@ def save_grid(columns: Mapping[str, Tensor], path: str | Path, **kwargs) -> Path
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
+
+
+def figure_png(fig, dpi: int = 90) -> bytes:
+    """A matplotlib figure as PNG bytes, the figure closed (what an ipywidgets ``Image`` shows)."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()
 
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:

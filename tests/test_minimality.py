@@ -146,3 +146,23 @@ def test_a_diverging_run_stops_and_bad_settings_are_named():
         CircularPointsConfig(seeds=(1, 1))
     with pytest.raises(ValueError, match="segment"):
         train_circular_points(((0.0, 0.0), (0.0, 0.0)), B, CircularPointsConfig(steps=1))
+
+
+def test_the_explorer_draws_any_seed_and_step_and_names_a_wrong_seed():
+    import matplotlib.pyplot as plt
+
+    cfg = CircularPointsConfig(translator="mlp", steps=4, batch_size=8, hidden=4, disc_hidden=4,
+                               seeds=(2, 5), snapshot_every=2)
+    explorer = m.MappingExplorer({"mlp": train_circular_points(A, B, cfg)})
+    assert explorer.steps("mlp") == [0, 2, 4] and (explorer.seed, explorer.step) == (2, 4)
+    fig = explorer.figure("mlp", 5, 2)
+    assert (explorer.seed, explorer.step) == (5, 2) and "seed 5, step 2" in fig.axes[0].get_title()
+    plt.close(fig)
+    explorer.select("mlp", 5, 3)  # not a snapshot: the last one
+    assert explorer.step == 4 and explorer.png()[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="seed 9 is not one of"):
+        explorer.select("mlp", 9)
+    pytest.importorskip("ipywidgets")
+    box = explorer.widget()
+    box.controls["step"].value = 0
+    assert explorer.step == 0

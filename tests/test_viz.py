@@ -51,3 +51,15 @@ def test_label_maps_in_colour_with_unlabelled_pixels_black():
                                atol=1e-4)
     grey = colour_labels(torch.tensor([[[0, 19, 255]]]), 20)  # more classes than colours
     assert grey[0, 0].tolist() == [[-1.0, 1.0, -1.0]] and torch.equal(grey[0, 0], grey[0, 2])
+
+
+def test_figure_png_is_a_png_and_closes_the_figure():
+    import matplotlib.pyplot as plt
+
+    from i2ilib.viz import figure_png
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1], [1, 0])
+    data = figure_png(fig, dpi=50)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 100
+    assert not plt.fignum_exists(fig.number)

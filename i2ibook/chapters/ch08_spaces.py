@@ -40,7 +40,6 @@ explorer ipywidgets (the ``book`` extra).
 from __future__ import annotations
 
 import functools
-import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +63,7 @@ from i2ilib.metrics.spaces import (
     fraction_outside,
     mahalanobis_separation,
 )
+from i2ilib.viz import figure_png
 
 __all__ = [
     "FIG9_COLOURS",
@@ -1265,13 +1265,7 @@ class SpaceExplorer:
 
     def png(self) -> bytes:
         """The current selection's figure as PNG bytes (closed after rendering)."""
-        import matplotlib.pyplot as plt
-
-        fig = self.figure()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80)
-        plt.close(fig)
-        return buf.getvalue()
+        return figure_png(self.figure(), dpi=80)
 
     def widget(self) -> Any:
         """An ipywidgets ``VBox``: setting menu, space buttons, face slider, and the figure

@@ -28,7 +28,6 @@ coin toss.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +39,7 @@ from scipy.stats import spearmanr
 from i2ibook.scale import pick
 from i2ilib.data.toy2d import segment_points, segment_position
 from i2ilib.train.circular_points import CircularPointsConfig, CircularPointsRun
+from i2ilib.viz import figure_png
 
 #: Domain A: the segment from (2, 4) to (4, 2), parallel to B.
 SEGMENT_A = ((2.0, 4.0), (4.0, 2.0))
@@ -253,13 +253,8 @@ class MappingExplorer:
         return fig
 
     def png(self) -> bytes:
-        import matplotlib.pyplot as plt
-
-        fig = self.figure()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90)
-        plt.close(fig)
-        return buf.getvalue()
+        """The current selection's figure as PNG bytes (closed after rendering)."""
+        return figure_png(self.figure(), dpi=90)
 
     def widget(self) -> Any:
         """An ipywidgets ``VBox``: translator menu, seed and step sliders, and the figure
