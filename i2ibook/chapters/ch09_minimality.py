@@ -94,7 +94,7 @@ def candidate_properties(n: int = 20_000, seed: int = 0) -> list[MapProperties]:
     positions to the uniform distribution, and on a grid of 10 000 positions whether the map is
     one-to-one, monotone and continuous (no step larger than 0.01)."""
     t = np.random.default_rng(seed).random(n)
-    grid = np.arange(10_000) / 10_000  # [0, 1): the positions themselves take values there
+    grid = np.arange(10_000) / 10_000  # positions in [0, 1), as segment_points draws them
     out = []
     for name, f in CANDIDATE_MAPS.items():
         v = f(grid)
@@ -112,9 +112,10 @@ def minimality_configs(scale: str) -> dict[str, CircularPointsConfig]:
     """The section's two circular GANs: the minimal translator ``sigma_a(W x + b)`` and an MLP
     (two hidden layers of 32 units) that could fold a segment.
 
-    Learning rates from pilots on eight seeds: at 1e-3 and 3e-3 the minimal translator had not
-    spread over the whole of B after 2000 steps on two to four seeds (its six weights move
-    slowly); at 6e-3 every seed had. The MLP fits B on every seed at 3e-3 in 1000 steps.
+    Learning rates from pilots on eight seeds: at 3e-3 the minimal translator had not spread
+    over the whole of B after 2000 steps on four seeds (on two after 3000 steps; its six
+    weights move slowly); at 6e-3 every seed had. The MLP fits B on every seed at 3e-3 in 1000
+    steps.
     """
     seeds = tuple(range(pick(scale, smoke=2, book=8, paper=8)))
     steps = pick(scale, smoke=200, book=2000, paper=4000)
