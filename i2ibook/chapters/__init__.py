@@ -7,6 +7,8 @@ unless asked), computes the chapter's tables beside the paper's numbers, and jud
 - :mod:`i2ibook.chapters.ch08_spaces` -- Figs. 9-10: reference faces, ellipses compared, plots.
 - :mod:`i2ibook.chapters.ch09_one_shot` -- OST on digits: Fig. 3 (a)'s protocol, baselines, the
   sanity check, the grid's curve and the slides' claims.
+- :mod:`i2ibook.chapters.ch09_minimality` -- the minimality section: mappings between two
+  segments, which of them a circular GAN finds, the explorer over training steps.
 - :mod:`i2ibook.chapters.ch10_disentanglement` -- content transfer on SynthFaces: removal and
   guided transfer judged with the truth, the sanity check, Tables 1, 3 and 4, Fig. 2's grid.
 - :mod:`i2ibook.chapters.ch11_transfer_gans` -- TransferGAN on faces: the pilot, Table 2.1's four
