@@ -160,7 +160,7 @@ def test_book_and_smoke_scales_stay_on_embedded_data(scale):
             assert config["data"]["source"] in ("synthscenes", "pseudopairs", "digits",
                                                 "content", "imageset",
                                                 "zeropair", "biasedfaces",
-                                                "multidomain")  # generated
+                                                "multidomain", "audio")  # generated
             assert config["data"].get("dataset", "synthfaces") == "synthfaces"  # not a real set
             assert config["data"].get("domain") != "celeba"  # the image sets' real one
 
