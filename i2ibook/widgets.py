@@ -22,10 +22,26 @@ import torch
 
 from i2ilib.viz import to_image
 
-__all__ = ["CHOICES", "BlindABStudy"]
+__all__ = ["CHOICES", "BlindABStudy", "require_ipywidgets"]
 
 #: What a participant can answer: the left image is better, the right one, or neither.
 CHOICES: tuple[str, ...] = ("left", "right", "same")
+
+
+def require_ipywidgets(owner: str, without: str) -> Any:
+    """The ``ipywidgets`` module, for ``owner`` (e.g. ``"BlindABStudy.widget"``).
+
+    Raises:
+        ImportError: naming ``owner``, how to install ipywidgets, and ``without``: what works
+            without it.
+    """
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError(f"{owner} needs ipywidgets: pip install ipywidgets (or the book's "
+                          f"extras: pip install \"i2ilib[book]\"); without it, {without}"
+                          ) from None
+    return ipywidgets
 
 
 def _as_uint8_batch(images: Any, name: str) -> np.ndarray:
@@ -279,14 +295,8 @@ class BlindABStudy:
         Raises:
             ImportError: if ipywidgets is not installed (the message says how to install it).
         """
-        try:
-            import ipywidgets as w
-        except ImportError:
-            raise ImportError(
-                "BlindABStudy.widget needs ipywidgets: pip install ipywidgets "
-                "(or the book's extras: pip install \"i2ilib[book]\"); without it, show "
-                "trial_images(t) yourself and call record(t, choice)"
-            ) from None
+        w = require_ipywidgets("BlindABStudy.widget", "show trial_images(t) yourself and call "
+                               "record(t, choice)")
 
         def column(caption: str) -> tuple[Any, Any]:
             img = w.Image(format="png", width=display_size)

@@ -209,3 +209,18 @@ def test_blind_study_static_figure_shows_trials_without_the_names():
     texts = " ".join(t.get_text() for a in axes for t in [a.title, a.yaxis.label])
     assert "x" not in texts.split() and "y" not in texts.split()
     assert study.n_answered == 0
+
+
+def test_a_widget_without_ipywidgets_says_how_to_install_it_and_what_works(monkeypatch):
+    import sys
+
+    from i2ibook.chapters import ch09_minimality
+    from i2ibook.widgets import require_ipywidgets
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"X.widget needs ipywidgets: pip install ipywidgets.*"
+                                          r"i2ilib\[book\].*without it, figure\(\) works"):
+        require_ipywidgets("X.widget", "figure() works")
+    explorer = object.__new__(ch09_minimality.MappingExplorer)
+    with pytest.raises(ImportError, match="MappingExplorer.widget needs ipywidgets"):
+        explorer.widget()

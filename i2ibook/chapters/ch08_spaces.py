@@ -51,6 +51,7 @@ import torch
 from torch import Tensor
 
 from i2ibook.verdicts import Effect, FigureOnly, Verdict, decide, fmt_mean_std, paired_effect
+from i2ibook.widgets import require_ipywidgets
 from i2ilib.metrics.spaces import (
     Ellipse,
     Space,
@@ -1274,12 +1275,7 @@ class SpaceExplorer:
         Raises:
             ImportError: if ipywidgets is missing (``pip install ipywidgets``).
         """
-        try:
-            import ipywidgets as w
-        except ImportError:
-            raise ImportError("SpaceExplorer.widget needs ipywidgets: pip install ipywidgets "
-                              "(or pip install \"i2ilib[book]\"); figure() works without it"
-                              ) from None
+        w = require_ipywidgets("SpaceExplorer.widget", "figure() works")
         setting = w.Dropdown(options=self.settings, value=self.setting, description="setting")
         space = w.ToggleButtons(options=self.spaces, value=self.space, description="space")
         index = w.IntSlider(value=self.index, min=0, max=len(self) - 1, description="test face",

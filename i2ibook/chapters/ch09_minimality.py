@@ -37,6 +37,7 @@ import torch
 from scipy.stats import spearmanr
 
 from i2ibook.scale import pick
+from i2ibook.widgets import require_ipywidgets
 from i2ilib.data.toy2d import segment_points, segment_position
 from i2ilib.train.circular_points import CircularPointsConfig, CircularPointsRun
 from i2ilib.viz import figure_png
@@ -264,12 +265,7 @@ class MappingExplorer:
         Raises:
             ImportError: if ipywidgets is missing (``pip install ipywidgets``).
         """
-        try:
-            import ipywidgets as w
-        except ImportError:
-            raise ImportError("MappingExplorer.widget needs ipywidgets: pip install ipywidgets "
-                              "(or pip install \"i2ilib[book]\"); figure() works without it"
-                              ) from None
+        w = require_ipywidgets("MappingExplorer.widget", "figure() works")
         translator = w.Dropdown(options=list(self.runs), value=self.translator,
                                 description="translator")
         seeds = list(self.runs[self.translator].config.seeds)
