@@ -579,10 +579,10 @@ def audio_separation_run(scale: str | None = None, seed: int = 0) -> tuple[str, 
     log-magnitude spectrograms, A = unmatched instrumental clips, B = mixtures with a voice;
     the voice is the mixture minus the removal. Book: the chapter's book-scale network at
     half the width (``ngf`` 16, one channel), 1000 clips per domain, batch 16, 65 epochs of
-    63 steps (4095 steps; the pilots of 1500 steps, benchmarks/pilots.md, reconstructed both
-    domains as blurs); the confusion weight, learning rate and no norm of the faces' book
-    scale. Paper scale keeps the book's settings: the slides report no audio experiment to
-    match."""
+    63 steps (4095 steps); the confusion weight, learning rate and no norm of the faces' book
+    scale. It fails against spectral subtraction, as every pilot did (S1-S8 in
+    benchmarks/pilots.md). Paper scale keeps the book's settings: the slides report no audio
+    experiment to match."""
     scale = get_scale(scale)
     n_train = pick(scale, smoke=64, book=1000, paper=1000)
     data = {"source": "audio", "n_train": n_train,
