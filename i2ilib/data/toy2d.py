@@ -9,9 +9,10 @@ measured by the unrolled GAN (Metz et al. 2017) and VEEGAN (Srivastava et al. 20
 - :func:`sample_mixture` -- ``n`` points from equal-weight isotropic Gaussians at given centres,
   with the index of the mode each point was drawn from.
 - :func:`ring_of_gaussians` / :func:`grid_of_gaussians` -- the two standard datasets.
-- :func:`segment_points` / :func:`segment_position` -- points uniform on a line segment, and
-  where points lie along (and off) a segment: the two domains of the minimality example
-  (Galanti, Wolf & Benaim, ICLR 2018, Fig. 1, on Benaim & Wolf's slides).
+- :func:`segment_points` / :func:`segment_position` / :func:`segment_ends` -- points uniform on
+  a line segment, where points lie along (and off) a segment, and a segment's checked ends: the
+  two domains of the minimality example (Galanti, Wolf & Benaim, ICLR 2018, Fig. 1, on Benaim
+  & Wolf's slides).
 
 Every sampler is deterministic: the same ``(n, seed)`` gives the same points on every machine
 (``numpy.random.default_rng(seed)``), and the first points do not depend on ``n``.
@@ -33,6 +34,7 @@ __all__ = [
     "ring_centers",
     "ring_of_gaussians",
     "sample_mixture",
+    "segment_ends",
     "segment_points",
     "segment_position",
 ]
@@ -155,8 +157,13 @@ def grid_of_gaussians(
     return sample_mixture(grid_centers(side, spacing), n, std, seed, labels)
 
 
-def _endpoints(start: Tensor | tuple[float, float],
-               end: Tensor | tuple[float, float]) -> tuple[Tensor, Tensor]:
+def segment_ends(start: Tensor | tuple[float, float],
+                 end: Tensor | tuple[float, float]) -> tuple[Tensor, Tensor]:
+    """A segment's two ends as float32 tensors ``(2,)`` each, checked.
+
+    Raises:
+        ValueError: an end is not a point of the plane, or both ends are the same point.
+    """
     p0 = torch.as_tensor(start, dtype=torch.float32)
     p1 = torch.as_tensor(end, dtype=torch.float32)
     if p0.shape != (2,) or p1.shape != (2,):
@@ -175,7 +182,7 @@ def segment_points(n: int, start: Tensor | tuple[float, float],
         ``(x, t)``: ``(n, 2)`` float32 points ``start + t (end - start)`` and their ``(n,)``
         positions ``t`` in ``[0, 1)``, uniform; point ``i`` is the same for every ``n > i``.
     """
-    p0, p1 = _endpoints(start, end)
+    p0, p1 = segment_ends(start, end)
     t = torch.from_numpy(np.random.default_rng(seed).random(n).astype(np.float32))
     return p0 + t[:, None] * (p1 - p0), t
 
@@ -189,7 +196,7 @@ def segment_position(points: Tensor, start: Tensor | tuple[float, float],
         projection on the segment's line (0 at ``start``, 1 at ``end``, outside ``[0, 1]``
         beyond them), and ``off``, the point's distance to that line.
     """
-    p0, p1 = _endpoints(start, end)
+    p0, p1 = segment_ends(start, end)
     if points.shape[-1] != 2:
         raise ValueError(f"points must have shape (..., 2), got {tuple(points.shape)}")
     d = p1 - p0

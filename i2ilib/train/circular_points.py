@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
+from i2ilib.data.toy2d import segment_ends
 from i2ilib.losses.gan import GAN_MODES, GANLoss
 from i2ilib.losses.reconstruction import cycle_loss
 from i2ilib.nets.points import minimal_translator, points_mlp
@@ -111,16 +112,9 @@ def _translator(config: CircularPointsConfig, seeds: list[int]) -> nn.Module:
     return points_mlp(seeds, 2, config.hidden, config.n_hidden, config.negative_slope)
 
 
-def _ends(segment: Segment) -> tuple[Tensor, Tensor]:
-    p0, p1 = (torch.as_tensor(p, dtype=torch.float32) for p in segment)
-    if p0.shape != (2,) or p1.shape != (2,) or torch.equal(p0, p1):
-        raise ValueError(f"a segment is two different points of the plane, got {segment!r}")
-    return p0, p1
-
-
 def _batch(segment: Segment, n: int, generators: list[torch.Generator]) -> Tensor:
     """(K, n, 2): copy k's batch, uniform on the segment, from copy k's own generator."""
-    p0, p1 = _ends(segment)
+    p0, p1 = segment_ends(*segment)
     t = torch.stack([torch.rand(n, generator=g) for g in generators])  # (K, n)
     return p0 + t[..., None] * (p1 - p0)
 
@@ -150,8 +144,8 @@ def train_circular_points(segment_A: Segment, segment_B: Segment, config: Circul
     data_gens = [torch.Generator().manual_seed(10_000 + s) for s in config.seeds]
 
     probe_t = (torch.arange(n_probe, dtype=torch.float32) + 0.5) / n_probe
-    _ends(segment_B)
-    p0, p1 = _ends(segment_A)
+    segment_ends(*segment_B)
+    p0, p1 = segment_ends(*segment_A)
     probe = (p0 + probe_t[:, None] * (p1 - p0)).expand(K, n_probe, 2)
     snapshots: dict[int, Tensor] = {}
     every = config.snapshot_every
