@@ -648,12 +648,14 @@ def transfer_source_run(scale: str | None = None, domain: str = TRANSFER_SOURCE,
     if scale == "paper" and domain == TRANSFER_SOURCE:
         domain = "celeba"  # the thesis's CelebA source, read through the dataset registry
     n = pick(scale, smoke=64, book=2000, paper=100000)
-    steps = pick(scale, smoke=4, book=3000, paper=250000)  # paper: 50K iterations
+    # book: 15000 critic steps (3000 generator updates); pilots T1-T2 (benchmarks/pilots.md):
+    # at 3000 the samples were blobs that a blur of the training faces beat
+    steps = pick(scale, smoke=4, book=15000, paper=250000)  # paper: 50K iterations
     data = {"source": "imageset", "domain": domain, "size": pick(scale, smoke=16, book=32,
                                                                  paper=64), "n_train": n,
             "n_test": pick(scale, smoke=32, book=500, paper=500), "seed": seed}
     config = _wgan_config(scale, data, _transfer_trainer(scale, n, steps, seed),
-                          pick(scale, smoke=2, book=500, paper=5000))
+                          pick(scale, smoke=2, book=1500, paper=5000))
     return f"11_transfer_gans/source-{domain}-seed{seed}", config
 
 

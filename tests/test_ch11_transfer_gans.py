@@ -145,6 +145,17 @@ def _fake_run(fd, iw=1.0, noise=200.0, blur=200.0, curve=None):
     return SimpleNamespace(metrics=metrics)
 
 
+def test_the_source_pilot_must_beat_the_blur(monkeypatch):
+    monkeypatch.setattr(chapter, "domain_shares", lambda run: {"face": 1.0})
+    names = [c.name for c in chapter.pilot_checks(_fake_run(9.0, noise=200.0, blur=12.0))]
+    assert names[-1] == "FD at most 0.8 x that of the blurred training images"
+    assert chapter.passes(chapter.pilot_checks(_fake_run(9.0, blur=12.0)))  # 9.0 <= 0.8 * 12
+    assert not chapter.passes(chapter.pilot_checks(_fake_run(10.0, blur=12.0)))  # not clearly
+    assert not chapter.passes(chapter.pilot_checks(_fake_run(20.0, blur=12.0)))  # the old pilot
+    monkeypatch.setattr(chapter, "domain_shares", lambda run: {"face": 0.4})
+    assert not chapter.passes(chapter.pilot_checks(_fake_run(9.0, blur=12.0)))
+
+
 def test_paper_effects_and_ours_share_a_unit():
     # Table 2.1: (pretrained G - pretrained D) / scratch
     assert chapter.paper_relative(("pretrained", "scratch"), ("scratch", "pretrained")) == \

@@ -160,14 +160,20 @@ def test_the_one_shot_section_without_runs_says_so(tmp_path):
     assert "### Fig. 3 (a)" not in section and "- **" not in section
 
 
-def test_chapter_11_names_the_blur_its_source_gan_does_not_beat():
+def test_chapter_11_says_whether_its_source_gan_beats_the_blur():
+    from types import SimpleNamespace
+
     from i2ibook.catalogue import transfer_source_run
     from i2ibook.chapters import ch11_transfer_gans as ch11
     from i2ilib.results import find_run
 
     source = find_run(*transfer_source_run("book"))
     page = (ROOT / rp.PAGE).read_text(encoding="utf-8")
-    caveat = "\n".join(rp._transfer_caveat(source))
-    assert (ch11.fd(source) > ch11.baselines(source)["blur"]) == bool(caveat)
-    assert caveat and caveat.split("\n")[0] in page
-    assert rp._transfer_caveat(None) == []
+    note = "\n".join(rp._transfer_source_note(source))
+    assert note.split("\n")[0] in page
+    assert ("**Caveat.**" in note) != ch11.beats_blur(source)
+    blurry = SimpleNamespace(metrics={"fd": 20.1, "steps": 3000, "baselines": {"blur": 11.7}})
+    assert "**Caveat.**" in "\n".join(rp._transfer_source_note(blurry))
+    good = SimpleNamespace(metrics={"fd": 9.0, "steps": 15000, "baselines": {"blur": 11.7}})
+    assert "passes chapter 11's pilot" in "\n".join(rp._transfer_source_note(good))
+    assert rp._transfer_source_note(None) == []
