@@ -40,9 +40,15 @@ def test_lines_are_appended_one_json_object_each(tmp_path):
         {"name": "P1", "accuracy": 0.5}, {"name": "P2", "passes": False}]
 
 
-@pytest.mark.parametrize("script", ["pilot_ost.py", "pilot_content_transfer.py",
-                                    "pilot_pseudo_pairs.py", "pilot_zero_pair.py",
-                                    "pilot_audio_separation.py"])
+PILOT_SCRIPTS = sorted(p.name for p in (ROOT / "tools").glob("pilot_*.py")
+                       if p.name != "pilot_common.py")
+
+
+def test_the_pilot_scripts_are_found():
+    assert {"pilot_ost.py", "pilot_zero_pair.py", "pilot_transfer_source.py"} <= set(PILOT_SCRIPTS)
+
+
+@pytest.mark.parametrize("script", PILOT_SCRIPTS)
 def test_every_pilot_script_parses_its_command_line(script):
     r = subprocess.run([sys.executable, str(ROOT / "tools" / script), "--help"],
                        check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
@@ -60,3 +66,11 @@ def test_the_zero_pair_pilot_refuses_an_unknown_run_or_option(tmp_path):
     with pytest.raises(SpecError, match="Unknown option"):
         pilot.main(["--run", "13_zero_pair_translation/stargan-paired-seed0", "--label", "X",
                     "--option", "nope=1", "--root", str(tmp_path)])
+
+
+def test_the_transfer_source_pilot_refuses_an_unknown_option(tmp_path):
+    from i2ibook.specs import SpecError
+
+    pilot = _load("pilot_transfer_source")
+    with pytest.raises(SpecError, match="Unknown option"):
+        pilot.main(["--label", "X", "--option", "nope=1", "--root", str(tmp_path)])
