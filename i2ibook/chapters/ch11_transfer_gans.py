@@ -20,9 +20,9 @@ pilot) the book also checks that the feature network's domain head reads its sam
 
 **The memorising references.** Two more rows stand beside every run: the training images
 blurred (Gaussian, sigma 1.5 px), and the training images themselves (thesis Table 2.2's lower
-bound). Both are copies of the training set, not generators that learned anything; in this
-feature space a blur barely moves an image, so the blurred copy scores almost like the copy
-itself. :func:`beats_blur` says whether a run's FD is clearly below the blur's too: the source
+bound). Both are copies of the training set, not generators that learned anything; the blurred
+copy keeps every face's layout and colours and loses only fine detail, which makes it a strong
+reference. :func:`beats_blur` says whether a run's FD is clearly below the blur's too: the source
 GAN must pass it, the target runs report it.
 """
 
