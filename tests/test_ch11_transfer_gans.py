@@ -189,6 +189,32 @@ def test_verdicts_follow_the_vocabulary():
     assert faster.verdict == "reproduced" and "Fig. 2.1" in faster.evidence
 
 
+def test_a_claim_needs_its_better_arm_to_beat_the_blur():
+    """Chapter 11's budget: scratch and critic-alone runs fail to beat the blur (FD ~70 vs ~18),
+    the runs with a transferred generator do. Claims whose better arm fails are inconclusive;
+    a failing worse arm (scratch) does not stop "both beat scratch"."""
+    fds = {"scratch": [68.9, 69.0, 68.3], "pretrained G": [5.5, 5.2, 4.4],
+           "pretrained D": [81.0, 80.8, 71.0], "TransferGAN": [3.2, 3.3, 2.8]}
+    runs = {init: [_fake_run(f, blur=18.0) for f in v] for init, v in fds.items()}
+    words = {v.claim.split(" (")[0]: (v.verdict, v.evidence)
+             for v in chapter.table2_1_verdicts(runs)}
+    for claim in ("Transferring the critic helps", "The critic matters more than the generator",
+                  "The generator alone harms"):
+        assert words[claim][0] == "inconclusive"
+        assert "does not beat the blurred training images" in words[claim][1]
+    assert words["Transferring both is best"][0] == "reproduced"
+    assert words["Transferring both beats scratch"][0] == "reproduced"
+    # Table 2.2: the gain cannot shrink with data while scratch fails with the larger set too
+    sizes = {n: {"scratch": [_fake_run(f, blur=18.0) for f in (68.0, 70.0, 69.0)],
+                 "TransferGAN": [_fake_run(f, blur=18.0) for f in t]}
+             for n, t in ((50, (3.0, 3.2, 3.1)), (200, (4.0, 4.3, 4.1)))}
+    words = {v.claim: v.verdict for v in chapter.size_verdicts(sizes)}
+    assert words["Pretraining improves FD with 50 target images (TransferGAN vs scratch)"] == \
+        "reproduced"
+    assert words["The gain of pretraining is larger with 50 than with 200 target images"] == \
+        "inconclusive"
+
+
 def test_paper_numbers_are_quoted_not_computed():
     assert paper.TABLE2_1_FID[("pretrained", "pretrained")] == 24.35
     assert paper.table2_1_ranking()[0] == ("pretrained", "pretrained")
