@@ -16,6 +16,7 @@ Paper scale (``I2I_SCALE=paper``) trains on the real datasets the papers used
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import re
@@ -1084,9 +1085,10 @@ def training_time(chapter: str, scale: str | None = None) -> str:
 @dataclass(frozen=True)
 class PlannedRun:
     """One run that :func:`reproduce` will train: its name, configuration and estimated cost
-    (the wall time of its stored twin; else the median of its chapter's stored runs of the same
-    method and phase, e.g. the other seeds or settings of a CycleGAN row; else the median of its
-    chapter's stored runs; None when nothing of the chapter is stored)."""
+    (the wall time of its stored twin; else from its chapter's stored runs of the same method and
+    phase, e.g. the other seeds or settings of a CycleGAN row, else from all its chapter's stored
+    runs: their median time per step times its steps, or their median wall time where steps are
+    not known (:func:`_typical`); None when nothing of the chapter is stored)."""
 
     name: str
     config: Config
@@ -1124,22 +1126,47 @@ def plan(chapter: str | None = None, scale: str = "book", missing_only: bool = F
     for ch in chapters:
         made = [make(scale) for make in RUNS[ch]]
         stored = {name: find_run(name, config, results_dir_for(scale)) for name, config in made}
-        times: dict[object, list[float]] = {}
+        times: dict[object, list[tuple[float, int | None]]] = {}
         for name, config in made:
             if stored[name] is not None:
                 wall = float(stored[name].meta.get("wall_time_s", 0.0))
                 for key in (_kind(config), None):
-                    times.setdefault(key, []).append(wall)
+                    times.setdefault(key, []).append((wall, _steps(config)))
         for name, config in made:
             run = stored[name]
             if (missing_only and run is not None) or (runs and name not in runs):
                 continue
             own = float(run.meta.get("wall_time_s", 0.0)) if run is not None else None
-            alike = times.get(_kind(config)) or times.get(None)
-            typical = sorted(alike)[len(alike) // 2] if alike else None
+            typical = _typical(times.get(_kind(config)) or times.get(None), _steps(config))
             drop = () if keep_all or name in shown else NOT_KEPT_UNLESS_SHOWN
             planned.append(PlannedRun(name, config, own or typical, drop))
     return planned
+
+
+def _steps(config: Config) -> int | None:
+    """A run's training steps (epochs times batches per epoch), where its configuration says
+    them: ``n_train`` images in batches of ``batch_size``; None otherwise."""
+    trainer, data = config.get("trainer") or {}, config.get("data") or {}
+    n, batch = data.get("n_train"), trainer.get("batch_size")
+    if not isinstance(n, int) or not isinstance(batch, int) or "n_epochs" not in trainer:
+        return None
+    return (int(trainer["n_epochs"]) + int(trainer.get("n_epochs_decay") or 0)) * -(-n // batch)
+
+
+def _typical(alike: list[tuple[float, int | None]] | None, steps: int | None) -> float | None:
+    """The estimate from stored runs ``alike`` (``(wall time, steps)``). When every one says its
+    steps: the median time per step of those nearest in steps (by ratio), times ``steps``; a
+    short run spends more of its time on scoring, so a source GAN of 15000 steps is estimated
+    from runs as long as it, not from target runs of 300. Else the median wall time."""
+    if not alike:
+        return None
+    if steps is not None and all(k for _, k in alike):
+        gap = min(abs(math.log(k / steps)) for _, k in alike)  # type: ignore[operator]
+        per_step = sorted(w / k for w, k in alike  # type: ignore[operator]
+                          if abs(math.log(k / steps)) <= gap + 1e-9)  # type: ignore[operator]
+        return per_step[len(per_step) // 2] * steps
+    walls = sorted(w for w, _ in alike)
+    return walls[len(walls) // 2]
 
 
 def _kind(config: Config) -> tuple[str, object]:

@@ -102,6 +102,21 @@ def test_plan_estimates_a_missing_run_from_stored_runs_of_its_own_method(monkeyp
     assert min(cyclegan) <= planned[gone].estimate_s <= max(cyclegan)
 
 
+def test_plan_scales_an_estimate_by_the_steps_of_runs_as_long():
+    """Chapter 11's source GAN (15000 critic steps, ~1 h) and its target runs (312 steps, ~3 min)
+    share a method: a missing source is estimated from runs of its length, per step, not from
+    the chapter's many short runs."""
+    short, long_ = (180.0, 312), (3540.0, 15000)
+    assert catalogue._typical([short] * 5 + [long_], 15000) == pytest.approx(3540.0)
+    assert catalogue._typical([short] * 5 + [long_], 30000) == pytest.approx(7080.0)
+    assert catalogue._typical([short] * 5 + [long_], 312) == pytest.approx(180.0)
+    assert catalogue._typical([short, (600.0, None)], 312) == pytest.approx(600.0)  # median
+    assert catalogue._typical([], 312) is None
+    source = catalogue.transfer_source_run("book")[1]
+    target = catalogue.transfer_gan_run("book")[1]
+    assert catalogue._steps(source) == 15000 and catalogue._steps(target) == 312
+
+
 # --------------------------------------------------------------------------------------------
 # which runs keep their weights: only those whose images the book shows
 
