@@ -870,6 +870,14 @@ def transfer_size_run(scale: str | None = None, init: str = "TransferGAN", seed:
 
 RUNS["11"] += [partial(transfer_size_run, init=i, seed=s, size=z) for z in TRANSFER_SIZES
                for s in TRANSFER_SEEDS for i in ("scratch", "TransferGAN")]
+#: Thesis Tables 2.4-2.5's analogue: sources beside SynthFaces (the CelebA analogue), each
+#: trained like the faces' source: coloured objects (the analogue of ImageNet, many kinds of
+#: object) and SynthScenes by day (of Places, scenes). TransferGAN from each on the same target
+#: sets, every seed.
+TRANSFER_OTHER_SOURCES = ("objects", "scenes_day")
+RUNS["11"] += [partial(transfer_source_run, domain=d) for d in TRANSFER_OTHER_SOURCES]
+RUNS["11"] += [partial(transfer_gan_run, init="TransferGAN", seed=s, source=d)
+               for d in TRANSFER_OTHER_SOURCES for s in TRANSFER_SEEDS]
 RUNS["12"] = _minegan_runs()
 
 
@@ -1023,6 +1031,10 @@ SHOWN = (*SHOWN,
          *((partial(transfer_gan_run, init=i, seed=0),
             "chapter 11: samples from scratch and TransferGAN (seed 0)")
            for i in ("scratch", "TransferGAN")))
+SHOWN = (*SHOWN,
+         *((partial(transfer_source_run, domain=d),
+            "chapter 11: Tables 2.4-2.5, another source (its target runs start from its weights)")
+           for d in ("objects", "scenes_day")))
 SHOWN = (*SHOWN,
          *((partial(minegan_run, method=m, seed=0),
             "chapter 12: samples of MineGAN and of mining alone (seed 0)")

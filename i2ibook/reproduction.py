@@ -764,6 +764,16 @@ def _transfer_section(results_dir: str | Path | None) -> list[str]:
     stored += [r for n, by in sizes.items() if n != c_n for rs in by.values() for r in rs
                if r is not None]
     stored += [source] if source is not None else []
+    gans = ch11.source_runs("book", results_dir=results_dir)
+    sources = ch11.source_target_runs("book", TRANSFER_SEEDS, results_dir=results_dir)
+    stored += [r for d, r in gans.items() if d != ch11.SOURCES[0] and r is not None]
+    stored += [r for d, rs in sources.items() if d not in ("scratch", ch11.SOURCES[0])
+               for r in rs if r is not None]
+    complete = all(r is not None for r in gans.values()) and all(
+        r is not None for rs in sources.values() for r in rs)
+    distances = ch11.source_distances(sources, "book", results_dir) if complete else None
+    source_tables = ([ch11.table2_4(sources), "", ch11.table2_5(distances or {})] if complete
+                     else ["Not all runs are stored: `make reproduce CHAPTER=11 MISSING=1`."])
     _, c = transfer_gan_run("book")
     t = c["trainer"]
     setup = (f"WGAN-GP ResNet at {t['image_size']} px, ngf {t['ngf']}, ndf {t['ndf']}, batch "
@@ -793,7 +803,13 @@ def _transfer_section(results_dir: str | Path | None) -> list[str]:
            "whole epochs); the lower bound is the FD of each seed's training images "
            "themselves. The thesis's FID, 64 px LSUN Bedrooms from an ImageNet source:", "",
            ch11.thesis_table2_2(), "", "Ours:", "", ch11.table2_2(sizes), "",
-           _verdict_list(ch11.all_verdicts(runs, sizes)), ""]
+           "### Tables 2.4, 2.5 and A.1: which source transfers best", "",
+           "TransferGAN on the same target sets from three sources trained alike: SynthFaces,",
+           "coloured objects and SynthScenes by day, the analogues of the thesis's CelebA,",
+           "ImageNet and Places; the thesis's values are its LFW column. FD(source samples,",
+           "target) is the step-0 FD of the runs from that source.", "",
+           *source_tables, "",
+           _verdict_list(ch11.all_verdicts(runs, sizes, sources, distances)), ""]
     return out
 
 

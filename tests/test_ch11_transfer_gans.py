@@ -39,7 +39,8 @@ def test_table2_2_runs_differ_from_the_grid_only_by_size(scale):
     """Table 2.2's runs: scratch and TransferGAN per seed and size, the grid's data but for
     n_train, and 300 critic steps whatever the size (rounded up to whole epochs)."""
     grid = 1 + 4 * len(catalogue.TRANSFER_SEEDS)
-    made = [make(scale) for make in catalogue.RUNS["11"][grid:]]
+    n_sizes = 2 * len(catalogue.TRANSFER_SIZES) * len(catalogue.TRANSFER_SEEDS)
+    made = [make(scale) for make in catalogue.RUNS["11"][grid:grid + n_sizes]]
     names = [n for n, _ in made]
     assert len(names) == len(set(names)) == 2 * len(catalogue.TRANSFER_SIZES) * len(
         catalogue.TRANSFER_SEEDS)
@@ -169,6 +170,29 @@ def test_paper_effects_and_ours_share_a_unit():
     assert chapter.relative_differences(worse, better, scratch) == pytest.approx([0.2, 0.5])
 
 
+@pytest.mark.parametrize("scale", ["smoke", "book"])
+def test_tables_2_4_2_5_runs_differ_from_the_grid_only_by_the_source(scale):
+    """The other sources are trained exactly like the faces' source but for the domain; each
+    TransferGAN run from one matches the grid's TransferGAN run of its seed but for the source."""
+    others = catalogue.TRANSFER_OTHER_SOURCES
+    made = [make(scale) for make in catalogue.RUNS["11"][-(len(others) * (
+        1 + len(catalogue.TRANSFER_SEEDS))):]]
+    faces_name, faces = catalogue.transfer_source_run(scale)
+    for (name, config), d in zip(made, others):
+        assert name == faces_name.replace("source-faces", f"source-{d}")
+        assert config["data"] == {**faces["data"], "domain": d}
+        assert {k: v for k, v in config.items() if k != "data"} == {
+            k: v for k, v in faces.items() if k != "data"}
+    targets = made[len(others):]
+    assert len(targets) == len(others) * len(catalogue.TRANSFER_SEEDS)
+    for name, config in targets:
+        grid = catalogue.transfer_gan_run(scale, "TransferGAN", config["data"]["seed"])[1]
+        assert config["pretrained"]["config"]["data"]["domain"] in others
+        assert {k: v for k, v in config.items() if k != "pretrained"} == {
+            k: v for k, v in grid.items() if k != "pretrained"}
+    assert len({n for n, _ in made}) == len(made)
+
+
 def _runs(fds_by_init, **kw):
     return {init: [_fake_run(f, **kw) for f in fds] for init, fds in fds_by_init.items()}
 
@@ -289,3 +313,67 @@ def test_table2_2_verdicts_follow_the_vocabulary():
     missing = {n: {i: [None] * 3 for i in by} for n, by in shrinking.items()}
     last = [v for v in chapter.all_verdicts(init, missing) if "more limited" in v.claim]
     assert [v.verdict for v in last] == ["not testable here"]
+
+
+def _source_runs(fds, blur=18.0):
+    return {k: [_fake_run(f, blur=blur) for f in v] for k, v in fds.items()}
+
+
+def test_source_verdicts_follow_the_vocabulary():
+    """Tables 2.4-2.5: every source against scratch, the related source against the others,
+    and the pair of unrelated sources ordered by Table 2.5's distance, whose thesis effect (its
+    ImageNet/Places pair on LFW: Places closer by 0.16, ImageNet better) is not in the claimed
+    direction."""
+    runs = _source_runs({"scratch": [69.0, 70.0, 68.0], "faces": [3.0, 3.2, 2.9],
+                         "objects": [5.0, 5.5, 5.2], "scenes_day": [8.0, 8.4, 7.9]})
+    distances = {"faces": {"gen_to_target": 13.0}, "objects": {"gen_to_target": 40.0},
+                 "scenes_day": {"gen_to_target": 60.0}}
+    verdicts = chapter.source_verdicts(runs, distances)
+    words = [v.verdict for v in verdicts]
+    assert words == ["reproduced"] * 4 + ["not testable here"]
+    assert verdicts[0].claim.startswith("Pretraining on objects (ImageNet's analogue)")
+    assert verdicts[2].claim == "The related source (faces) transfers better than objects"
+    assert "(objects, FD 40.0, against scenes_day, 60.0)" in verdicts[4].claim
+    # paper effects from the thesis's LFW row: ImageNet over scratch, CelebA over Places
+    assert verdicts[0].evidence.count("paper +50.2 %") == 1
+    assert "paper +40.6 %" in verdicts[3].evidence
+    # a source whose runs do not beat the blur cannot show that it helps
+    failing = _source_runs({"scratch": [69.0, 70.0, 68.0], "faces": [3.0, 3.2, 2.9],
+                            "objects": [5.0, 5.5, 5.2], "scenes_day": [20.0, 21.0, 19.0]})
+    words = {v.claim: v.verdict for v in chapter.source_verdicts(failing, distances)}
+    assert words["Pretraining on scenes_day (Places's analogue) improves FD over scratch"] == \
+        "inconclusive"
+    assert words["The related source (faces) transfers better than scenes_day"] == "reproduced"
+    # when an unrelated source is the closer one, its pair with the related source is judged
+    swapped = {**distances, "objects": {"gen_to_target": 10.0}}
+    claims = [v.claim for v in chapter.source_verdicts(runs, swapped)]
+    assert any("(objects, FD 10.0, against faces, 13.0)" in c for c in claims)
+    assert sum("closer to the target" in c for c in claims) == 2
+    table = chapter.table2_4(runs)
+    assert "from objects (ImageNet)" in table and "9.65 / -5.17" in table and "3 of 3" in table
+
+
+def test_the_thesis_distances_predict_its_best_source_in_most_pairs():
+    assert paper.closer_source_hits() == (17, 24)
+    assert paper.closer_source_hits(
+        table_distance=paper.TABLE_A1_SOURCE_DATA_TO_TARGET) == (19, 24)
+    # a hand-made case: one target, the closer source better in one pair of three
+    final = {"T": {"a": (1.0, 0.0), "b": (3.0, 0.0), "c": (2.0, 0.0)}}
+    assert paper.closer_source_hits(final, {"T": {"a": 1.0, "b": 2.0, "c": 3.0}}) == (2, 3)
+    assert paper.TABLE2_5_SOURCE_GEN_TO_SOURCE["CelebA"] == 75.84
+
+
+def test_a_source_the_domain_head_does_not_know_is_checked_without_it(monkeypatch):
+    def no_head(run):
+        raise AssertionError("the domain head was asked about a domain it does not know")
+
+    monkeypatch.setattr(chapter, "domain_shares", no_head)
+    run = _fake_run(9.0, blur=12.0)
+    run.config = {"data": {"domain": "objects"}}
+    names = [c.name for c in chapter.source_pilot_checks(run)]
+    assert len(names) == 2 and "blurred" in names[-1]
+    monkeypatch.setattr(chapter, "domain_shares", lambda run: {"street_day": 0.9, "face": 0.0})
+    run.config = {"data": {"domain": "scenes_day"}}
+    checks = chapter.source_pilot_checks(run)
+    assert [c.name for c in checks][1] == "at least 50% of samples read as street_day"
+    assert chapter.passes(checks)

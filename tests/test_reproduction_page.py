@@ -177,3 +177,15 @@ def test_chapter_11_says_whether_its_source_gan_beats_the_blur():
     good = SimpleNamespace(metrics={"fd": 9.0, "steps": 15000, "baselines": {"blur": 11.7}})
     assert "passes chapter 11's pilot" in "\n".join(rp._transfer_source_note(good))
     assert rp._transfer_source_note(None) == []
+
+
+def test_chapter_11_shows_tables_2_4_2_5_or_says_their_runs_are_missing(tmp_path):
+    empty = "\n".join(rp._transfer_section(tmp_path))
+    assert "### Tables 2.4, 2.5 and A.1" in empty
+    assert "Not all runs are stored: `make reproduce CHAPTER=11 MISSING=1`." in empty
+    assert "- **not testable here**: *the FID between source generated and target real data" \
+        in empty
+    page = (ROOT / rp.PAGE).read_text(encoding="utf-8")
+    section = page.split("### Tables 2.4, 2.5 and A.1")[1].split("\n## ")[0]
+    assert "| from objects (ImageNet) |" in section and "| objects (ImageNet) |" in section
+    assert "*The related source (faces) transfers better than objects.*" in section

@@ -39,12 +39,24 @@ from torch import Tensor
 
 from i2ibook.catalogue import (
     TRANSFER_INITS,
+    TRANSFER_OTHER_SOURCES,
     TRANSFER_SEEDS,
     TRANSFER_SIZES,
+    TRANSFER_SOURCE,
     transfer_gan_run,
     transfer_size_run,
+    transfer_source_run,
 )
-from i2ibook.papers.wang2018_transfergan import CLAIMS, TABLE2_1_FID, TABLE2_1_IW, TABLE2_2
+from i2ibook.papers.wang2018_transfergan import (
+    CLAIMS,
+    TABLE2_1_FID,
+    TABLE2_1_IW,
+    TABLE2_2,
+    TABLE2_4,
+    TABLE2_5_SOURCE_GEN_TO_SOURCE,
+    TABLE2_5_SOURCE_GEN_TO_TARGET,
+    TABLE_A1_SOURCE_DATA_TO_TARGET,
+)
 from i2ibook.runner import get_run
 from i2ibook.verdicts import (
     FigureOnly,
@@ -173,18 +185,32 @@ def real_domain_shares(images: Tensor) -> dict[str, float]:
     return {d: float((pred == k).float().mean()) for k, d in enumerate(DOMAINS)}
 
 
-def pilot_checks(run: Run, domain: str = "face") -> list[SanityCheck]:
+#: The feature network's domain head's name for an image domain, where it has one (it knows no
+#: coloured objects or digits).
+HEAD_DOMAINS = {"faces": "face", "faces_accessories": "face", "scenes_day": "street_day",
+                "scenes_night": "street_night"}
+
+
+def pilot_checks(run: Run, domain: str | None = "face") -> list[SanityCheck]:
     """The source GAN's pilot, which every target run starts from: :func:`sanity_check`, the
     domain head's reading of its samples (at least :data:`MIN_DOMAIN_SHARE` of them read as
-    ``domain``), and :func:`beats_blur` (its FD clearly below that of its training images
-    blurred: a source that does not beat a blur of its own data has not learned the domain)."""
-    share = domain_shares(run)[domain]
+    ``domain``; None: no such check, the head does not know the domain), and
+    :func:`beats_blur` (its FD clearly below that of its training images blurred: a source that
+    does not beat a blur of its own data has not learned the domain)."""
     blur = baselines(run)["blur"]
-    return [*sanity_check(fd(run), baselines(run)),
-            SanityCheck(f"at least {MIN_DOMAIN_SHARE:.0%} of samples read as {domain}",
-                        share >= MIN_DOMAIN_SHARE, f"{share:.0%} of 500 samples"),
-            SanityCheck(f"FD at most {MARGIN:g} x that of the blurred training images",
-                        beats_blur(run), f"FD {fd(run):.1f} vs blur {blur:.1f}")]
+    checks = sanity_check(fd(run), baselines(run))
+    if domain is not None:
+        share = domain_shares(run)[domain]
+        checks.append(SanityCheck(f"at least {MIN_DOMAIN_SHARE:.0%} of samples read as {domain}",
+                                  share >= MIN_DOMAIN_SHARE, f"{share:.0%} of 500 samples"))
+    checks.append(SanityCheck(f"FD at most {MARGIN:g} x that of the blurred training images",
+                              beats_blur(run), f"FD {fd(run):.1f} vs blur {blur:.1f}"))
+    return checks
+
+
+def source_pilot_checks(run: Run) -> list[SanityCheck]:
+    """:func:`pilot_checks` for a source GAN of any domain (:data:`HEAD_DOMAINS`)."""
+    return pilot_checks(run, HEAD_DOMAINS.get(run.config["data"]["domain"]))
 
 
 # --------------------------------------------------------------------------- Table 2.1
@@ -322,7 +348,6 @@ def summary_numbers(runs: Mapping[str, Sequence[Run | None]]) -> dict[str, Any]:
 
 #: The thesis's claims the book has no runs for yet, with what is missing.
 NOT_RUN: dict[str, str] = {
-    "source_choice": "Tables 2.4-2.5 (which source transfers best): only one source is trained",
     "conditional": "Tables 2.6-2.7 (AC-GAN transfer): the runs are not stored",
 }
 
@@ -335,10 +360,12 @@ def not_run_verdicts() -> list[Verdict]:
 
 
 def all_verdicts(runs: Mapping[str, Sequence[Run | None]],
-                 sizes: Mapping[int, Mapping[str, Sequence[Run | None]]] | None = None
-                 ) -> list[Verdict]:
+                 sizes: Mapping[int, Mapping[str, Sequence[Run | None]]] | None = None,
+                 sources: Mapping[str, Sequence[Run | None]] | None = None,
+                 distances: Mapping[str, Mapping[str, float]] | None = None) -> list[Verdict]:
     """The chapter's verdicts: Table 2.1 on FD and on IW, Fig. 2.1, Table 2.2 (``sizes``, see
-    :func:`size_runs`), then the claims not run."""
+    :func:`size_runs`), Tables 2.4-2.5 (``sources`` and ``distances``, see
+    :func:`source_target_runs` and :func:`source_distances`), then the claims not run."""
     complete = all(r is not None for rs in runs.values() for r in rs)
     if complete:
         out = table2_1_verdicts(runs, "FD") + table2_1_verdicts(runs, "IW")
@@ -352,6 +379,12 @@ def all_verdicts(runs: Mapping[str, Sequence[Run | None]],
     else:
         out.append(verdict_from(CLAIMS["limited_data"].split(": ", 1)[1].strip('"').rstrip("."),
                                 None, None, missing="Table 2.2's runs are not all stored"))
+    if sources is not None and distances is not None and all(
+            r is not None for rs in sources.values() for r in rs):
+        out += source_verdicts(sources, distances)
+    else:
+        out.append(verdict_from(CLAIMS["source_choice"].split(": ", 1)[1].strip('"').rstrip("."),
+                                None, None, missing="Tables 2.4-2.5's runs are not all stored"))
     return out + not_run_verdicts()
 
 
@@ -515,3 +548,174 @@ def size_verdicts(sizes: Mapping[int, Mapping[str, Sequence[Run | None]]]) -> li
                      f"effect from its {thesis[small]} and {thesis[large]} rows",
             failed_checks=_failed(sizes[small], small) + _failed(sizes[large], large) + scratch))
     return out
+
+
+# --------------------------------------------------------------------------- Tables 2.4-2.5
+
+#: The book's sources and the thesis's source each stands for (Table 2.3): SynthFaces for
+#: CelebA, coloured objects (many kinds of object) for ImageNet, SynthScenes by day for Places.
+SOURCE_ANALOGUES: dict[str, str] = {"faces": "CelebA", "objects": "ImageNet",
+                                    "scenes_day": "Places"}
+#: The thesis's target our target (faces with glasses and a hat) stands for.
+TARGET_ANALOGUE = "LFW"
+#: Every source of Tables 2.4-2.5, the related one (the grid's) first.
+SOURCES = (TRANSFER_SOURCE, *TRANSFER_OTHER_SOURCES)
+
+
+def source_runs(scale: str = "book", train: bool = False, results_dir=None
+                ) -> dict[str, Run | None]:
+    """``{source domain: its stored source GAN}`` (None where it is not stored)."""
+    return {d: get_run(partial(transfer_source_run, domain=d), scale, train,
+                       results_dir=results_dir) for d in SOURCES}
+
+
+def source_target_runs(scale: str = "book", seeds: Sequence[int] = TRANSFER_SEEDS,
+                       train: bool = False, results_dir=None) -> dict[str, list[Run | None]]:
+    """Table 2.4's row for the target: ``{"scratch" or source domain: [run per seed]}``, every
+    run on the grid's target set of its seed and as many steps; the source runs are TransferGAN
+    (both networks transferred)."""
+    out = {"scratch": [get_run(partial(transfer_gan_run, init="scratch", seed=s), scale, train,
+                               results_dir=results_dir) for s in seeds]}
+    for d in SOURCES:
+        out[d] = [get_run(partial(transfer_gan_run, init="TransferGAN", seed=s, source=d), scale,
+                          train, results_dir=results_dir) for s in seeds]
+    return out
+
+
+def source_distances(sources: Mapping[str, Sequence[Run | None]], scale: str = "book",
+                     results_dir=None) -> dict[str, dict[str, float]]:
+    """Tables 2.5 and A.1 for our target, per source domain: ``"gen_to_target"``, FD between
+    the source GAN's samples and the held-out target images (the step-0 FD of the TransferGAN
+    runs from it, the same for every seed); ``"gen_to_source"``, the source GAN's own FD;
+    ``"data_to_target"``, FD between the source's and the target's held-out real images
+    (cached beside the source run)."""
+    from i2ibook.runner import image_domain, image_features, set_fd
+
+    _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
+    f_target = None
+    out = {}
+    for d in SOURCES:
+        run = get_run(partial(transfer_source_run, domain=d), scale, results_dir=results_dir)
+        step0 = {fd_at(r, 0) for r in sources[d] if r is not None}
+        if run is None or not step0:
+            continue
+        if len({round(v, 6) for v in step0}) != 1:
+            raise ValueError(f"The TransferGAN runs from {d} start from different FDs {step0}: "
+                             "they should share the source generator and the held-out set.")
+
+        def real_gap(d=d) -> dict[str, float]:
+            nonlocal f_target
+            f_target = image_features(t_test) if f_target is None else f_target
+            _, s_test = image_domain(transfer_source_run(scale, d)[1]["data"])
+            return {"fd": set_fd(s_test, f_target)}
+
+        data_to_target = cached_result(run, "target_gap.json", 1, real_gap)["fd"]
+        out[d] = {"gen_to_target": step0.pop(), "gen_to_source": fd(run),
+                  "data_to_target": float(data_to_target)}
+    return out
+
+
+def _paper(target_col: str, source: str) -> tuple[float, float]:
+    """Table 2.4's (FID, IW) of the thesis's ``source`` (or "Scratch") on our target's
+    analogue."""
+    return TABLE2_4[TARGET_ANALOGUE][target_col if source == "scratch" else
+                                     SOURCE_ANALOGUES[source]]
+
+
+def table2_4(sources: Mapping[str, Sequence[Run | None]]) -> str:
+    """Our Table 2.4 (one target): FD and IW (mean ± std over seeds) from scratch and from each
+    source, how many seeds beat the blur, and the thesis's FID / IW on LFW beside them."""
+    rows = []
+    for key, rs in sources.items():
+        stored = [r for r in rs if r is not None]
+        label = "scratch" if key == "scratch" else f"from {key} ({SOURCE_ANALOGUES[key]})"
+        fid, iw_paper = _paper("Scratch", key)
+        rows.append([label,
+                     fmt_mean_std([fd(r) for r in stored], 1) if stored else "not stored",
+                     fmt_mean_std([iw(r) for r in stored], 2) if stored else "not stored",
+                     f"{sum(beats_blur(r) for r in stored)} of {len(stored)}",
+                     f"{fid:.2f} / {iw_paper:.2f}"])
+    return markdown_table(["initialisation (thesis's analogue)", "FD (ours)",
+                           "IW (ours, lower = closer)", "seeds beating the blur",
+                           f"FID / IW, thesis, {TARGET_ANALOGUE}"], rows, "lrrrr")
+
+
+def table2_5(distances: Mapping[str, Mapping[str, float]]) -> str:
+    """Our Tables 2.5 and A.1 (one target), with the thesis's LFW values beside: the FD of the
+    source GAN's samples to the target, of the source's real images to the target, and of the
+    source GAN's samples to its own data."""
+    rows = []
+    for d, m in distances.items():
+        a = SOURCE_ANALOGUES[d]
+        rows.append([f"{d} ({a})",
+                     f"{m['gen_to_target']:.1f}",
+                     f"{TABLE2_5_SOURCE_GEN_TO_TARGET[TARGET_ANALOGUE][a]:.2f}",
+                     f"{m['data_to_target']:.1f}",
+                     f"{TABLE_A1_SOURCE_DATA_TO_TARGET[TARGET_ANALOGUE][a]:.2f}",
+                     f"{m['gen_to_source']:.2f}", f"{TABLE2_5_SOURCE_GEN_TO_SOURCE[a]:.2f}"])
+    return markdown_table(["source (thesis's analogue)", "FD(source samples, target)",
+                           "thesis Table 2.5", "FD(source data, target)", "thesis Table A.1",
+                           "FD(source samples, source data)", "thesis Table 2.5 (source)"],
+                          rows, "lrrrrrr")
+
+
+def _pair_verdict(claim: str, better: str, worse: str,
+                  sources: Mapping[str, Sequence[Run | None]], paper_effect: float | None,
+                  evidence: str) -> Verdict:
+    """``better`` against ``worse`` (keys of ``sources``), paired within seed as
+    ``(FD(worse) - FD(better)) / FD(scratch)``; inconclusive as :func:`table2_1_verdicts` says."""
+    diffs = relative_differences(sources[worse], sources[better], sources["scratch"])
+    failed = [f"{k} seed {i} fails its sanity check" for k in (worse, better)
+              for i, r in enumerate(sources[k]) if r is not None and not run_passes(r)]
+    failed += blur_failures(sources[better], "scratch" if better == "scratch"
+                            else f"TransferGAN from {better}")
+    return verdict_from(claim, paired_effect(diffs, "%") if diffs else None, paper_effect,
+                        evidence=evidence, failed_checks=failed)
+
+
+def source_verdicts(sources: Mapping[str, Sequence[Run | None]],
+                    distances: Mapping[str, Mapping[str, float]]) -> list[Verdict]:
+    """Sections 2.3.6-2.3.7's claims on our target (the thesis's effects from its LFW row,
+    through :data:`SOURCE_ANALOGUES`), paired within seed:
+
+    - every other source beats scratch ("pre-trained GANs achieve significantly better
+      results");
+    - the related source (faces, CelebA's analogue) beats each other source;
+    - for every other pair of sources, the one whose samples are closer to the target (Table
+      2.5's distance, ``distances[d]["gen_to_target"]``) transfers better; the thesis's effect
+      is its own pair's, oriented by its Table 2.5 (the pairs with the related source on the
+      closer side are the previous claim's)."""
+    scratch = _paper("Scratch", "scratch")[0]
+    related = SOURCES[0]
+    out = []
+    for d in SOURCES[1:]:
+        out.append(_pair_verdict(
+            f"Pretraining on {d} ({SOURCE_ANALOGUES[d]}'s analogue) improves FD over scratch",
+            d, "scratch", sources, (scratch - _paper("Scratch", d)[0]) / scratch,
+            "relative FD difference per seed (share of the scratch run's); the thesis's effect "
+            f"from its {TARGET_ANALOGUE} row"))
+    for d in SOURCES[1:]:
+        out.append(_pair_verdict(
+            f"The related source ({related}) transfers better than {d}", related, d, sources,
+            (_paper("Scratch", d)[0] - _paper("Scratch", related)[0]) / scratch,
+            f"FD from {d} minus FD from {related}, per seed (share of the scratch run's); the "
+            f"thesis's effect: {SOURCE_ANALOGUES[d]} against CelebA on {TARGET_ANALOGUE}"))
+    thesis = TABLE2_5_SOURCE_GEN_TO_TARGET[TARGET_ANALOGUE]
+    for a, b in combinations(SOURCES, 2):
+        if a not in distances or b not in distances:
+            continue
+        near, far = sorted((a, b), key=lambda d: distances[d]["gen_to_target"])
+        if near == related:
+            continue
+        t_near, t_far = sorted((SOURCE_ANALOGUES[a], SOURCE_ANALOGUES[b]), key=thesis.get)
+        row = TABLE2_4[TARGET_ANALOGUE]
+        out.append(_pair_verdict(
+            f"The source whose samples are closer to the target transfers better ({near}, FD "
+            f"{distances[near]['gen_to_target']:.1f}, against {far}, "
+            f"{distances[far]['gen_to_target']:.1f})", near, far, sources,
+            (row[t_far][0] - row[t_near][0]) / scratch,
+            f"FD from {far} minus FD from {near}, per seed (share of the scratch run's); the "
+            f"thesis's effect: on {TARGET_ANALOGUE}, {t_near} (closer by Table 2.5) against "
+            f"{t_far}"))
+    return out
+

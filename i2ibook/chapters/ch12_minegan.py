@@ -222,7 +222,8 @@ def overfitting_verdict(runs: Mapping[str, Sequence[Run | None]]) -> Verdict:
 #: The thesis's claims the book has no runs for yet, with what is missing.
 NOT_RUN: dict[str, str] = {
     "selector": "Table 3.1 (several sources, the selector's p_i against known proportions): "
-                "the library has it (n_sources > 1), the book has no second source run",
+                "the library has it (n_sources > 1) and chapter 11 stores three source GANs, "
+                "but no mixture target is trained",
     "multiple": "Table 3.1 (MineGAN against TransferGAN from each of several sources): no "
                 "runs",
     "off_manifold": "Table A.2 (on- against off-manifold targets, FD and classifier error): no "

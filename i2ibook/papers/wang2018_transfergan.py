@@ -71,6 +71,18 @@ TABLE2_5_SOURCE_GEN_TO_TARGET: dict[str, dict[str, float]] = {
     "Cityscapes": {"ImageNet": 233.45, "Places": 181.72, "Bedrooms": 227.53, "CelebA": 292.66},
 }
 
+#: Table 2.5 (bottom): FID between each source GAN's samples and its own real data.
+TABLE2_5_SOURCE_GEN_TO_SOURCE: dict[str, float] = {
+    "ImageNet": 63.46, "Places": 55.66, "Bedrooms": 17.30, "CelebA": 75.84}
+
+#: Table A.1 (Appendix A.1.1): FID between the source's real data and the target's real data.
+TABLE_A1_SOURCE_DATA_TO_TARGET: dict[str, dict[str, float]] = {
+    "Flowers": {"ImageNet": 187.52, "Places": 292.36, "Bedrooms": 270.09, "CelebA": 317.21},
+    "Kitchens": {"ImageNet": 139.81, "Places": 99.88, "Bedrooms": 66.54, "CelebA": 311.06},
+    "LFW": {"ImageNet": 266.50, "Places": 326.76, "Bedrooms": 318.98, "CelebA": 44.12},
+    "Cityscapes": {"ImageNet": 205.04, "Places": 143.55, "Bedrooms": 221.65, "CelebA": 349.28},
+}
+
 #: Table 2.6 (columns "Avg." and "All"): AC-GAN per-class mean FID and class-agnostic FID,
 #: source Places, target the ten LSUN classes, by initialisation and iteration.
 TABLE2_6_AVG_ALL: dict[tuple[str, int], tuple[float, float]] = {
@@ -103,6 +115,13 @@ CLAIMS: dict[str, str] = {
         "Section 2.3.5: \"in order to have a lower bound we also measured the FID between the "
         "specific subset used as training data and the full dataset. [...] The difference with "
         "the lower bound is still large\""),
+    "pretrained_sources": (
+        "Section 2.3.6: \"We pre-trained GANs for the four source datasets and then trained five "
+        "GANs for each of the four target datasets (from scratch and initialized with each of "
+        "the source GANs). [...] Pre-trained GANs achieve significantly better results.\""),
+    "related_source": (
+        "Section 2.3.6: \"As expected, CelebA is the best source for LFW, since both contain "
+        "faces (with different scales though)\""),
     "source_choice": (
         "Section 2.3.7: \"the FID between source generated and target real data is a rough "
         "indicator of suitability rather than accurate metric\""),
@@ -115,3 +134,22 @@ CLAIMS: dict[str, str] = {
 def table2_1_ranking() -> list[tuple[str, str]]:
     """The four initialisations of Table 2.1 from best to worst FID."""
     return sorted(TABLE2_1_FID, key=TABLE2_1_FID.get)
+
+
+def closer_source_hits(table_final: dict[str, dict[str, tuple[float, float]]] = TABLE2_4,
+                       table_distance: dict[str, dict[str, float]] | None = None
+                       ) -> tuple[int, int]:
+    """How often, over the thesis's targets and pairs of sources, the source that Table 2.5
+    (or ``table_distance``, e.g. Table A.1) puts closer to the target also has the lower FID
+    after fine-tuning (Table 2.4): ``(hits, pairs)``."""
+    from itertools import combinations
+
+    distance = TABLE2_5_SOURCE_GEN_TO_TARGET if table_distance is None else table_distance
+    hits = pairs = 0
+    for target, by_source in distance.items():
+        for a, b in combinations(sorted(by_source), 2):
+            closer, farther = (a, b) if by_source[a] < by_source[b] else (b, a)
+            hits += table_final[target][closer][0] < table_final[target][farther][0]
+            pairs += 1
+    return hits, pairs
+
