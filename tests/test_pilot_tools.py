@@ -74,3 +74,15 @@ def test_the_transfer_source_pilot_refuses_an_unknown_option(tmp_path):
     pilot = _load("pilot_transfer_source")
     with pytest.raises(SpecError, match="Unknown option"):
         pilot.main(["--label", "X", "--option", "nope=1", "--root", str(tmp_path)])
+
+
+def test_the_transfer_pilot_builds_target_runs_from_the_catalogue(tmp_path):
+    from i2ibook.specs import SpecError
+
+    pilot = _load("pilot_transfer_source")
+    with pytest.raises(ValueError, match="Unknown initialisation"):
+        pilot.main(["--label", "X", "--target", "nope", "--root", str(tmp_path)])
+    with pytest.raises(SpecError, match="Unknown option"):
+        pilot.main(["--label", "X", "--target", "TransferGAN", "--source", "objects",
+                    "--option", "nope=1", "--root", str(tmp_path)])
+    assert not (tmp_path / "X").exists()  # nothing copied or trained before the checks

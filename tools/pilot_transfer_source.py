@@ -1,16 +1,19 @@
-"""Pilot runs for chapter 11: does the source GAN beat the blurred copy of its training faces at a
-given trainer setting and length?
+"""Pilot runs for chapter 11: does a GAN beat the blurred copy of its training images at a
+given trainer setting and length? The source GAN, or (``--target INIT``) a target run.
 
 The configuration is the chapter's own source run (:func:`i2ibook.catalogue.transfer_source_run`
-at book scale); a pilot changes only trainer options (``--option key=JSON``), the number of
+at book scale), or with ``--target`` its target run of that initialisation, ``--seed`` and
+``--source`` domain (:func:`i2ibook.catalogue.transfer_gan_run`), which starts from the book's
+stored source run. A pilot changes only trainer options (``--option key=JSON``), the number of
 critic steps (``--steps``) and how often FD is logged (``--fd-every``). It trains in
-``--root/runs/<config hash>`` and stores in ``--root/results`` (both away from the book's),
+``--root/<label>/runs`` and stores in ``--root/<label>/results`` (both away from the book's),
 resuming from its checkpoint when started again. A pilot whose configuration is the catalogue's
 can be copied into ``results/`` as it is.
 
 Usage::
 
     python tools/pilot_transfer_source.py --label T1 --steps 15000 --option lr=2e-4
+    python tools/pilot_transfer_source.py --label L1 --target scratch --steps 3000
 
 It prints one line and appends it, as JSON, to ``--log``: the final FD, the FD curve, the
 trivial generator's and the blur's FD, and whether the run passes the sanity check and beats
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -38,6 +42,12 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--steps", type=int, default=None, help="critic steps (default: the book's)")
     ap.add_argument("--fd-every", type=int, default=None, help="log FD every this many steps")
     ap.add_argument("--option", action="append", default=[], help="trainer key=JSON")
+    ap.add_argument("--target", default=None, metavar="INIT",
+                    help="pilot a target run of this initialisation (scratch, pretrained G, "
+                    "pretrained D, TransferGAN) instead of the source")
+    ap.add_argument("--seed", type=int, default=0, help="the target run's seed")
+    ap.add_argument("--source", default=None, help="the target run's source domain "
+                    "(default: the chapter's)")
     ap.add_argument("--root", default="/tmp/pilot_transfer_source")
     ap.add_argument("--log", default=str(ROOT / "benchmarks/results/pilots_ch11.jsonl"))
     args = ap.parse_args(argv)
@@ -48,8 +58,12 @@ def main(argv: list[str] | None = None) -> dict:
     from i2ibook.runner import get_run
     from i2ibook.specs import parse_experiment
 
-    name, config = catalogue.transfer_source_run("book")
-    config = copy.deepcopy(config)
+    if args.target is None:
+        book = catalogue.transfer_source_run("book")
+    else:
+        book = catalogue.transfer_gan_run("book", args.target, args.seed,
+                                          source=args.source or catalogue.TRANSFER_SOURCE)
+    name, config = copy.deepcopy(book)
     config["trainer"].update(options)
     if args.steps is not None:
         per_epoch = -(-config["data"]["n_train"] // config["trainer"]["batch_size"])
@@ -57,17 +71,28 @@ def main(argv: list[str] | None = None) -> dict:
     if args.fd_every is not None:
         config["fd_every"] = args.fd_every
     parse_experiment(config)  # strict: an option the trainer does not have stops here
-    os.environ["I2I_RESULTS"] = str(Path(args.root) / args.label / "results")
+    results = Path(args.root) / args.label / "results"
     os.environ["I2I_RUNS"] = str(Path(args.root) / args.label / "runs")
+    if "pretrained" in config:  # the target run starts from the book's stored source run
+        from i2ilib.results import find_run
+
+        source = config["pretrained"]["name"]
+        if find_run(source, config["pretrained"]["config"]) is None:
+            raise SystemExit(f"The source run {source} is not stored in results/: "
+                             "make reproduce CHAPTER=11 MISSING=1 trains it.")
+        if not (results / source).exists():
+            shutil.copytree(ROOT / "results" / source, results / source)
+    os.environ["I2I_RESULTS"] = str(results)
     run = get_run(lambda scale: (name, config), "book", train=True, progress=True)
     base = chapter.baselines(run)
-    line = {"label": args.label, "options": options, "steps": int(run.metrics["steps"]),
+    line = {"label": args.label, "run": name, "options": options,
+            "steps": int(run.metrics["steps"]),
             "wall_s": round(float(run.meta["wall_time_s"]), 1),
             "fd": round(chapter.fd(run), 2), "iw": round(chapter.iw(run), 3),
             "fd_curve": [[s, round(v, 2)] for s, v in zip(*chapter.fd_curve(run))],
             "baselines": {k: round(v, 2) for k, v in base.items()},
             "passes": chapter.run_passes(run), "beats_blur": chapter.beats_blur(run),
-            "same_as_catalogue": config == catalogue.transfer_source_run("book")[1]}
+            "same_as_catalogue": config == book[1]}
     append_line(args.log, line)
     print(line)
     return line
