@@ -1,7 +1,8 @@
 """Chapter 11's measurements: TransferGAN (Wang et al. 2018; Wang 2020 thesis, chapter 2) on the
 book's embedded images: a WGAN-GP source GAN trained on many SynthFaces, then target GANs on
-200 faces that all wear glasses and a hat, initialised in the four ways of thesis Table 2.1, and
-the verdicts.
+200 faces that all wear glasses and a hat, initialised in the four ways of thesis Table 2.1, on
+smaller and larger target sets (Table 2.2) and from two more sources, coloured objects and
+street scenes (Tables 2.4-2.5), and the verdicts.
 
 **The measures.** FD is the Fréchet distance (thesis eq. 2.5) between 500 samples of a run and
 500 held-out target images, on the book's offline feature network ``synthcnn-v1-d192`` (not
