@@ -1034,7 +1034,7 @@ SHOWN = (*SHOWN,
 SHOWN = (*SHOWN,
          *((partial(transfer_source_run, domain=d),
             "chapter 11: Tables 2.4-2.5, another source (its target runs start from its weights)")
-           for d in ("objects", "scenes_day")))
+           for d in TRANSFER_OTHER_SOURCES))
 SHOWN = (*SHOWN,
          *((partial(minegan_run, method=m, seed=0),
             "chapter 12: samples of MineGAN and of mining alone (seed 0)")
