@@ -416,16 +416,24 @@ def real_accessory_shares(images: Tensor) -> dict[str, float]:
     return _accessory_reading(images)
 
 
+def source_target_gap(scale: str = "book", source: str = TRANSFER_SOURCE) -> float:
+    """FD between the held-out real images of the ``source`` domain and the held-out real
+    target faces (thesis Table A.1's distance)."""
+    from i2ibook.runner import image_domain, image_features, set_fd
+
+    _, s_test = image_domain(transfer_source_run(scale, source)[1]["data"])
+    _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
+    return set_fd(s_test, image_features(t_test))
+
+
 def domain_gap(scale: str = "book") -> dict[str, float]:
-    """What FD sees of the two domains: ``"source_vs_target"``, FD between the held-out real
-    source faces and the held-out real target faces; ``"source_train_vs_source_test"``, the
-    same between the source's training and test faces (sampling noise alone)."""
-    from i2ibook.catalogue import transfer_gan_run, transfer_source_run
+    """What FD sees of the two domains: ``"source_vs_target"``, :func:`source_target_gap` of
+    the face source; ``"source_train_vs_source_test"``, FD between the source's training and
+    test faces (sampling noise alone)."""
     from i2ibook.runner import image_domain, image_features, set_fd
 
     s_train, s_test = image_domain(transfer_source_run(scale)[1]["data"])
-    _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
-    return {"source_vs_target": set_fd(s_test, image_features(t_test)),
+    return {"source_vs_target": source_target_gap(scale),
             "source_train_vs_source_test": set_fd(s_test, image_features(s_train))}
 
 
@@ -588,39 +596,27 @@ def source_distances(sources: Mapping[str, Sequence[Run | None]], scale: str = "
     """Tables 2.5 and A.1 for our target, per source domain: ``"gen_to_target"``, FD between
     the source GAN's samples and the held-out target images (the step-0 FD of the TransferGAN
     runs from it, the same for every seed); ``"gen_to_source"``, the source GAN's own FD;
-    ``"data_to_target"``, FD between the source's and the target's held-out real images
-    (cached beside the source run)."""
-    from i2ibook.runner import image_domain, image_features, set_fd
-
-    _, t_test = image_domain(transfer_gan_run(scale)[1]["data"])
-    f_target = None
+    ``"data_to_target"``, :func:`source_target_gap` (cached beside the source run)."""
     out = {}
     for d in SOURCES:
         run = get_run(partial(transfer_source_run, domain=d), scale, results_dir=results_dir)
-        step0 = {fd_at(r, 0) for r in sources[d] if r is not None}
+        step0 = {round(fd_at(r, 0), 6) for r in sources[d] if r is not None}
         if run is None or not step0:
             continue
-        if len({round(v, 6) for v in step0}) != 1:
+        if len(step0) != 1:
             raise ValueError(f"The TransferGAN runs from {d} start from different FDs {step0}: "
                              "they should share the source generator and the held-out set.")
-
-        def real_gap(d=d) -> dict[str, float]:
-            nonlocal f_target
-            f_target = image_features(t_test) if f_target is None else f_target
-            _, s_test = image_domain(transfer_source_run(scale, d)[1]["data"])
-            return {"fd": set_fd(s_test, f_target)}
-
-        data_to_target = cached_result(run, "target_gap.json", 1, real_gap)["fd"]
+        gap = cached_result(run, "target_gap.json", 1,
+                            lambda d=d: {"fd": source_target_gap(scale, d)})["fd"]
         out[d] = {"gen_to_target": step0.pop(), "gen_to_source": fd(run),
-                  "data_to_target": float(data_to_target)}
+                  "data_to_target": float(gap)}
     return out
 
 
-def _paper(target_col: str, source: str) -> tuple[float, float]:
-    """Table 2.4's (FID, IW) of the thesis's ``source`` (or "Scratch") on our target's
-    analogue."""
-    return TABLE2_4[TARGET_ANALOGUE][target_col if source == "scratch" else
-                                     SOURCE_ANALOGUES[source]]
+def _paper(key: str) -> tuple[float, float]:
+    """Table 2.4's (FID, IW) on our target's analogue for ``key``: ``"scratch"`` or one of our
+    sources (its analogue's column)."""
+    return TABLE2_4[TARGET_ANALOGUE]["Scratch" if key == "scratch" else SOURCE_ANALOGUES[key]]
 
 
 def table2_4(sources: Mapping[str, Sequence[Run | None]]) -> str:
@@ -630,7 +626,7 @@ def table2_4(sources: Mapping[str, Sequence[Run | None]]) -> str:
     for key, rs in sources.items():
         stored = [r for r in rs if r is not None]
         label = "scratch" if key == "scratch" else f"from {key} ({SOURCE_ANALOGUES[key]})"
-        fid, iw_paper = _paper("Scratch", key)
+        fid, iw_paper = _paper(key)
         rows.append([label,
                      fmt_mean_std([fd(r) for r in stored], 1) if stored else "not stored",
                      fmt_mean_std([iw(r) for r in stored], 2) if stored else "not stored",
@@ -686,19 +682,19 @@ def source_verdicts(sources: Mapping[str, Sequence[Run | None]],
       2.5's distance, ``distances[d]["gen_to_target"]``) transfers better; the thesis's effect
       is its own pair's, oriented by its Table 2.5 (the pairs with the related source on the
       closer side are the previous claim's)."""
-    scratch = _paper("Scratch", "scratch")[0]
+    scratch = _paper("scratch")[0]
     related = SOURCES[0]
     out = []
     for d in SOURCES[1:]:
         out.append(_pair_verdict(
             f"Pretraining on {d} ({SOURCE_ANALOGUES[d]}'s analogue) improves FD over scratch",
-            d, "scratch", sources, (scratch - _paper("Scratch", d)[0]) / scratch,
+            d, "scratch", sources, (scratch - _paper(d)[0]) / scratch,
             "relative FD difference per seed (share of the scratch run's); the thesis's effect "
             f"from its {TARGET_ANALOGUE} row"))
     for d in SOURCES[1:]:
         out.append(_pair_verdict(
             f"The related source ({related}) transfers better than {d}", related, d, sources,
-            (_paper("Scratch", d)[0] - _paper("Scratch", related)[0]) / scratch,
+            (_paper(d)[0] - _paper(related)[0]) / scratch,
             f"FD from {d} minus FD from {related}, per seed (share of the scratch run's); the "
             f"thesis's effect: {SOURCE_ANALOGUES[d]} against CelebA on {TARGET_ANALOGUE}"))
     thesis = TABLE2_5_SOURCE_GEN_TO_TARGET[TARGET_ANALOGUE]
